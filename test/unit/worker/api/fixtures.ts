@@ -1,0 +1,62 @@
+/** Canned, contract-typed API data for transport tests (the real node is exercised in integration tests). */
+import { DEFAULT_SETTINGS, type Settings, type Status, type WorkUnit } from '../../../../worker/api/contract.js';
+import type { Handlers } from '../../../../worker/api/dispatch.js';
+
+export const sampleStatus = (): Status => ({
+  state: 'training',
+  reason: 'running',
+  reasonText: 'Training on your shard',
+  apiVersion: 1,
+  appVersion: '0.0.0-test',
+  nodeId: 'ab'.repeat(16),
+  backend: 'wasm',
+  model: 'mlp-gan',
+  dataset: 'mnist',
+  runId: 'cd'.repeat(16),
+  shard: 3,
+  shardCount: 8,
+  batchSize: 64,
+  step: 1234,
+  samplesPerSecond: 812.5,
+  discriminatorLoss: 1.25,
+  generatorLoss: 0.75,
+  uptimeSeconds: 42,
+  work: {
+    today: { units: 2, steps: 100, samples: 6400, seconds: 60 },
+    total: { units: 5, steps: 250, samples: 16000, seconds: 150 },
+  },
+});
+
+export const sampleUnit = (id = 1): WorkUnit => ({
+  id,
+  runId: 'cd'.repeat(16),
+  shard: 3,
+  stepStart: 0,
+  stepEnd: 50,
+  samples: 3200,
+  seconds: 30,
+  discriminatorLoss: 1.2,
+  generatorLoss: 0.8,
+  finishedAt: 1_700_000_000_000,
+});
+
+export function fakeHandlers(): Handlers & { settings: Settings } {
+  const state = { settings: { ...DEFAULT_SETTINGS } };
+  return {
+    get settings() {
+      return state.settings;
+    },
+    status: () => sampleStatus(),
+    pause: () => ({ state: 'paused', reason: 'user', reasonText: 'Paused by you' }),
+    resume: () => ({ state: 'training', reason: 'running', reasonText: 'Training on your shard' }),
+    getSettings: () => state.settings,
+    setSettings: (patch) => (state.settings = { ...state.settings, ...patch }),
+    workHistory: ({ limit }) => ({
+      units: [sampleUnit(2), sampleUnit(1)].slice(0, limit),
+      today: sampleStatus().work.today,
+      total: sampleStatus().work.total,
+    }),
+    latestSamples: () => ({ step: 1, pngBase64: 'iVBORw0KGgo=', width: 8, height: 8, time: 1 }),
+    progressHistory: () => [{ step: 1, samplesPerSecond: 10, discriminatorLoss: 1, generatorLoss: 1, time: 1 }],
+  };
+}

@@ -1,0 +1,42 @@
+/** Prometheus text exposition of the node's status. Names carry their unit (`_seconds`, `_total`). */
+import type { Status } from './contract.js';
+import type { DispatchStats } from './dispatch.js';
+
+type Sample = [labels: Record<string, string>, value: number];
+
+function family(name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+  for (const [labels, value] of samples) {
+    const rendered = Object.entries(labels)
+      .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+      .join(',');
+    lines.push(`${name}${rendered ? `{${rendered}}` : ''} ${Number.isFinite(value) ? value : 'NaN'}`);
+  }
+  return lines.join('\n');
+}
+
+export function renderMetrics(status: Status, api: DispatchStats, connections: number): string {
+  const one = (value: number): Sample[] => [[{}, value]];
+  return [
+    family('airtist_info', 'gauge', 'Static facts about this node.', [
+      [{ version: status.appVersion, backend: status.backend, model: status.model, dataset: status.dataset, run: status.runId }, 1],
+    ]),
+    family('airtist_training', 'gauge', '1 while the node is training.', one(status.state === 'training' ? 1 : 0)),
+    family('airtist_training_steps_total', 'counter', 'Training steps of the current run, including restored ones.', one(status.step)),
+    family('airtist_training_samples_per_second', 'gauge', 'Recent training throughput.', one(status.samplesPerSecond)),
+    family('airtist_discriminator_loss', 'gauge', 'Recent discriminator loss.', one(status.discriminatorLoss ?? NaN)),
+    family('airtist_generator_loss', 'gauge', 'Recent generator loss.', one(status.generatorLoss ?? NaN)),
+    family('airtist_work_units_total', 'counter', 'Work units recorded in the ledger.', one(status.work.total.units)),
+    family('airtist_work_samples_total', 'counter', 'Samples recorded in the ledger.', one(status.work.total.samples)),
+    family('airtist_work_seconds_total', 'counter', 'Training time recorded in the ledger.', one(status.work.total.seconds)),
+    family('airtist_uptime_seconds', 'gauge', 'Seconds since the node started.', one(status.uptimeSeconds)),
+    family('airtist_api_connections', 'gauge', 'Open control API connections.', one(connections)),
+    family('airtist_api_calls_total', 'counter', 'Control API calls handled.', one(api.calls)),
+    family(
+      'airtist_api_rejected_total',
+      'counter',
+      'Control API messages rejected, by reason.',
+      Object.entries(api.rejected).map(([code, count]) => [{ code }, count]),
+    ),
+  ].join('\n\n') + '\n';
+}

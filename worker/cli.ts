@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** `airtist`: the command-line front of the miner. Commands live in ./cli/, one file each. */
+import { nodeCommand, NODE_USAGE } from './cli/node-command.js';
+import { UsageError } from './cli/usage.js';
+import { appVersion } from './paths.js';
+
+const USAGE = `AIRTIST Miner ${appVersion}
+
+Usage: airtist <command> [options]
+
+Commands:
+  node       run the headless miner and serve its dashboard on 127.0.0.1
+
+Run 'airtist <command> --help' for a command's options.`;
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
+  node: { run: nodeCommand, usage: NODE_USAGE },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(appVersion);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`airtist: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`airtist ${name}: ${(error as Error).message}\n\n${command.usage}`);
+      return 2;
+    }
+    console.error(`airtist ${name}: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,107 @@
+/**
+ * `airtist node`: the headless miner. Trains, serves the dashboard and the control API on loopback, prints
+ * progress, and shuts down cleanly (checkpoint, ledger closed, exit 0) on SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { BACKENDS, DATASETS, MODELS, type BackendName, type DatasetName, type ModelName } from '../api/contract.js';
+import { startHttpServer } from '../api/http-server.js';
+import { loadOrCreateToken } from '../api/token.js';
+import { startNode, type MinerNode } from '../node.js';
+import { rendererDir } from '../paths.js';
+import { defaultDataDir } from '../../electron/paths.js';
+import { UsageError, oneOf } from './usage.js';
+
+export const NODE_USAGE = `Usage: airtist node [options]
+
+Runs the miner without a window and serves its dashboard on 127.0.0.1.
+
+Options:
+  --data-dir DIR     where the ledger, checkpoints and token live (default: the desktop app's)
+  --port PORT        dashboard port on 127.0.0.1 (default 7357; 0 picks a free one)
+  --model NAME       ${MODELS.join(' | ')} (default: best for the backend)
+  --dataset NAME     ${DATASETS.join(' | ')} (default: mnist)
+  --backend NAME     ${BACKENDS.join(' | ')} (default: best available)
+  --batch-size N     samples per step (default: the model's)
+  --progress-every S seconds between progress lines (default 5; 0 = quiet)`;
+
+const PROGRESS_EVERY_SECONDS = 5;
+
+export async function nodeCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string', default: '7357' },
+      model: { type: 'string' },
+      dataset: { type: 'string' },
+      backend: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'progress-every': { type: 'string', default: String(PROGRESS_EVERY_SECONDS) },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(NODE_USAGE);
+    return;
+  }
+  const port = integer(values.port, 'port', 0, 65535);
+  const progressEvery = integer(values['progress-every'], 'progress-every', 0, 3600);
+  const batchSize = values['batch-size'] === undefined ? undefined : integer(values['batch-size'], 'batch-size', 1, 4096);
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+
+  const log = (line: string) => console.error(`[airtist] ${line}`);
+  const node = await startNode({
+    dataDir,
+    ...(values.model ? { model: oneOf<ModelName>(values.model, MODELS, 'model') } : {}),
+    ...(values.dataset ? { dataset: oneOf<DatasetName>(values.dataset, DATASETS, 'dataset') } : {}),
+    ...(values.backend ? { backend: oneOf<BackendName>(values.backend, BACKENDS, 'backend') } : {}),
+    ...(batchSize ? { batchSize } : {}),
+    log,
+  });
+  const token = loadOrCreateToken(dataDir);
+  const server = await startHttpServer({ hub: node.hub, token, port, staticDir: rendererDir, status: node.status }).catch(
+    async (error: NodeJS.ErrnoException) => {
+      await node.stop();
+      throw error.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use; pass --port 0 for a free one`) : error;
+    },
+  );
+  console.log(`Dashboard: ${server.url}?token=${token}`);
+
+  const ticker = progressEvery > 0 ? setInterval(() => console.log(progressLine(node)), progressEvery * 1000) : null;
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals) => {
+      log(`${signal}: checkpointing and closing the ledger`);
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      resolve();
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+  if (ticker) clearInterval(ticker);
+  await server.close();
+  await node.stop();
+  log('stopped');
+}
+
+export function progressLine(node: Pick<MinerNode, 'status'>): string {
+  const s = node.status();
+  const loss = (value: number | null) => (value === null ? '–' : value.toFixed(3));
+  return [
+    `${s.state}${s.state === 'paused' ? ` (${s.reasonText})` : ''}`,
+    `backend ${s.backend}`,
+    `step ${s.step}`,
+    `${s.samplesPerSecond.toFixed(1)} samples/s`,
+    `loss D ${loss(s.discriminatorLoss)} G ${loss(s.generatorLoss)}`,
+    `today ${s.work.today.samples} samples`,
+  ].join(' · ');
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+/**
+ * The node's data directory and the small secret files in it. Secrets are created with mode 0600 inside a
+ * 0700 directory and written atomically, so a crash never leaves a half-written token or id behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function ensureDataDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+/** Writes `data` to `path` so that readers see either the old or the new content, never a mix. */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'w', mode);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+}
+
+/**
+ * Reads a hex secret (random `bytes` long) from `name` in `dir`, creating it on first use. A file that is
+ * not a well-formed secret (empty, truncated by a crash, edited) is replaced by a fresh one.
+ */
+export function readOrCreateSecret(dir: string, name: string, bytes: number): string {
+  const path = join(dir, name);
+  const pattern = new RegExp(`^[0-9a-f]{${bytes * 2}}$`);
+  try {
+    const existing = readFileSync(path, 'utf8').trim();
+    if (pattern.test(existing)) {
+      chmodSync(path, 0o600);
+      return existing;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomBytes(bytes).toString('hex');
+  writeFileAtomic(path, `${secret}\n`);
+  return secret;
+}

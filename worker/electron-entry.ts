@@ -1,0 +1,41 @@
+/**
+ * Entry point of the worker when Electron runs it as a utilityProcess. Main hands us one MessagePort per
+ * API client (itself, each window) and asks us to shut down; everything else is the same node as headless.
+ */
+import { parseArgs } from 'node:util';
+import type { ConnectPortMessage } from './api/contract.js';
+import { servePort, type PortLike } from './api/port-server.js';
+import { startNode } from './node.js';
+
+/** The slice of Electron's `process.parentPort` we use (typed here: this file is built without Electron). */
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown; ports: PortLike[] }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+type FromMain = ConnectPortMessage | { type: 'shutdown' };
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+if (!parentPort) throw new Error('electron-entry must run in an Electron utilityProcess');
+
+const { values } = parseArgs({ args: process.argv.slice(2), options: { 'data-dir': { type: 'string' } }, strict: false });
+const dataDir = values['data-dir'];
+if (typeof dataDir !== 'string') throw new Error('--data-dir is required');
+
+const log = (line: string) => console.error(`[worker] ${line}`);
+// Ports may arrive while the node is still starting: queue them until it can serve.
+let handle: ((event: { data: unknown; ports: PortLike[] }) => void) | null = null;
+const early: Array<{ data: unknown; ports: PortLike[] }> = [];
+parentPort.on('message', (event) => (handle ? handle(event) : early.push(event)));
+
+const node = await startNode({ dataDir, log });
+handle = (event) => {
+  const message = event.data as FromMain;
+  if (message?.type === 'connect' && event.ports[0]) {
+    log(`api client connected: ${message.client}`);
+    servePort(node.hub, event.ports[0]);
+  } else if (message?.type === 'shutdown') {
+    void node.stop().then(() => process.exit(0));
+  }
+};
+early.splice(0).forEach(handle);

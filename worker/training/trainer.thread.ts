@@ -1,0 +1,27 @@
+/** Entry point of the trainer thread (worker_threads): wires the Trainer to its parent port. */
+import { parentPort } from 'node:worker_threads';
+import type { FromTrainer, ToTrainer } from './protocol.js';
+import { Trainer } from './trainer.js';
+
+if (!parentPort) throw new Error('trainer.thread must run in a worker thread');
+const port = parentPort;
+const post = (message: FromTrainer) => port.postMessage(message);
+let trainer: Trainer | null = null;
+
+port.on('message', (message: ToTrainer) => {
+  if (message.type === 'init') {
+    if (trainer) return;
+    trainer = new Trainer(message.config, new Int32Array(message.control), post);
+    const active = trainer;
+    active
+      .init()
+      .then(() => active.run())
+      .then(() => port.close())
+      .catch((error: unknown) => {
+        post({ type: 'error', message: (error as Error)?.stack ?? String(error) });
+        port.close();
+      });
+  } else if (message.type === 'settings') {
+    trainer?.updateIntervals(message.sampleIntervalSeconds, message.workUnitSeconds);
+  }
+});

@@ -1,0 +1,226 @@
+/**
+ * The training loop that runs inside the trainer thread: one GAN step at a time on this peer's shard,
+ * progress and paintings reported as it goes, and work units closed by a durable checkpoint.
+ *
+ * Between two steps it reads the shared control flags, so a pause takes effect as soon as the current step
+ * ends, and nothing trained so far is lost (the unit is closed and checkpointed while paused).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName, ProgressPoint } from '../api/contract.js';
+import { selectBackend } from './backend.js';
+import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { loadDataset } from './data/datasets.js';
+import { batchIndices, gatherBatch, shardIndices } from './data/shards.js';
+import { trainStep } from './gan.js';
+import { renderSampleGrid } from './images.js';
+import { getModel } from './models/registry.js';
+import { CONTROL, preciseNow, type FromTrainer, type TrainerConfig, type UnitRecord } from './protocol.js';
+import type { GanModels, GanOptimizers, ImageDataset } from './types.js';
+
+const PROGRESS_INTERVAL_MS = 1000;
+const SAMPLE_GRID = 8;
+/** Fixed latent vectors for the paintings, so successive grids show the same 64 "ideas" improving. */
+const SAMPLE_SEED = 7;
+
+interface CheckpointMeta {
+  format: 'airtist-gan/1';
+  runId: string;
+  model: string;
+  dataset: string;
+  step: number;
+  lastUnit: UnitRecord | null;
+  savedAt: number;
+}
+
+/**
+ * Running sums for the open work unit and for the current progress window. Time is wall time from the
+ * window's start to its last step, so samples/s includes every overhead of the node, not just the maths.
+ */
+class Accumulator {
+  steps = 0;
+  samples = 0;
+  dLoss = 0;
+  gLoss = 0;
+  readonly startedAt = preciseNow();
+  add(samples: number, d: number, g: number): void {
+    this.steps++;
+    this.samples += samples;
+    this.dLoss += d;
+    this.gLoss += g;
+  }
+  secondsUntil(end: number): number {
+    return Math.max(0, (end - this.startedAt) / 1000);
+  }
+}
+
+export class Trainer {
+  private step = 0;
+  private backend: BackendName = 'cpu';
+  private dataset!: ImageDataset;
+  private shard!: Uint32Array;
+  private models!: GanModels;
+  private optimizers!: GanOptimizers;
+  private sampleNoise!: tf.Tensor2D;
+  private unit = new Accumulator();
+  private unitStartStep = 0;
+  private window = new Accumulator();
+  private lastProgressAt = 0;
+  private lastSamplesAt = 0;
+  private lastStepEndedAt = preciseNow();
+  private lastUnit: UnitRecord | null = null;
+
+  constructor(
+    private config: TrainerConfig,
+    private readonly control: Int32Array,
+    private readonly post: (message: FromTrainer) => void,
+  ) {}
+
+  updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
+    this.config = { ...this.config, sampleIntervalSeconds, workUnitSeconds };
+  }
+
+  async init(): Promise<void> {
+    this.backend = await selectBackend(this.config.backend);
+    this.dataset = loadDataset(this.config.dataset);
+    this.shard = shardIndices(this.dataset.count, this.config.shardCount, this.config.shard);
+    const definition = getModel(this.config.model);
+    const { height, width, channels } = this.dataset;
+    this.models = definition.build([height, width, channels]);
+    this.optimizers = definition.createOptimizers();
+    this.sampleNoise = tf.keep(
+      tf.randomNormal([SAMPLE_GRID * SAMPLE_GRID, this.models.latentDim], 0, 1, 'float32', SAMPLE_SEED),
+    );
+
+    const checkpoint = await readCheckpoint(this.config.checkpointPath);
+    const meta = checkpoint?.meta as CheckpointMeta | undefined;
+    if (checkpoint && meta?.runId === this.config.runId) {
+      restoreCheckpoint(checkpoint, this.models, this.optimizers);
+      this.step = meta.step;
+      this.lastUnit = meta.lastUnit;
+    }
+    this.unitStartStep = this.step;
+    this.post({ type: 'ready', backend: this.backend, step: this.step, restoredUnit: this.lastUnit });
+    this.publishSamples(Date.now());
+  }
+
+  /** Trains until asked to stop. */
+  async run(): Promise<void> {
+    this.beginUnit();
+    while (!this.flag(CONTROL.STOP)) {
+      if (this.flag(CONTROL.PAUSE)) {
+        await this.pauseUntilResumed();
+        continue;
+      }
+      this.trainOneStep();
+      const now = Date.now();
+      if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) this.publishProgress(now);
+      if (now - this.lastSamplesAt >= this.config.sampleIntervalSeconds * 1000) this.publishSamples(now);
+      if (this.unit.secondsUntil(preciseNow()) >= this.config.workUnitSeconds) {
+        await this.closeUnit();
+      }
+      // Let queued messages (settings) in; costs microseconds against a step of milliseconds.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await this.closeUnit();
+    this.post({ type: 'stopped', step: this.step });
+  }
+
+  private flag(slot: number): boolean {
+    return Atomics.load(this.control, slot) === 1;
+  }
+
+  private trainOneStep(): void {
+    const { batchSize } = this.config;
+    const { height, width, channels } = this.dataset;
+    const indices = batchIndices(this.shard, this.config.runId, this.step, batchSize);
+    const real = tf.tensor4d(gatherBatch(this.dataset, indices), [batchSize, height, width, channels]);
+    let losses;
+    try {
+      losses = trainStep(this.models, this.optimizers, real);
+    } finally {
+      real.dispose();
+    }
+    this.step++;
+    this.lastStepEndedAt = preciseNow();
+    this.unit.add(batchSize, losses.discriminator, losses.generator);
+    this.window.add(batchSize, losses.discriminator, losses.generator);
+  }
+
+  private async pauseUntilResumed(): Promise<void> {
+    this.post({ type: 'paused', step: this.step, at: this.lastStepEndedAt });
+    this.publishProgress(Date.now());
+    await this.closeUnit(); // the work so far is durable while we wait
+    while (this.flag(CONTROL.PAUSE) && !this.flag(CONTROL.STOP)) {
+      const wait = Atomics.waitAsync(this.control, CONTROL.PAUSE, 1, 1000);
+      if (wait.async) await wait.value;
+    }
+    if (!this.flag(CONTROL.STOP)) this.post({ type: 'resumed', step: this.step });
+    this.beginUnit();
+    this.window = new Accumulator();
+  }
+
+  private beginUnit(): void {
+    this.unit = new Accumulator();
+    this.unitStartStep = this.step;
+  }
+
+  /** Checkpoints the unit's weights first, then reports the unit: the ledger never runs ahead of the weights. */
+  private async closeUnit(): Promise<void> {
+    const { unit } = this;
+    if (unit.steps === 0) return;
+    const record: UnitRecord = {
+      runId: this.config.runId,
+      shard: this.config.shard,
+      stepStart: this.unitStartStep,
+      stepEnd: this.step,
+      samples: unit.samples,
+      seconds: unit.secondsUntil(this.lastStepEndedAt),
+      discriminatorLoss: unit.dLoss / unit.steps,
+      generatorLoss: unit.gLoss / unit.steps,
+      finishedAt: Date.now(),
+    };
+    this.beginUnit();
+    this.lastUnit = record;
+    const meta: CheckpointMeta = {
+      format: 'airtist-gan/1',
+      runId: this.config.runId,
+      model: this.config.model,
+      dataset: this.config.dataset,
+      step: this.step,
+      lastUnit: record,
+      savedAt: Date.now(),
+    };
+    await saveCheckpoint(this.config.checkpointPath, meta, this.models, this.optimizers);
+    this.post({ type: 'unit', unit: record });
+  }
+
+  private publishProgress(now: number): void {
+    const { window } = this;
+    this.lastProgressAt = now;
+    if (window.steps === 0) return;
+    const point: ProgressPoint = {
+      step: this.step,
+      samplesPerSecond: window.samples / Math.max(window.secondsUntil(this.lastStepEndedAt), 1e-6),
+      discriminatorLoss: window.dLoss / window.steps,
+      generatorLoss: window.gLoss / window.steps,
+      time: now,
+    };
+    this.window = new Accumulator();
+    this.post({ type: 'progress', point });
+  }
+
+  private publishSamples(now: number): void {
+    this.lastSamplesAt = now;
+    const grid = renderSampleGrid(this.models.generator, this.sampleNoise, SAMPLE_GRID);
+    this.post({
+      type: 'samples',
+      frame: {
+        step: this.step,
+        pngBase64: Buffer.from(grid.png).toString('base64'),
+        width: grid.width,
+        height: grid.height,
+        time: now,
+      },
+    });
+  }
+}
