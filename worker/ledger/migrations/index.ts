@@ -1,0 +1,8 @@
+/** Every ledger migration, in order. Append new ones; never edit or reorder one that has shipped. */
+import type { Migration } from '../migrate.js';
+import { migration001 } from './001-initial.js';
+
+export const MIGRATIONS: readonly Migration[] = [migration001];
+
+/** The schema version this build writes. */
+export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;
