@@ -70,10 +70,13 @@ export async function nodeCommand(argv: string[]): Promise<void> {
 
   const ticker = progressEvery > 0 ? setInterval(() => console.log(progressLine(node)), progressEvery * 1000) : null;
   await new Promise<void>((resolve) => {
+    // A Ctrl-C reaches us twice when `npm start` runs us (from the terminal and forwarded by the launcher):
+    // the handlers stay installed so a repeated signal cannot kill the process halfway through its checkpoint.
+    let stopping = false;
     const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) return log(`${signal}: already stopping`);
+      stopping = true;
       log(`${signal}: checkpointing and closing the ledger`);
-      process.off('SIGINT', shutdown);
-      process.off('SIGTERM', shutdown);
       resolve();
     };
     process.on('SIGINT', shutdown);

@@ -1,0 +1,129 @@
+/**
+ * The main process, composed: single instance, worker supervisor, window, tray, quit sequence.
+ * No business logic; every Electron object comes in through `deps` so tests run it with fakes.
+ */
+import path from 'node:path';
+import { createSupervisor, type SupervisorOptions } from './supervisor.js';
+import { createTray, type MinerTray, type TrayOptions } from './tray.js';
+import { createMainWindow, type MainWindow, type WindowOptions } from './window.js';
+import { createWorkerClient, type MainPort } from './worker-client.js';
+
+/** The parts of Electron's `app` used here. */
+export interface AppLike {
+  requestSingleInstanceLock(): boolean;
+  quit(): void;
+  whenReady(): Promise<void>;
+  getPath(name: 'userData'): string;
+  getAppPath(): string;
+  on(event: 'second-instance', listener: () => void): unknown;
+  on(event: 'activate', listener: () => void): unknown;
+  on(event: 'window-all-closed', listener: () => void): unknown;
+  on(event: 'before-quit', listener: (event: { preventDefault(): void }) => void): unknown;
+}
+
+export interface AppDeps<Port extends MainPort, Image, Menu> {
+  app: AppLike;
+  fork: SupervisorOptions<Port>['fork'];
+  MessageChannelMain: SupervisorOptions<Port>['MessageChannelMain'];
+  BrowserWindow: WindowOptions<Port>['BrowserWindow'];
+  openExternal(url: string): Promise<void>;
+  Tray: TrayOptions<Image, Menu>['Tray'];
+  Menu: TrayOptions<Image, Menu>['Menu'];
+  nativeImage: TrayOptions<Image, Menu>['nativeImage'];
+  platform: NodeJS.Platform;
+  /** `process.on`, for the stop signals a terminal or the launcher sends. */
+  onSignal(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  log?: (line: string) => void;
+}
+
+/** Where the built app's files are, relative to the app root (the repo, or app.asar when packaged). */
+export function appPaths(appRoot: string, platform: NodeJS.Platform) {
+  return {
+    workerPath: path.join(appRoot, 'dist', 'worker', 'electron-entry.js'),
+    preloadPath: path.join(appRoot, 'dist', 'electron', 'preload.cjs'),
+    indexHtmlPath: path.join(appRoot, 'dist', 'renderer', 'index.html'),
+    iconPath: path.join(appRoot, 'build', 'icon.png'),
+    // macOS menu bar icons are template images (black + alpha, tinted by the system).
+    trayIconPath: path.join(appRoot, 'build', platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+  };
+}
+
+export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port, Image, Menu>): void {
+  const { app } = deps;
+  const log = deps.log ?? ((line: string) => console.log(`[main] ${line}`));
+  // One miner per user: a second launch only brings the first one's window up.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+
+  const paths = appPaths(app.getAppPath(), deps.platform);
+  const supervisor = createSupervisor<Port>({
+    fork: deps.fork,
+    MessageChannelMain: deps.MessageChannelMain,
+    workerPath: paths.workerPath,
+    dataDir: app.getPath('userData'),
+    log: (line) => log(`supervisor: ${line}`),
+  });
+  const worker = createWorkerClient();
+  let window: MainWindow<Port> | null = null;
+  let tray: MinerTray | null = null;
+  let quitting = false;
+  let workerStopped = false;
+
+  const sendRendererPort = () => void window?.sendPort(() => supervisor.connect('renderer'));
+
+  supervisor.onStart(() => {
+    const port = supervisor.connect('main');
+    if (port) worker.attach(port);
+    void tray?.refresh();
+    sendRendererPort();
+  });
+  supervisor.onExit((_code, restartInMs) => {
+    worker.detach('the worker exited');
+    if (restartInMs !== null) tray?.disconnected(); // on quit there is nothing to announce
+  });
+
+  app.on('second-instance', () => window?.show());
+  app.on('activate', () => window?.show());
+  app.on('window-all-closed', () => {
+    // A tray app: mining goes on with no window open.
+  });
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (workerStopped) return;
+    // Hold the quit until the worker has closed its ledger and checkpoint, then quit for real.
+    event.preventDefault();
+    supervisor.stop().then(() => {
+      workerStopped = true;
+      app.quit();
+    });
+  });
+  deps.onSignal('SIGINT', () => app.quit());
+  deps.onSignal('SIGTERM', () => app.quit());
+
+  app.whenReady().then(() => {
+    window = createMainWindow<Port>({
+      BrowserWindow: deps.BrowserWindow,
+      openExternal: deps.openExternal,
+      preloadPath: paths.preloadPath,
+      indexHtmlPath: paths.indexHtmlPath,
+      ...(deps.platform === 'linux' ? { iconPath: paths.iconPath } : {}),
+      platform: deps.platform,
+      isQuitting: () => quitting,
+      onAppPageLoaded: sendRendererPort,
+      log,
+    });
+    tray = createTray<Image, Menu>({
+      Tray: deps.Tray,
+      Menu: deps.Menu,
+      nativeImage: deps.nativeImage,
+      iconPath: paths.trayIconPath,
+      api: worker.api,
+      openWindow: () => window?.show(),
+      quit: () => app.quit(),
+      log,
+    });
+    supervisor.start();
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * Keeps the worker process (the miner node, in an Electron utilityProcess) alive: starts it, restarts it with
+ * exponential backoff when it dies unexpectedly, stops it gracefully on quit, and hands out MessagePorts to it.
+ *
+ * `fork` and `MessageChannelMain` are passed in, so tests drive this with EventEmitter fakes.
+ */
+import type { ConnectPortMessage } from '../worker/api/contract.js';
+
+/** Messages main sends to the worker process over `child.postMessage`. */
+export type WorkerControlMessage = ConnectPortMessage | { type: 'shutdown' };
+
+/** The parts of Electron's UtilityProcess used here. */
+export interface WorkerChild<Port> {
+  postMessage(message: WorkerControlMessage, transfer?: Port[]): void;
+  kill(): boolean;
+  on(event: 'spawn', listener: () => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
+}
+
+export interface SupervisorOptions<Port> {
+  fork(modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe' }): WorkerChild<Port>;
+  MessageChannelMain: new () => { port1: Port; port2: Port };
+  workerPath: string;
+  dataDir: string;
+  log?: (line: string) => void;
+  /** Where the worker's stdout/stderr go; main's own streams by default. */
+  output?: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+  backoff?: { initialMs: number; maxMs: number; stableMs: number };
+  /** How long the worker gets to stop by itself before it is killed. */
+  stopTimeoutMs?: number;
+}
+
+export interface Supervisor<Port> {
+  start(): void;
+  /** A new port to the running worker for `client`, or null when no worker is running. */
+  connect(client: string): Port | null;
+  /** Ask the worker to stop, kill it if it has not exited after the timeout; never restarts after this. */
+  stop(): Promise<void>;
+  /** Each time a worker process has started: the moment to connect ports. */
+  onStart(listener: () => void): void;
+  /** Each time it exits; `restartInMs` is null when it will not be restarted. */
+  onExit(listener: (code: number, restartInMs: number | null) => void): void;
+}
+
+const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
+/** After a kill, how long to wait for the exit event before giving up on it (quit must not hang). */
+const KILL_GRACE_MS = 2_000;
+
+export function createSupervisor<Port>(options: SupervisorOptions<Port>): Supervisor<Port> {
+  const { fork, MessageChannelMain, workerPath, dataDir } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const output = options.output ?? { stdout: process.stdout, stderr: process.stderr };
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const startListeners: (() => void)[] = [];
+  const exitListeners: ((code: number, restartInMs: number | null) => void)[] = [];
+
+  let child: WorkerChild<Port> | null = null;
+  let spawned = false;
+  let startedAt = 0;
+  let failures = 0;
+  let restartTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopping: Promise<void> | null = null;
+  let exited: () => void = () => {};
+
+  function scheduleRestart(code: number): void {
+    // A worker that ran for a while before dying starts the backoff over.
+    if (Date.now() - startedAt >= backoff.stableMs) failures = 0;
+    const delay = Math.min(backoff.initialMs * 2 ** failures, backoff.maxMs);
+    failures++;
+    log(`worker exited with code ${code}; restarting in ${delay / 1000} s`);
+    restartTimer = setTimeout(spawnWorker, delay);
+    for (const listener of exitListeners) listener(code, delay);
+  }
+
+  function spawnWorker(): void {
+    restartTimer = undefined;
+    startedAt = Date.now();
+    let current: WorkerChild<Port>;
+    try {
+      current = fork(workerPath, ['--data-dir', dataDir], { serviceName: 'AIRTIST Miner worker', stdio: 'pipe' });
+    } catch (error) {
+      log(`could not start the worker: ${(error as Error).message}`);
+      return scheduleRestart(-1);
+    }
+    child = current;
+    spawned = false;
+    current.stdout?.pipe(output.stdout, { end: false });
+    current.stderr?.pipe(output.stderr, { end: false });
+    current.on('spawn', () => {
+      if (child !== current) return;
+      spawned = true;
+      for (const listener of startListeners) listener();
+    });
+    current.on('exit', (code) => {
+      if (child !== current) return;
+      child = null;
+      spawned = false;
+      if (stopping) {
+        for (const listener of exitListeners) listener(code, null);
+        return exited();
+      }
+      scheduleRestart(code);
+    });
+  }
+
+  return {
+    start() {
+      if (child || restartTimer || stopping) return;
+      spawnWorker();
+    },
+
+    connect(client) {
+      if (!child || !spawned) return null;
+      const { port1, port2 } = new MessageChannelMain();
+      child.postMessage({ type: 'connect', client }, [port1]);
+      return port2;
+    },
+
+    stop() {
+      if (stopping) return stopping;
+      clearTimeout(restartTimer);
+      restartTimer = undefined;
+      const current = child;
+      if (!current) return (stopping = Promise.resolve());
+      stopping = new Promise<void>((resolve) => {
+        let killTimer: ReturnType<typeof setTimeout> | undefined;
+        let graceTimer: ReturnType<typeof setTimeout> | undefined;
+        exited = () => {
+          clearTimeout(killTimer);
+          clearTimeout(graceTimer);
+          resolve();
+        };
+        killTimer = setTimeout(() => {
+          log(`worker did not stop within ${stopTimeoutMs / 1000} s; killing it`);
+          current.kill();
+          graceTimer = setTimeout(resolve, KILL_GRACE_MS);
+        }, stopTimeoutMs);
+        try {
+          current.postMessage({ type: 'shutdown' });
+        } catch {
+          current.kill(); // the process is already going away
+        }
+      });
+      return stopping;
+    },
+
+    onStart: (listener) => void startListeners.push(listener),
+    onExit: (listener) => void exitListeners.push(listener),
+  };
+}

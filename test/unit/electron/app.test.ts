@@ -1,0 +1,192 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PORT_CHANNEL, type StateInfo } from '../../../worker/api/contract.js';
+import { appPaths, createApp, type AppLike } from '../../../electron/app.js';
+import {
+  FakeBrowserWindow,
+  FakeChannel,
+  FakeChild,
+  FakeMenu,
+  FakeTray,
+  fakeNativeImage,
+  flush,
+  serve,
+  type FakePort,
+} from './fakes.js';
+
+const TRAINING: StateInfo & { samplesPerSecond: number } = {
+  state: 'training',
+  reason: 'running',
+  reasonText: 'Training',
+  samplesPerSecond: 12,
+};
+
+class FakeApp extends EventEmitter implements AppLike {
+  hasLock = true;
+  quits = 0;
+  ready!: () => void;
+  private readonly readyPromise = new Promise<void>((resolve) => (this.ready = resolve));
+
+  requestSingleInstanceLock(): boolean {
+    return this.hasLock;
+  }
+  /** Like Electron: quitting emits before-quit, which may cancel it. */
+  quit(): void {
+    this.quits++;
+    let prevented = false;
+    this.emit('before-quit', { preventDefault: () => (prevented = true) });
+    if (!prevented) this.emit('quitted');
+  }
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+  getPath(): string {
+    return '/home/ada/.config/AIRTIST Miner';
+  }
+  getAppPath(): string {
+    return '/app';
+  }
+}
+
+function setup(hasLock = true) {
+  FakeBrowserWindow.instances = [];
+  FakeTray.instances = [];
+  const app = new FakeApp();
+  app.hasLock = hasLock;
+  const children: FakeChild[] = [];
+  const fork = vi.fn(() => {
+    children.push(new FakeChild());
+    return children.at(-1)!;
+  });
+  const signals = new Map<string, () => void>();
+  createApp<FakePort, unknown, unknown>({
+    app,
+    fork,
+    MessageChannelMain: FakeChannel,
+    BrowserWindow: FakeBrowserWindow,
+    openExternal: () => Promise.resolve(),
+    Tray: FakeTray,
+    Menu: FakeMenu,
+    nativeImage: fakeNativeImage,
+    platform: 'linux',
+    onSignal: (signal, listener) => void signals.set(signal, listener),
+    log: () => {},
+  });
+  const window = () => FakeBrowserWindow.instances[0]!;
+  const tray = () => FakeTray.instances[0]!;
+  const child = () => children.at(-1)!;
+  /** Spawns the current worker process, answering `status` on main's port. */
+  const spawnWorker = async () => {
+    child().spawn();
+    const [mainPort] = child().portsFor('main').slice(-1);
+    serve(mainPort!, (method) => (method === 'status' ? TRAINING : null));
+    await flush(10);
+  };
+  return { app, fork, children, signals, window, tray, child, spawnWorker };
+}
+
+describe('createApp', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('a second instance quits at once and starts nothing', async () => {
+    const { app, fork } = setup(false);
+    app.ready();
+    await flush();
+    expect(app.quits).toBe(1);
+    expect(fork).not.toHaveBeenCalled();
+    expect(FakeBrowserWindow.instances).toHaveLength(0);
+    expect(app.listenerCount('second-instance')).toBe(0);
+  });
+
+  it('on ready: worker, window and tray, with the built files', async () => {
+    const { app, fork, window, tray } = setup();
+    expect(fork).not.toHaveBeenCalled(); // utilityProcess.fork only works after ready
+    app.ready();
+    await flush();
+    const paths = appPaths('/app', 'linux');
+    expect(fork).toHaveBeenCalledWith(paths.workerPath, ['--data-dir', '/home/ada/.config/AIRTIST Miner'], {
+      serviceName: 'AIRTIST Miner worker',
+      stdio: 'pipe',
+    });
+    expect(window().loadedFile).toBe(paths.indexHtmlPath);
+    expect(window().options).toMatchObject({ icon: paths.iconPath, webPreferences: { preload: paths.preloadPath } });
+    expect(tray().image).toEqual({ path: '/app/build/tray.png' });
+    expect(appPaths('/app', 'darwin').trayIconPath).toBe('/app/build/trayTemplate.png');
+  });
+
+  it('connects main and the page to the worker; the tray shows its state', async () => {
+    const { app, window, tray, child, spawnWorker } = setup();
+    app.ready();
+    await flush();
+    await spawnWorker();
+    expect(tray().tooltip).toBe('AIRTIST Miner — Training, 12 samples/s');
+
+    window().finishLoading();
+    const [rendererEnd] = child().portsFor('renderer');
+    expect(rendererEnd).toBeDefined();
+    const posted = window().webContents.posted;
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ channel: PORT_CHANNEL, message: null });
+    expect((posted[0]!.ports[0] as FakePort).peer).toBe(rendererEnd);
+  });
+
+  it('after a worker crash: restarts it and reconnects main and the page', async () => {
+    const { app, fork, window, tray, child, spawnWorker } = setup();
+    app.ready();
+    await flush();
+    await spawnWorker();
+    window().finishLoading();
+    child().exit(1);
+    expect(tray().tooltip).toContain('restarting');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fork).toHaveBeenCalledTimes(2);
+    await spawnWorker();
+    expect(child().portsFor('main')).toHaveLength(1);
+    expect(child().portsFor('renderer')).toHaveLength(1);
+    expect(window().webContents.posted).toHaveLength(2);
+    expect(tray().tooltip).toBe('AIRTIST Miner — Training, 12 samples/s');
+  });
+
+  it('a second launch brings the window back; closing only hides it', async () => {
+    const { app, window } = setup();
+    app.ready();
+    await flush();
+    expect(window().close()).toBe(false);
+    expect(window().visible).toBe(false);
+    app.emit('second-instance');
+    expect(window().visible).toBe(true);
+    app.emit('window-all-closed'); // must not quit: there is a listener and it does nothing
+    expect(app.quits).toBe(0);
+  });
+
+  it('quitting stops the worker gracefully first, then quits for real', async () => {
+    const { app, window, child, spawnWorker, tray } = setup();
+    const quitted = vi.fn();
+    app.on('quitted', quitted);
+    app.ready();
+    await flush();
+    await spawnWorker();
+
+    tray().clickItem('Quit');
+    expect(quitted).not.toHaveBeenCalled();
+    expect(child().messages.at(-1)?.message).toEqual({ type: 'shutdown' });
+    expect(window().close()).toBe(true); // windows may close now
+
+    child().exit(0);
+    await flush(10);
+    expect(quitted).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(child().kills).toBe(0);
+  });
+
+  it('SIGINT and SIGTERM quit the same graceful way', async () => {
+    const { app, signals, child, spawnWorker } = setup();
+    app.ready();
+    await flush();
+    await spawnWorker();
+    signals.get('SIGTERM')!();
+    expect(child().messages.at(-1)?.message).toEqual({ type: 'shutdown' });
+    expect([...signals.keys()].sort()).toEqual(['SIGINT', 'SIGTERM']);
+  });
+});

@@ -1,0 +1,158 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ApiClient, EventName, StateInfo, Status } from '../../../worker/api/contract.js';
+import { createTray, trayView } from '../../../electron/tray.js';
+import { FakeMenu, FakeTray, fakeNativeImage, flush } from './fakes.js';
+
+const TRAINING: StateInfo = { state: 'training', reason: 'running', reasonText: 'Training' };
+const PAUSED: StateInfo = { state: 'paused', reason: 'user', reasonText: 'Paused by you' };
+
+/** An ApiClient stand-in whose events the test pushes and whose calls answer from `answers`. */
+function fakeApi(answers: Partial<Record<string, unknown>>) {
+  const listeners = new Map<string, Set<(data: unknown) => void>>();
+  const call = vi.fn(async (method: string) => {
+    if (!(method in answers)) throw new Error(`${method} unavailable`);
+    return answers[method];
+  });
+  const api = {
+    call,
+    on(event: EventName, listener: (data: never) => void) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)!.add(listener as (data: unknown) => void);
+      return () => listeners.get(event)!.delete(listener as (data: unknown) => void);
+    },
+  } as unknown as Pick<ApiClient, 'call' | 'on'>;
+  const emit = (event: EventName, data: unknown) => listeners.get(event)?.forEach((listener) => listener(data));
+  return { api, call, emit };
+}
+
+function setup(answers: Partial<Record<string, unknown>> = {}) {
+  FakeTray.instances = [];
+  const { api, call, emit } = fakeApi(answers);
+  const openWindow = vi.fn();
+  const quit = vi.fn();
+  const logs: string[] = [];
+  const handle = createTray({
+    Tray: FakeTray,
+    Menu: FakeMenu,
+    nativeImage: fakeNativeImage,
+    iconPath: '/app/build/tray.png',
+    api,
+    openWindow,
+    quit,
+    log: (line) => logs.push(line),
+  });
+  return { handle, tray: FakeTray.instances[0]!, call, emit, openWindow, quit, logs };
+}
+
+describe('trayView', () => {
+  it('describes each state and offers Pause or Resume accordingly', () => {
+    expect(trayView({ state: null, samplesPerSecond: null, restarting: false })).toEqual({
+      tooltip: 'AIRTIST Miner — Starting…',
+      canPause: false,
+      canResume: false,
+    });
+    expect(trayView({ state: null, samplesPerSecond: null, restarting: true }).tooltip).toContain('restarting');
+    expect(trayView({ state: TRAINING, samplesPerSecond: 123.4, restarting: false })).toEqual({
+      tooltip: 'AIRTIST Miner — Training, 123 samples/s',
+      canPause: true,
+      canResume: false,
+    });
+    expect(trayView({ state: TRAINING, samplesPerSecond: 0.06, restarting: false }).tooltip).toBe(
+      'AIRTIST Miner — Training, 0.1 samples/s',
+    );
+    expect(trayView({ state: PAUSED, samplesPerSecond: null, restarting: false })).toEqual({
+      tooltip: 'AIRTIST Miner — Paused by you',
+      canPause: false,
+      canResume: true,
+    });
+    const failed = { state: 'error', reason: 'failure', reasonText: 'the trainer crashed' } as const;
+    expect(trayView({ state: failed, samplesPerSecond: null, restarting: false }).tooltip).toBe(
+      'AIRTIST Miner — Error (the trainer crashed)',
+    );
+    const long = { ...failed, reasonText: 'x'.repeat(300) };
+    const error = trayView({ state: long, samplesPerSecond: null, restarting: false });
+    expect(error.tooltip.length).toBeLessThanOrEqual(127);
+    expect(error).toMatchObject({ canPause: false, canResume: false });
+  });
+});
+
+describe('tray', () => {
+  it('starts with everything disabled and the app icon', () => {
+    const { tray } = setup();
+    expect(tray.image).toEqual({ path: '/app/build/tray.png' });
+    expect(tray.tooltip).toBe('AIRTIST Miner — Starting…');
+    expect(tray.item('Pause').enabled).toBe(false);
+    expect(tray.item('Resume').enabled).toBe(false);
+    expect(tray.menu!.map((item) => item.label ?? item.type)).toEqual([
+      'Pause',
+      'Resume',
+      'separator',
+      'Open AIRTIST Miner',
+      'separator',
+      'Quit',
+    ]);
+  });
+
+  it('takes the state from status, then follows state and progress events', async () => {
+    const status = { ...TRAINING, samplesPerSecond: 42 } as Status;
+    const { handle, tray, emit } = setup({ status });
+    await handle.refresh();
+    expect(tray.tooltip).toBe('AIRTIST Miner — Training, 42 samples/s');
+    expect(tray.item('Pause').enabled).toBe(true);
+    expect(tray.item('Resume').enabled).toBe(false);
+
+    const builds = tray.menuBuilds;
+    emit('progress', { step: 1, samplesPerSecond: 55.2, discriminatorLoss: 0, generatorLoss: 0, time: 0 });
+    expect(tray.tooltip).toBe('AIRTIST Miner — Training, 55 samples/s');
+    expect(tray.menuBuilds).toBe(builds); // progress never rebuilds the menu
+
+    emit('state', PAUSED);
+    expect(tray.tooltip).toBe('AIRTIST Miner — Paused by you');
+    expect(tray.item('Pause').enabled).toBe(false);
+    expect(tray.item('Resume').enabled).toBe(true);
+    emit('progress', { step: 2, samplesPerSecond: 9, discriminatorLoss: 0, generatorLoss: 0, time: 0 });
+    expect(tray.tooltip).toBe('AIRTIST Miner — Paused by you');
+  });
+
+  it('Pause and Resume call the API and show the state they return', async () => {
+    const { handle, tray, call } = setup({ status: { ...TRAINING, samplesPerSecond: 1 }, pause: PAUSED, resume: TRAINING });
+    await handle.refresh();
+    tray.clickItem('Pause');
+    await flush();
+    expect(call).toHaveBeenLastCalledWith('pause');
+    expect(tray.item('Resume').enabled).toBe(true);
+    tray.clickItem('Resume');
+    await flush();
+    expect(call).toHaveBeenLastCalledWith('resume');
+    expect(tray.item('Pause').enabled).toBe(true);
+    expect(tray.tooltip).toBe('AIRTIST Miner — Training');
+  });
+
+  it('logs a failed command and keeps its state', async () => {
+    const { handle, tray, logs } = setup({ status: { ...TRAINING, samplesPerSecond: 1 } });
+    await handle.refresh();
+    tray.clickItem('Pause');
+    await flush();
+    expect(logs.join('\n')).toContain('pause failed: pause unavailable');
+    expect(tray.item('Pause').enabled).toBe(true);
+  });
+
+  it('Open and a click on the icon show the window; Quit quits', () => {
+    const { tray, openWindow, quit } = setup();
+    tray.clickItem('Open AIRTIST Miner');
+    tray.emit('click');
+    expect(openWindow).toHaveBeenCalledTimes(2);
+    tray.clickItem('Quit');
+    expect(quit).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows a worker restart and disables the commands until it is back', async () => {
+    const { handle, tray } = setup({ status: { ...PAUSED } });
+    await handle.refresh();
+    handle.disconnected();
+    expect(tray.tooltip).toContain('restarting');
+    expect(tray.item('Resume').enabled).toBe(false);
+    await handle.refresh();
+    expect(tray.item('Resume').enabled).toBe(true);
+  });
+});
