@@ -1,0 +1,183 @@
+/**
+ * The dashboard's live state: loaded once per connection, then kept current by the node's events.
+ * Components read it; only the methods here talk to the node.
+ */
+import type {
+  ProgressPoint,
+  SamplesFrame,
+  Settings,
+  StateInfo,
+  Status,
+  WorkTotals,
+  WorkUnit,
+} from '../../../worker/api/contract.js';
+import { ApiCallError } from '../../../worker/api/rpc-client.js';
+import type { ConnectionState, DashboardClient } from './connection.js';
+import { appendProgress, MAX_WORK_UNITS, prependWorkUnit, trimProgress } from './history.js';
+
+/** How long to wait before asking again when the node did not answer the initial load. */
+const RELOAD_DELAY_MS = 3000;
+
+export type ToggleAction = 'pause' | 'resume';
+
+export function errorText(error: unknown): string {
+  if (error instanceof ApiCallError) {
+    return error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT'
+      ? 'The node is not answering right now.'
+      : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class Dashboard {
+  connection: ConnectionState = $state.raw({ phase: 'connecting', attempt: 0, retryAt: null, message: '' });
+  status: Status | null = $state(null);
+  progress: ProgressPoint[] = $state.raw([]);
+  samples: SamplesFrame | null = $state.raw(null);
+  units: WorkUnit[] = $state.raw([]);
+  today: WorkTotals | null = $state.raw(null);
+  total: WorkTotals | null = $state.raw(null);
+  settings: Settings | null = $state.raw(null);
+  loadError: string | null = $state(null);
+  togglePending: ToggleAction | null = $state(null);
+  toggleError: string | null = $state(null);
+
+  /** What the toggle button would do now; null while the node cannot take it (stopping). */
+  readonly toggleAction: ToggleAction | null = $derived.by(() => {
+    const state = this.status?.state;
+    if (!state || state === 'stopping') return null;
+    return state === 'training' || state === 'starting' ? 'pause' : 'resume';
+  });
+
+  readonly #client: DashboardClient;
+  readonly #unsubscribe: (() => void)[] = [];
+  #reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  #loadSeq = 0;
+
+  constructor(client: DashboardClient) {
+    this.#client = client;
+    this.connection = client.connection;
+    this.#unsubscribe.push(
+      client.onConnection((state) => {
+        const was = this.connection.phase;
+        this.connection = state;
+        if (state.phase === 'connected' && was !== 'connected') void this.load();
+      }),
+      client.on('progress', (point) => this.#onProgress(point)),
+      client.on('samples', (frame) => (this.samples = frame)),
+      client.on('state', (info) => this.#applyState(info)),
+      client.on('work', (unit) => this.#onWork(unit)),
+    );
+  }
+
+  get transport(): DashboardClient['transport'] {
+    return this.#client.transport;
+  }
+
+  start(): void {
+    if (this.connection.phase === 'connected') void this.load();
+  }
+
+  /** Everything the page shows, fetched together; asked again shortly if the node is not ready. */
+  async load(): Promise<void> {
+    const seq = ++this.#loadSeq;
+    if (this.#reloadTimer !== null) clearTimeout(this.#reloadTimer);
+    this.#reloadTimer = null;
+    const client = this.#client;
+    const [status, history, samples, work, settings] = await Promise.allSettled([
+      client.call('status'),
+      client.call('progressHistory'),
+      client.call('latestSamples'),
+      client.call('workHistory', { limit: MAX_WORK_UNITS }),
+      client.call('getSettings'),
+    ]);
+    if (seq !== this.#loadSeq) return;
+    if (status.status === 'fulfilled') {
+      this.status = status.value;
+      this.loadError = null;
+    } else {
+      this.loadError = errorText(status.reason);
+    }
+    if (history.status === 'fulfilled') this.progress = trimProgress(history.value);
+    if (samples.status === 'fulfilled' && samples.value) this.samples = samples.value;
+    if (work.status === 'fulfilled') {
+      this.units = work.value.units;
+      this.today = work.value.today;
+      this.total = work.value.total;
+    }
+    if (settings.status === 'fulfilled') this.settings = settings.value;
+    const failed = [status, history, samples, work, settings].some((result) => result.status === 'rejected');
+    if (failed && this.connection.phase === 'connected') {
+      this.#reloadTimer = setTimeout(() => void this.load(), RELOAD_DELAY_MS);
+    }
+  }
+
+  async toggleTraining(): Promise<void> {
+    const action = this.toggleAction;
+    if (!action || this.togglePending) return;
+    this.togglePending = action;
+    this.toggleError = null;
+    try {
+      this.#applyState(await this.#client.call(action));
+    } catch (error) {
+      this.toggleError = `Could not ${action}: ${errorText(error)}`;
+    } finally {
+      this.togglePending = null;
+    }
+  }
+
+  /** Sends the changed settings; throws `ApiCallError` for the form to show. */
+  async saveSettings(patch: Partial<Settings>): Promise<Settings> {
+    const saved = await this.#client.call('setSettings', patch);
+    this.settings = saved;
+    return saved;
+  }
+
+  retryConnection(): void {
+    this.#client.retryNow();
+  }
+
+  useToken(token: string): void {
+    this.#client.setToken(token);
+  }
+
+  destroy(): void {
+    if (this.#reloadTimer !== null) clearTimeout(this.#reloadTimer);
+    for (const off of this.#unsubscribe) off();
+    this.#client.close();
+  }
+
+  #applyState(info: StateInfo) {
+    const status = this.status;
+    if (!status) return;
+    const restarted = status.state === 'starting' && info.state === 'training';
+    status.state = info.state;
+    status.reason = info.reason;
+    status.reasonText = info.reasonText;
+    if (info.state !== 'training') status.samplesPerSecond = 0;
+    // After a restart the node may run on another backend or shard: refresh the rest of the header.
+    if (restarted) void this.load();
+  }
+
+  #onProgress(point: ProgressPoint) {
+    this.progress = appendProgress(this.progress, point);
+    const status = this.status;
+    if (!status) return;
+    status.step = point.step;
+    status.samplesPerSecond = point.samplesPerSecond;
+    status.discriminatorLoss = point.discriminatorLoss;
+    status.generatorLoss = point.generatorLoss;
+  }
+
+  async #onWork(unit: WorkUnit) {
+    this.units = prependWorkUnit(this.units, unit);
+    // Totals are the ledger's to count (its "today" is its own day boundary): ask rather than add.
+    try {
+      const work = await this.#client.call('workHistory', { limit: 1 });
+      this.today = work.today;
+      this.total = work.total;
+    } catch {
+      // The next unit or reconnect refreshes them.
+    }
+  }
+}

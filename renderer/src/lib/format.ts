@@ -1,0 +1,94 @@
+/** How numbers, times and names read on the dashboard. Pure. */
+import type { BackendName, DatasetName, ModelName, NodeState } from '../../../worker/api/contract.js';
+
+const BACKEND_LABELS: Record<BackendName, string> = {
+  'node-gpu': 'CUDA GPU',
+  node: 'Native CPU',
+  wasm: 'WebAssembly (SIMD)',
+  cpu: 'JavaScript CPU',
+};
+const MODEL_LABELS: Record<ModelName, string> = { dcgan: 'DCGAN', 'mlp-gan': 'MLP GAN' };
+const DATASET_LABELS: Record<DatasetName, string> = { mnist: 'MNIST digits', 'fashion-mnist': 'Fashion-MNIST' };
+const STATE_LABELS: Record<NodeState, string> = {
+  starting: 'Starting',
+  training: 'Training',
+  paused: 'Paused',
+  stopping: 'Stopping',
+  error: 'Error',
+};
+
+export const backendLabel = (backend: BackendName): string => BACKEND_LABELS[backend] ?? backend;
+export const modelLabel = (model: ModelName): string => MODEL_LABELS[model] ?? model;
+export const datasetLabel = (dataset: DatasetName): string => DATASET_LABELS[dataset] ?? dataset;
+export const stateLabel = (state: NodeState): string => STATE_LABELS[state] ?? state;
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function formatInteger(value: number): string {
+  return Number.isFinite(value) ? integer.format(Math.round(value)) : '—';
+}
+
+/** 1234 → "1.23k", 5_600_000 → "5.6M"; small numbers stay exact. */
+export function formatCompact(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) {
+      const scaled = value / size;
+      const digits = Math.abs(scaled) >= 100 ? 0 : Math.abs(scaled) >= 10 ? 1 : 2;
+      return `${Number(scaled.toFixed(digits))}${suffix}`;
+    }
+  }
+  return formatInteger(value);
+}
+
+/** Samples per second: one decimal below 100, whole numbers above. */
+export function formatRate(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  return value >= 100 ? formatInteger(value) : value.toFixed(1);
+}
+
+export function formatLoss(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(3);
+}
+
+/** Seconds as people say it: "45 s", "12 m 05 s", "3 h 20 m", "2 d 4 h". */
+export function formatDuration(totalSeconds: number): string {
+  if (!Number.isFinite(totalSeconds) || totalSeconds < 0) return '—';
+  const seconds = Math.round(totalSeconds);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} m ${String(seconds % 60).padStart(2, '0')} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${String(minutes % 60).padStart(2, '0')} m`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** A time of day for a table row; the date too when it is not today. */
+export function formatClock(unixMs: number, nowMs: number = Date.now()): string {
+  const date = new Date(unixMs);
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (new Date(nowMs).toDateString() === date.toDateString()) return time;
+  return `${date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${time}`;
+}
+
+/** "just now", "12 s ago", "3 min ago". */
+export function formatAgo(unixMs: number, nowMs: number = Date.now()): string {
+  const seconds = Math.max(0, Math.round((nowMs - unixMs) / 1000));
+  if (seconds < 3) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  return `${Math.floor(minutes / 60)} h ago`;
+}
+
+/** A long id for display: the first and last few characters. */
+export function shortId(id: string, keep = 6): string {
+  return id.length <= keep * 2 + 1 ? id : `${id.slice(0, keep)}…${id.slice(-keep)}`;
+}

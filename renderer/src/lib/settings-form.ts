@@ -1,0 +1,85 @@
+/**
+ * The settings form: text fields in, a validated `Settings` patch out, with messages a person can act on.
+ * The limits come from the contract's schema, so the form and the node can never disagree.
+ */
+import { settingsSchema, type Settings } from '../../../worker/api/contract.js';
+
+export interface SettingsDraft {
+  sampleIntervalSeconds: string;
+  workUnitSeconds: string;
+  startPaused: boolean;
+}
+
+export type SettingsErrors = Partial<Record<keyof Settings, string>>;
+
+export type SettingsValidation = { ok: true; value: Settings } | { ok: false; errors: SettingsErrors };
+
+type NumericKey = 'sampleIntervalSeconds' | 'workUnitSeconds';
+
+/** [min, max] the node accepts for a numeric setting. */
+export function settingLimits(key: NumericKey): [number, number] {
+  const field = settingsSchema.shape[key];
+  return [field.minValue ?? 0, field.maxValue ?? Number.MAX_SAFE_INTEGER];
+}
+
+export function draftFrom(settings: Settings): SettingsDraft {
+  return {
+    sampleIntervalSeconds: String(settings.sampleIntervalSeconds),
+    workUnitSeconds: String(settings.workUnitSeconds),
+    startPaused: settings.startPaused,
+  };
+}
+
+function parseSeconds(key: NumericKey, text: string): { value: number } | { error: string } {
+  const [min, max] = settingLimits(key);
+  const range = `between ${min} and ${max} seconds`;
+  const trimmed = text.trim();
+  if (trimmed === '') return { error: `Enter a number of seconds ${range}.` };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return { error: `Enter a number of seconds ${range}.` };
+  if (!Number.isInteger(value)) return { error: 'Use whole seconds.' };
+  if (value < min || value > max) return { error: `Must be ${range}.` };
+  return { value };
+}
+
+export function validateSettings(draft: SettingsDraft): SettingsValidation {
+  const errors: SettingsErrors = {};
+  const sample = parseSeconds('sampleIntervalSeconds', draft.sampleIntervalSeconds);
+  const unit = parseSeconds('workUnitSeconds', draft.workUnitSeconds);
+  if ('error' in sample) errors.sampleIntervalSeconds = sample.error;
+  if ('error' in unit) errors.workUnitSeconds = unit.error;
+  if ('error' in sample || 'error' in unit) return { ok: false, errors };
+  const parsed = settingsSchema.safeParse({
+    sampleIntervalSeconds: sample.value,
+    workUnitSeconds: unit.value,
+    startPaused: draft.startPaused,
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path[0];
+      if (key === 'sampleIntervalSeconds' || key === 'workUnitSeconds' || key === 'startPaused') {
+        errors[key] ??= issue.message;
+      }
+    }
+    return { ok: false, errors };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** Only the fields that changed, for `setSettings`. */
+export function settingsPatch(current: Settings, next: Settings): Partial<Settings> {
+  const patch: Partial<Settings> = {};
+  for (const key of Object.keys(next) as (keyof Settings)[]) {
+    if (next[key] !== current[key]) (patch as Record<string, unknown>)[key] = next[key];
+  }
+  return patch;
+}
+
+/**
+ * Which field a node's INVALID_PARAMS message is about (the dispatcher writes `setSettings: <field>: <text>`),
+ * so the error can sit under that field.
+ */
+export function fieldOfServerError(message: string): keyof Settings | null {
+  const match = /setSettings: (sampleIntervalSeconds|workUnitSeconds|startPaused)\b/.exec(message);
+  return (match?.[1] as keyof Settings | undefined) ?? null;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backendLabel,
+  formatAgo,
+  formatCompact,
+  formatDuration,
+  formatLoss,
+  formatRate,
+  shortId,
+} from '../../../../../renderer/src/lib/format.js';
+
+describe('format', () => {
+  it('names every backend for people', () => {
+    expect(backendLabel('node-gpu')).toBe('CUDA GPU');
+    expect(backendLabel('node')).toBe('Native CPU');
+    expect(backendLabel('wasm')).toBe('WebAssembly (SIMD)');
+    expect(backendLabel('cpu')).toBe('JavaScript CPU');
+  });
+
+  it('shortens big numbers', () => {
+    expect([999, 1234, 56_700, 5_600_000, 2_500_000_000].map(formatCompact)).toEqual(['999', '1.23k', '56.7k', '5.6M', '2.5B']);
+  });
+
+  it('formats rates, losses and durations', () => {
+    expect(formatRate(42.26)).toBe('42.3');
+    expect(formatRate(412.6)).toBe('413');
+    expect(formatLoss(0.61234)).toBe('0.612');
+    expect(formatLoss(null)).toBe('—');
+    expect([45, 725, 12_000, 190_000].map(formatDuration)).toEqual(['45 s', '12 m 05 s', '3 h 20 m', '2 d 4 h']);
+  });
+
+  it('says how long ago', () => {
+    expect(formatAgo(10_000, 11_000)).toBe('just now');
+    expect(formatAgo(10_000, 22_000)).toBe('12 s ago');
+    expect(formatAgo(0, 180_000)).toBe('3 min ago');
+  });
+
+  it('shortens ids', () => {
+    expect(shortId('12D3KooWabcdefghijklmnop')).toBe('12D3Ko…klmnop');
+    expect(shortId('short')).toBe('short');
+  });
+});
