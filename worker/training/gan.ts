@@ -40,15 +40,20 @@ export interface MicroStepOptions extends StepOptions {
 
 /**
  * One GAN step as a sequence of micro-steps: it yields after each micro-batch's forward and backward pass,
- * so a caller can hand the machine back between two of them (a pause waits for one micro-step, not a
- * whole step) and carry on later. Returns the step's mean losses.
+ * so a caller can hand the machine back between two of them (a pause waits for one micro-step, not a whole
+ * step). Returns the step's mean losses.
  *
  * The step is one discriminator update (real → 1, fake → 0) then one generator update (non-saturating: G
  * maximises log D(G(z)), which keeps strong gradients while D is winning). Each update uses only its own
  * network's variables, so D's step never moves G and vice versa.
  *
+ * To end a step early, pass `true` to `next()`: during D's micro-batches nothing has been applied yet, so
+ * the step is dropped and the result is `null` (weights untouched; run the step again later); during G's,
+ * D is already updated, so G is updated with the micro-batches it has and the step counts. Either way the
+ * weights always correspond to whole steps, which is what a checkpoint needs.
+ *
  * Intermediate tensors live in a `tf.tidy` per micro-step; the gradient sums are the only tensors that
- * cross a yield, and they are freed however the sequence ends (finished, or abandoned with `return()`).
+ * cross a yield, and they are freed however the sequence ends (finished, ended early, or `return()`).
  * The caller keeps `real` and `noise` alive until it ends.
  */
 export function* trainStepMicro(
@@ -57,7 +62,7 @@ export function* trainStepMicro(
   real: tf.Tensor4D,
   noise?: StepNoise,
   options: MicroStepOptions = {},
-): Generator<void, StepLosses, void> {
+): Generator<void, StepLosses | null, boolean | undefined> {
   const batch = real.shape[0];
   const microBatch = Math.min(options.microBatch ?? batch, batch);
   const smoothing = options.labelSmoothing ?? 0;
@@ -92,7 +97,7 @@ export function* trainStepMicro(
           return tf.add(realLoss, fakeLoss) as tf.Scalar;
         };
       });
-      yield;
+      if ((yield) === true) return null;
     }
     const dLoss = accumulator.applyMean(optimizers.discriminator, parts);
 
@@ -101,7 +106,9 @@ export function* trainStepMicro(
         const logits = discriminator.apply(generator.apply(rows(zForG, i), training), training) as tf.Tensor;
         return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
       });
-      if (i < parts - 1) yield;
+      if (i < parts - 1 && (yield) === true) {
+        return { discriminator: dLoss, generator: accumulator.applyMean(optimizers.generator, i + 1) };
+      }
     }
     const gLoss = accumulator.applyMean(optimizers.generator, parts);
     return { discriminator: dLoss, generator: gLoss };
@@ -122,7 +129,7 @@ export function trainStep(
   const steps = trainStepMicro(models, optimizers, real, noise, options);
   for (;;) {
     const next = steps.next();
-    if (next.done) return next.value;
+    if (next.done) return next.value!; // never null: nothing asked it to end early
   }
 }
 

@@ -39,7 +39,7 @@ export type FromTrainer =
   | { type: 'samples'; frame: SamplesFrame }
   /** Sent only after the checkpoint that contains this unit is durable on disk. */
   | { type: 'unit'; unit: UnitRecord }
-  /** `at`: when the last step ended (performance.timeOrigin + performance.now(), ms). */
+  /** `at`: when the last micro-step ended (performance.timeOrigin + performance.now(), ms). */
   | { type: 'paused'; step: number; at: number }
   | { type: 'resumed'; step: number }
   | { type: 'stopped'; step: number }

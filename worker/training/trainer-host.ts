@@ -40,7 +40,7 @@ export class TrainerHost {
   private stopRequested = false;
   /** Set when the thread confirmed it is paused, with the time its last step ended. */
   private pausedAt: number | null = null;
-  private pauseWaiters: Array<(lastStepEndedAt: number) => void> = [];
+  private pauseWaiters: Array<(lastWorkEndedAt: number) => void> = [];
 
   private constructor(
     config: TrainerConfig,

@@ -11,13 +11,18 @@ import { selectBackend } from './backend.js';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { loadDataset } from './data/datasets.js';
 import { batchIndices, gatherBatch, shardIndices } from './data/shards.js';
-import { trainStep } from './gan.js';
+import { trainStepMicro } from './gan.js';
 import { renderSampleGrid } from './images.js';
 import { getModel } from './models/registry.js';
 import { CONTROL, preciseNow, type FromTrainer, type TrainerConfig, type UnitRecord } from './protocol.js';
-import type { GanModels, GanOptimizers, ImageDataset } from './types.js';
+import type { GanModels, GanOptimizers, ImageDataset, StepLosses } from './types.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
+/**
+ * The longest a micro-step should take: the trainer halves its micro-batch while the slowest micro-step of a
+ * step runs longer, so a pause is honoured within about this long on any model, batch and machine.
+ */
+const MICRO_STEP_TARGET_MS = 40;
 const SAMPLE_GRID = 8;
 /** Fixed latent vectors for the paintings, so successive grids show the same 64 "ideas" improving. */
 const SAMPLE_SEED = 7;
@@ -66,14 +71,21 @@ export class Trainer {
   private window = new Accumulator();
   private lastProgressAt = 0;
   private lastSamplesAt = 0;
-  private lastStepEndedAt = preciseNow();
+  /** When the last micro-step ended: what a pause waits for. */
+  private lastWorkEndedAt = preciseNow();
+  /** The step in flight, between two micro-steps. */
+  private inFlight: { real: tf.Tensor4D; steps: Generator<void, StepLosses | null, boolean | undefined> } | null = null;
+  private microBatch: number;
+  private slowestMicroStepMs = 0;
   private lastUnit: UnitRecord | null = null;
 
   constructor(
     private config: TrainerConfig,
     private readonly control: Int32Array,
     private readonly post: (message: FromTrainer) => void,
-  ) {}
+  ) {
+    this.microBatch = config.batchSize;
+  }
 
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
     this.config = { ...this.config, sampleIntervalSeconds, workUnitSeconds };
@@ -94,7 +106,7 @@ export class Trainer {
     const checkpoint = await readCheckpoint(this.config.checkpointPath);
     const meta = checkpoint?.meta as CheckpointMeta | undefined;
     if (checkpoint && meta?.runId === this.config.runId) {
-      restoreCheckpoint(checkpoint, this.models, this.optimizers);
+      await restoreCheckpoint(checkpoint, this.models, this.optimizers);
       this.step = meta.step;
       this.lastUnit = meta.lastUnit;
     }
@@ -111,16 +123,15 @@ export class Trainer {
         await this.pauseUntilResumed();
         continue;
       }
-      this.trainOneStep();
+      if (!this.microStep()) continue; // between micro-steps only the flags are checked
       const now = Date.now();
       if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) this.publishProgress(now);
       if (now - this.lastSamplesAt >= this.config.sampleIntervalSeconds * 1000) this.publishSamples(now);
-      if (this.unit.secondsUntil(preciseNow()) >= this.config.workUnitSeconds) {
-        await this.closeUnit();
-      }
+      if (this.unit.secondsUntil(preciseNow()) >= this.config.workUnitSeconds) await this.closeUnit();
       // Let queued messages (settings) in; costs microseconds against a step of milliseconds.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    this.microStep(true);
     await this.closeUnit();
     this.post({ type: 'stopped', step: this.step });
   }
@@ -129,25 +140,49 @@ export class Trainer {
     return Atomics.load(this.control, slot) === 1;
   }
 
-  private trainOneStep(): void {
+  /**
+   * Runs one micro-step of the step in flight (starting a step if none is). With `endEarly`, finishes the
+   * step in flight at once instead (see `trainStepMicro`): the weights then match whole steps again.
+   * Returns true when a step was completed.
+   */
+  private microStep(endEarly = false): boolean {
     const { batchSize } = this.config;
-    const { height, width, channels } = this.dataset;
-    const indices = batchIndices(this.shard, this.config.runId, this.step, batchSize);
-    const real = tf.tensor4d(gatherBatch(this.dataset, indices), [batchSize, height, width, channels]);
-    let losses;
-    try {
-      losses = trainStep(this.models, this.optimizers, real);
-    } finally {
-      real.dispose();
+    if (!this.inFlight) {
+      if (endEarly) return false;
+      const { height, width, channels } = this.dataset;
+      const indices = batchIndices(this.shard, this.config.runId, this.step, batchSize);
+      const real = tf.tensor4d(gatherBatch(this.dataset, indices), [batchSize, height, width, channels]);
+      const steps = trainStepMicro(this.models, this.optimizers, real, undefined, { microBatch: this.microBatch });
+      this.inFlight = { real, steps };
     }
+    const started = preciseNow();
+    const next = this.inFlight.steps.next(endEarly);
+    this.lastWorkEndedAt = preciseNow();
+    if (!endEarly) this.slowestMicroStepMs = Math.max(this.slowestMicroStepMs, this.lastWorkEndedAt - started);
+    if (!next.done) return false;
+    this.inFlight.real.dispose();
+    this.inFlight = null;
+    // Dropped before any update: the same step (same batch) runs again after the pause.
+    if (next.value === null) return false;
     this.step++;
-    this.lastStepEndedAt = preciseNow();
-    this.unit.add(batchSize, losses.discriminator, losses.generator);
-    this.window.add(batchSize, losses.discriminator, losses.generator);
+    this.unit.add(batchSize, next.value.discriminator, next.value.generator);
+    this.window.add(batchSize, next.value.discriminator, next.value.generator);
+    this.tuneMicroBatch();
+    return true;
+  }
+
+  /** Halves the micro-batch while micro-steps run long, doubles it back while they are very short. */
+  private tuneMicroBatch(): void {
+    const slowest = this.slowestMicroStepMs;
+    this.slowestMicroStepMs = 0;
+    const { batchSize } = this.config;
+    if (slowest > MICRO_STEP_TARGET_MS && this.microBatch % 2 === 0) this.microBatch /= 2;
+    else if (slowest < MICRO_STEP_TARGET_MS / 3 && batchSize % (this.microBatch * 2) === 0) this.microBatch *= 2;
   }
 
   private async pauseUntilResumed(): Promise<void> {
-    this.post({ type: 'paused', step: this.step, at: this.lastStepEndedAt });
+    this.microStep(true);
+    this.post({ type: 'paused', step: this.step, at: this.lastWorkEndedAt });
     this.publishProgress(Date.now());
     await this.closeUnit(); // the work so far is durable while we wait
     while (this.flag(CONTROL.PAUSE) && !this.flag(CONTROL.STOP)) {
@@ -174,7 +209,7 @@ export class Trainer {
       stepStart: this.unitStartStep,
       stepEnd: this.step,
       samples: unit.samples,
-      seconds: unit.secondsUntil(this.lastStepEndedAt),
+      seconds: unit.secondsUntil(this.lastWorkEndedAt),
       discriminatorLoss: unit.dLoss / unit.steps,
       generatorLoss: unit.gLoss / unit.steps,
       finishedAt: Date.now(),
@@ -200,7 +235,7 @@ export class Trainer {
     if (window.steps === 0) return;
     const point: ProgressPoint = {
       step: this.step,
-      samplesPerSecond: window.samples / Math.max(window.secondsUntil(this.lastStepEndedAt), 1e-6),
+      samplesPerSecond: window.samples / Math.max(window.secondsUntil(this.lastWorkEndedAt), 1e-6),
       discriminatorLoss: window.dLoss / window.steps,
       generatorLoss: window.gLoss / window.steps,
       time: now,

@@ -170,6 +170,36 @@ describe('trainStepMicro', () => {
     dispose();
   });
 
+  it('ends early during D by dropping the step, with the weights untouched', () => {
+    const { gan, real, noise, dispose } = twins();
+    trainStep(gan, gan.optimizers, real, noise);
+    const before = tf.memory().numTensors;
+    const snapshot = weights(gan);
+    const steps = trainStepMicro(gan, gan.optimizers, real, noise, { microBatch: 2 });
+    steps.next();
+    steps.next();
+    expect(steps.next(true)).toEqual({ done: true, value: null });
+    expect(weights(gan)).toEqual(snapshot);
+    expect(tf.memory().numTensors).toBe(before);
+    dispose();
+  });
+
+  it('ends early during G by updating G with the micro-batches it has: the step counts', () => {
+    const { gan, twin, real, noise, dispose } = twins();
+    const gBefore = trainableVariables(gan.generator).map((v) => v.dataSync().slice());
+    const steps = trainStepMicro(gan, gan.optimizers, real, noise, { microBatch: 2 });
+    for (let i = 0; i < 5; i++) steps.next(); // D's 4 micro-batches, then G's first
+    const result = steps.next(true);
+    expect(result.done).toBe(true);
+    const losses = result.value!;
+    expect(Number.isFinite(losses.discriminator) && Number.isFinite(losses.generator)).toBe(true);
+    // D took its whole step, exactly as the full step would have.
+    const full = trainStep(twin, twin.optimizers, real, noise, { microBatch: 2 });
+    expect(losses.discriminator).toBeCloseTo(full.discriminator, 5);
+    expect(trainableVariables(gan.generator).map((v) => v.dataSync().slice())).not.toEqual(gBefore);
+    dispose();
+  });
+
   it('refuses a micro-batch that does not divide the batch', () => {
     const { gan, real, dispose } = twins();
     expect(() => trainStep(gan, gan.optimizers, real, undefined, { microBatch: 3 })).toThrow(/must divide/);
