@@ -1,0 +1,94 @@
+/**
+ * Starts the real headless miner (`node dist/worker/cli.js node`, as built by `npm run build`) as a child
+ * process on loopback, and connects to its control API like the dashboard does.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import type { ApiClient, ServerMessage } from '../../worker/api/contract.js';
+import { createRpcClient } from '../../worker/api/rpc-client.js';
+
+export const CLI = fileURLToPath(new URL('../../dist/worker/cli.js', import.meta.url));
+
+export interface NodeProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  token: string;
+  output: () => string;
+  /** Resolves with the exit code (or signal) once the process is gone. */
+  exited: Promise<number | NodeJS.Signals>;
+}
+
+export async function startNodeProcess(dataDir: string, extraArgs: string[] = [], timeoutMs = 60_000): Promise<NodeProcess> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  const child = spawn(process.execPath, [CLI, 'node', '--data-dir', dataDir, '--port', '0', '--progress-every', '1', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | NodeJS.Signals>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not print its dashboard URL:\n${output}`)), timeoutMs);
+    const check = () => {
+      const match = /^Dashboard: (http:\/\/\S+)$/m.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => reject(new Error(`node exited (${code}) before serving:\n${output}`)));
+  });
+  const parsed = new URL(url);
+  return { child, url, port: Number(parsed.port), token: parsed.searchParams.get('token')!, output: () => output, exited };
+}
+
+/** An ApiClient over the node's WebSocket, as a browser tab would connect. */
+export async function connectApi(node: NodeProcess, timeoutMs?: number): Promise<ApiClient> {
+  const ws = new WebSocket(`ws://127.0.0.1:${node.port}/api/ws?token=${node.token}`, {
+    headers: { origin: `http://127.0.0.1:${node.port}` },
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return createRpcClient(
+    {
+      send: (message) => ws.send(JSON.stringify(message)),
+      onMessage: (listener) => ws.on('message', (data) => listener(JSON.parse(data.toString()) as ServerMessage)),
+      onClose: (listener) => ws.on('close', () => listener('socket closed')),
+      close: () => ws.close(),
+    },
+    timeoutMs,
+  );
+}
+
+/** Resolves with the first event value that satisfies `predicate`. */
+export function nextEvent<T>(
+  client: ApiClient,
+  event: 'progress' | 'samples' | 'state' | 'work',
+  predicate: (data: T) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching ${event} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = client.on(event, (data) => {
+      if (predicate(data as T)) {
+        clearTimeout(timer);
+        off();
+        resolve(data as T);
+      }
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
