@@ -60,6 +60,8 @@ export interface WorkUnit {
 export interface ProgressPoint {
   step: number;
   samplesPerSecond: number;
+  /** Rows per micro-step: the trainer shrinks it on slow machines so a pause never waits long. */
+  microBatch: number;
   discriminatorLoss: number;
   generatorLoss: number;
   /** Unix milliseconds. */

@@ -19,10 +19,11 @@ import type { GanModels, GanOptimizers, ImageDataset, StepLosses } from './types
 
 const PROGRESS_INTERVAL_MS = 1000;
 /**
- * The longest a micro-step should take: the trainer halves its micro-batch while the slowest micro-step of a
- * step runs longer, so a pause is honoured within about this long on any model, batch and machine.
+ * How long a micro-step should take on average: a pause waits for the micro-step in flight, so this bounds
+ * the latency on any model, batch and machine. Smaller micro-batches cost throughput (each micro-step has a
+ * fixed cost), so the trainer uses the largest micro-batch that stays under it.
  */
-const MICRO_STEP_TARGET_MS = 40;
+const MICRO_STEP_TARGET_MS = 50;
 const SAMPLE_GRID = 8;
 /** Fixed latent vectors for the paintings, so successive grids show the same 64 "ideas" improving. */
 const SAMPLE_SEED = 7;
@@ -76,7 +77,9 @@ export class Trainer {
   /** The step in flight, between two micro-steps. */
   private inFlight: { real: tf.Tensor4D; steps: Generator<void, StepLosses | null, boolean | undefined> } | null = null;
   private microBatch: number;
-  private slowestMicroStepMs = 0;
+  /** Time and count of the micro-steps of the step in flight, for tuning the micro-batch. */
+  private microStepMs = 0;
+  private microSteps = 0;
   private lastUnit: UnitRecord | null = null;
 
   constructor(
@@ -158,7 +161,10 @@ export class Trainer {
     const started = preciseNow();
     const next = this.inFlight.steps.next(endEarly);
     this.lastWorkEndedAt = preciseNow();
-    if (!endEarly) this.slowestMicroStepMs = Math.max(this.slowestMicroStepMs, this.lastWorkEndedAt - started);
+    if (!endEarly) {
+      this.microStepMs += this.lastWorkEndedAt - started;
+      this.microSteps++;
+    }
     if (!next.done) return false;
     this.inFlight.real.dispose();
     this.inFlight = null;
@@ -171,13 +177,18 @@ export class Trainer {
     return true;
   }
 
-  /** Halves the micro-batch while micro-steps run long, doubles it back while they are very short. */
+  /**
+   * Halves the micro-batch while micro-steps run longer than the target on average, and doubles it when a
+   * doubled one would still stay well under it. The mean, not the slowest, so that one garbage collection
+   * does not shrink the micro-batch for good.
+   */
   private tuneMicroBatch(): void {
-    const slowest = this.slowestMicroStepMs;
-    this.slowestMicroStepMs = 0;
+    const mean = this.microStepMs / Math.max(1, this.microSteps);
+    this.microStepMs = 0;
+    this.microSteps = 0;
     const { batchSize } = this.config;
-    if (slowest > MICRO_STEP_TARGET_MS && this.microBatch % 2 === 0) this.microBatch /= 2;
-    else if (slowest < MICRO_STEP_TARGET_MS / 3 && batchSize % (this.microBatch * 2) === 0) this.microBatch *= 2;
+    if (mean > MICRO_STEP_TARGET_MS && this.microBatch % 2 === 0) this.microBatch /= 2;
+    else if (mean * 2 < MICRO_STEP_TARGET_MS * 0.7 && batchSize % (this.microBatch * 2) === 0) this.microBatch *= 2;
   }
 
   private async pauseUntilResumed(): Promise<void> {
@@ -236,6 +247,7 @@ export class Trainer {
     const point: ProgressPoint = {
       step: this.step,
       samplesPerSecond: window.samples / Math.max(window.secondsUntil(this.lastWorkEndedAt), 1e-6),
+      microBatch: this.microBatch,
       discriminatorLoss: window.dLoss / window.steps,
       generatorLoss: window.gLoss / window.steps,
       time: now,

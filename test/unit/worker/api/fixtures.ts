@@ -57,6 +57,6 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
       total: sampleStatus().work.total,
     }),
     latestSamples: () => ({ step: 1, pngBase64: 'iVBORw0KGgo=', width: 8, height: 8, time: 1 }),
-    progressHistory: () => [{ step: 1, samplesPerSecond: 10, discriminatorLoss: 1, generatorLoss: 1, time: 1 }],
+    progressHistory: () => [{ step: 1, samplesPerSecond: 10, microBatch: 8, discriminatorLoss: 1, generatorLoss: 1, time: 1 }],
   };
 }

@@ -5,6 +5,7 @@ import { appendProgress, prependWorkUnit, trimProgress } from '../../../../../re
 const point = (step: number): ProgressPoint => ({
   step,
   samplesPerSecond: 100,
+  microBatch: 16,
   discriminatorLoss: 0.6,
   generatorLoss: 1.1,
   time: step * 1000,

@@ -1,0 +1,9 @@
+/** `npm run bench`: every benchmark in turn; each prints its ratio against a baseline measured in the same run. */
+import { run as runKernels } from './kernels.js';
+import { run as runModels } from './models.js';
+import { run as runNode } from './node.js';
+
+console.log(`AIRTIST Miner benchmarks · Node ${process.version} · ${process.platform}/${process.arch}`);
+await runNode();
+await runModels();
+await runKernels();
