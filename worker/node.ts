@@ -14,6 +14,7 @@ import {
   type Settings,
   type StateInfo,
   type Status,
+  type WorkTotals,
 } from './api/contract.js';
 import type { Handlers } from './api/dispatch.js';
 import { createApiHub, type ApiHub } from './api/hub.js';
@@ -89,9 +90,18 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     hub.publish('state', state);
   };
 
+  // All-time totals scan the whole ledger (≈0.2 s at a million units): read once, then kept up to date here.
+  let allTime: WorkTotals = ledger.totals();
   const recordUnit = (unit: Parameters<Ledger['recordWorkUnit']>[0]) => {
     const recorded = ledger.recordWorkUnit(unit);
-    if (recorded) hub.publish('work', recorded);
+    if (!recorded) return;
+    allTime = {
+      units: allTime.units + 1,
+      steps: allTime.steps + (recorded.stepEnd - recorded.stepStart),
+      samples: allTime.samples + recorded.samples,
+      seconds: allTime.seconds + recorded.seconds,
+    };
+    hub.publish('work', recorded);
   };
 
   const { host: trainer, ready } = await TrainerHost.start(
@@ -164,7 +174,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       discriminatorLoss: last?.discriminatorLoss ?? null,
       generatorLoss: last?.generatorLoss ?? null,
       uptimeSeconds: (Date.now() - startedAt) / 1000,
-      work: { today: ledger.totals(startOfLocalDay(Date.now())), total: ledger.totals() },
+      work: { today: ledger.totals(startOfLocalDay(Date.now())), total: allTime },
     };
   }
 
@@ -200,7 +210,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       workHistory: ({ limit, beforeId }) => ({
         units: ledger.workHistory({ limit, ...(beforeId ? { beforeId } : {}) }),
         today: ledger.totals(startOfLocalDay(Date.now())),
-        total: ledger.totals(),
+        total: allTime,
       }),
       latestSamples: () => latestSamples,
       progressHistory: () => [...progress],

@@ -16,7 +16,7 @@ describe('npm start launcher (headless fallback)', { timeout: 90_000 }, () => {
   afterAll(() => rmSync(configHome, { recursive: true, force: true }));
 
   it('runs the headless miner in the desktop data dir and stops cleanly on SIGINT', async () => {
-    const env = { ...process.env, XDG_CONFIG_HOME: configHome, AIRTIST_HEADLESS: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configHome, AIRTIST_HEADLESS: '1' };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
     const child = spawn(process.execPath, [LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
