@@ -3,14 +3,9 @@
  * stock JavaScript cpu backend, measured in this run. Each measurement is time-boxed: the stock cpu backend
  * needs minutes per dcgan step at batch 64, so dcgan on cpu runs at a small batch and says so.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { BackendName, ModelName } from '../worker/api/contract.js';
 import { selectBackend } from '../worker/training/backend.js';
-import { loadDataset } from '../worker/training/data/datasets.js';
-import { batchIndices, gatherBatch, shardIndices } from '../worker/training/data/shards.js';
-import { trainStep } from '../worker/training/gan.js';
-import { getModel } from '../worker/training/models/registry.js';
-import { preciseNow } from '../worker/training/protocol.js';
+import { bareThroughput } from './bare-loop.js';
 import { runIfMain } from './stats.js';
 
 interface Case {
@@ -23,31 +18,7 @@ const SECONDS = 10;
 
 async function samplesPerSecond({ model, backend, batchSize }: Case): Promise<number> {
   await selectBackend(backend);
-  const dataset = loadDataset('mnist');
-  const shard = shardIndices(dataset.count, 8, 0);
-  const definition = getModel(model);
-  const models = definition.build([dataset.height, dataset.width, dataset.channels]);
-  const optimizers = definition.createOptimizers();
-  const step = (i: number) => {
-    const real = tf.tensor4d(gatherBatch(dataset, batchIndices(shard, 'bench', i, batchSize)), [
-      batchSize,
-      dataset.height,
-      dataset.width,
-      dataset.channels,
-    ]);
-    trainStep(models, optimizers, real);
-    real.dispose();
-  };
-  step(0); // warm-up
-  let steps = 0;
-  const start = preciseNow();
-  do step(1 + steps++);
-  while (preciseNow() - start < SECONDS * 1000 && steps < 10_000);
-  const rate = (steps * batchSize) / ((preciseNow() - start) / 1000);
-  tf.dispose([models.generator, models.discriminator] as never);
-  optimizers.generator.dispose();
-  optimizers.discriminator.dispose();
-  return rate;
+  return bareThroughput({ model, batchSize, seconds: SECONDS });
 }
 
 export async function run(): Promise<void> {

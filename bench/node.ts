@@ -8,18 +8,14 @@
  * 2. Yield latency: from a pause request to the end of the trainer's last step, over 50 pauses at random
  *    moments. Target: p99 ≤ 100 ms.
  */
-import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelName, ProgressPoint } from '../worker/api/contract.js';
 import { startNode, type MinerNode } from '../worker/node.js';
 import { selectBackend } from '../worker/training/backend.js';
-import { loadDataset } from '../worker/training/data/datasets.js';
-import { batchIndices, gatherBatch, shardIndices } from '../worker/training/data/shards.js';
-import { trainStep } from '../worker/training/gan.js';
-import { getModel } from '../worker/training/models/registry.js';
 import { preciseNow } from '../worker/training/protocol.js';
+import { bareThroughput } from './bare-loop.js';
 import { median, percentile, runIfMain, sleep } from './stats.js';
 
 const MODEL: ModelName = 'mlp-gan';
@@ -27,31 +23,6 @@ const WINDOW_SECONDS = 12;
 /** Alternating rounds: this machine's throughput drifts by ±15 % over tens of seconds. */
 const ROUNDS = 3;
 const PAUSES = 50;
-
-/** Samples/s of a plain loop: gather a batch from the shard, one GAN step, repeat. */
-async function bareThroughput(batchSize: number, seconds: number, microBatch = batchSize): Promise<number> {
-  const dataset = loadDataset('mnist');
-  const shard = shardIndices(dataset.count, 8, 0);
-  const definition = getModel(MODEL);
-  const models = definition.build([dataset.height, dataset.width, dataset.channels]);
-  const optimizers = definition.createOptimizers();
-  const step = (i: number) => {
-    const indices = batchIndices(shard, 'bench', i, batchSize);
-    const real = tf.tensor4d(gatherBatch(dataset, indices), [batchSize, dataset.height, dataset.width, dataset.channels]);
-    trainStep(models, optimizers, real, undefined, { microBatch });
-    real.dispose();
-  };
-  for (let i = 0; i < 5; i++) step(i); // warm-up: kernels compiled, Adam slots created
-  let steps = 0;
-  const start = preciseNow();
-  while (preciseNow() - start < seconds * 1000) step(5 + steps++);
-  const elapsed = (preciseNow() - start) / 1000;
-  models.generator.dispose();
-  models.discriminator.dispose();
-  optimizers.generator.dispose();
-  optimizers.discriminator.dispose();
-  return (steps * batchSize) / elapsed;
-}
 
 /** Samples/s of the running node over a window, from the steps its progress events report. */
 async function nodeThroughput(node: MinerNode, batchSize: number, seconds: number): Promise<{ rate: number; microBatch: number }> {
@@ -87,8 +58,8 @@ export async function run(): Promise<void> {
       const measured = await nodeThroughput(node, batchSize, WINDOW_SECONDS);
       viaNode.push(measured.rate);
       microBatch = measured.microBatch;
-      bare.push(await bareThroughput(batchSize, WINDOW_SECONDS));
-      bareMicro.push(await bareThroughput(batchSize, WINDOW_SECONDS, microBatch));
+      bare.push(bareThroughput({ model: MODEL, batchSize, seconds: WINDOW_SECONDS, warmupSteps: 5 }));
+      bareMicro.push(bareThroughput({ model: MODEL, batchSize, microBatch, seconds: WINDOW_SECONDS, warmupSteps: 5 }));
     }
     const show = (values: number[]) => `${values.map((v) => v.toFixed(0)).join(', ')} samples/s (median ${median(values).toFixed(0)})`;
     console.log(`bare loop, whole batch          ${show(bare)}`);

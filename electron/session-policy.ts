@@ -2,18 +2,9 @@
  * Session-wide rules for the app's web content: a Content-Security-Policy header on every response (the same
  * policy as the page's <meta>, so a page that loses its meta tag is still covered) and no permissions at all.
  */
+import { CONTENT_SECURITY_POLICY } from '../worker/api/csp.js';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 type Headers = Record<string, string | string[]>;
 

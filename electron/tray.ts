@@ -3,7 +3,8 @@
  * Electron's Tray, Menu and nativeImage are passed in; tests use fakes.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ApiClient, NodeState, StateInfo } from '../worker/api/contract.js';
+import type { ApiClient, StateInfo } from '../worker/api/contract.js';
+import { STATE_LABELS } from '../worker/api/labels.js';
 
 export interface TrayLike<Menu> {
   setToolTip(text: string): void;
@@ -43,13 +44,6 @@ export interface TrayView {
   canResume: boolean;
 }
 
-const STATE_LABELS: Record<NodeState, string> = {
-  starting: 'Starting',
-  training: 'Training',
-  paused: 'Paused',
-  stopping: 'Stopping',
-  error: 'Error',
-};
 
 function formatRate(samplesPerSecond: number): string {
   return samplesPerSecond >= 10 ? String(Math.round(samplesPerSecond)) : samplesPerSecond.toFixed(1);

@@ -4,14 +4,21 @@
  */
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY_META } from '../worker/api/csp.js';
 
 const rendererDir = fileURLToPath(new URL('.', import.meta.url));
+
+/** Writes the one CSP definition into index.html's <meta>, so the page never drifts from the servers' header. */
+const cspMeta: Plugin = {
+  name: 'airtist-csp-meta',
+  transformIndexHtml: (html) => html.replace('%AIRTIST_CSP%', CONTENT_SECURITY_POLICY_META),
+};
 
 export default defineConfig({
   root: rendererDir,
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), cspMeta],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,

@@ -1,5 +1,6 @@
 /** How numbers, times and names read on the dashboard. Pure. */
 import type { BackendName, DatasetName, ModelName, NodeState } from '../../../worker/api/contract.js';
+import { STATE_LABELS } from '../../../worker/api/labels.js';
 
 const BACKEND_LABELS: Record<BackendName, string> = {
   'node-gpu': 'CUDA GPU',
@@ -9,13 +10,6 @@ const BACKEND_LABELS: Record<BackendName, string> = {
 };
 const MODEL_LABELS: Record<ModelName, string> = { dcgan: 'DCGAN', 'mlp-gan': 'MLP GAN' };
 const DATASET_LABELS: Record<DatasetName, string> = { mnist: 'MNIST digits', 'fashion-mnist': 'Fashion-MNIST' };
-const STATE_LABELS: Record<NodeState, string> = {
-  starting: 'Starting',
-  training: 'Training',
-  paused: 'Paused',
-  stopping: 'Stopping',
-  error: 'Error',
-};
 
 export const backendLabel = (backend: BackendName): string => BACKEND_LABELS[backend] ?? backend;
 export const modelLabel = (model: ModelName): string => MODEL_LABELS[model] ?? model;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CONTENT_SECURITY_POLICY, startHttpServer, type HttpServer } from '../../../../worker/api/http-server.js';
+import { CONTENT_SECURITY_POLICY } from '../../../../worker/api/csp.js';
+import { startHttpServer, type HttpServer } from '../../../../worker/api/http-server.js';
 import { createApiHub, type ApiHub } from '../../../../worker/api/hub.js';
 import { fakeHandlers, sampleStatus } from './fixtures.js';
 
