@@ -13,17 +13,12 @@ import { loadDataset } from './data/datasets.js';
 import { batchIndices, gatherBatch, shardIndices } from './data/shards.js';
 import { trainStepMicro } from './gan.js';
 import { renderSampleGrid } from './images.js';
+import { nextMicroBatch } from './micro-batch.js';
 import { getModel } from './models/registry.js';
 import { CONTROL, preciseNow, type FromTrainer, type TrainerConfig, type UnitRecord } from './protocol.js';
 import type { GanModels, GanOptimizers, ImageDataset, StepLosses } from './types.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
-/**
- * How long a micro-step should take on average: a pause waits for the micro-step in flight, so this bounds
- * the latency on any model, batch and machine. Smaller micro-batches cost throughput (each micro-step has a
- * fixed cost), so the trainer uses the largest micro-batch that stays under it.
- */
-const MICRO_STEP_TARGET_MS = 50;
 const SAMPLE_GRID = 8;
 /** Fixed latent vectors for the paintings, so successive grids show the same 64 "ideas" improving. */
 const SAMPLE_SEED = 7;
@@ -77,6 +72,7 @@ export class Trainer {
   /** The step in flight, between two micro-steps. */
   private inFlight: { real: tf.Tensor4D; steps: Generator<void, StepLosses | null, boolean | undefined> } | null = null;
   private microBatch: number;
+  private minMicroBatch = 1;
   /** Time and count of the micro-steps of the step in flight, for tuning the micro-batch. */
   private microStepMs = 0;
   private microSteps = 0;
@@ -99,6 +95,7 @@ export class Trainer {
     this.dataset = loadDataset(this.config.dataset);
     this.shard = shardIndices(this.dataset.count, this.config.shardCount, this.config.shard);
     const definition = getModel(this.config.model);
+    this.minMicroBatch = Math.min(definition.minMicroBatch, this.config.batchSize);
     const { height, width, channels } = this.dataset;
     this.models = definition.build([height, width, channels]);
     this.optimizers = definition.createOptimizers();
@@ -177,18 +174,11 @@ export class Trainer {
     return true;
   }
 
-  /**
-   * Halves the micro-batch while micro-steps run longer than the target on average, and doubles it when a
-   * doubled one would still stay well under it. The mean, not the slowest, so that one garbage collection
-   * does not shrink the micro-batch for good.
-   */
   private tuneMicroBatch(): void {
-    const mean = this.microStepMs / Math.max(1, this.microSteps);
+    const meanMs = this.microStepMs / Math.max(1, this.microSteps);
     this.microStepMs = 0;
     this.microSteps = 0;
-    const { batchSize } = this.config;
-    if (mean > MICRO_STEP_TARGET_MS && this.microBatch % 2 === 0) this.microBatch /= 2;
-    else if (mean * 2 < MICRO_STEP_TARGET_MS * 0.7 && batchSize % (this.microBatch * 2) === 0) this.microBatch *= 2;
+    this.microBatch = nextMicroBatch({ current: this.microBatch, batchSize: this.config.batchSize, min: this.minMicroBatch, meanMs });
   }
 
   private async pauseUntilResumed(): Promise<void> {

@@ -35,6 +35,11 @@ export interface ModelDefinition {
   description: string;
   latentDim: number;
   defaultBatchSize: number;
+  /**
+   * The smallest micro-batch the trainer may split a batch into: models with batch norm need enough rows
+   * for meaningful batch statistics (a single row normalises a dense layer's output to zero).
+   */
+  minMicroBatch: number;
   /** Builds fresh, randomly initialised networks for images of `shape` = [height, width, channels]. */
   build(shape: readonly [number, number, number]): GanModels;
   createOptimizers(): GanOptimizers;

@@ -25,6 +25,7 @@ export const MODEL_ZOO: Record<ModelName, ModelDefinition> = {
     description: 'Fully connected GAN (≈1.1 M parameters): fast on WebAssembly and plain CPU.',
     latentDim: MLP_LATENT_DIM,
     defaultBatchSize: 64,
+    minMicroBatch: 1,
     build(shape) {
       return {
         generator: mlpGan.buildGenerator(MLP_LATENT_DIM, shape),
@@ -39,6 +40,7 @@ export const MODEL_ZOO: Record<ModelName, ModelDefinition> = {
     description: 'Small convolutional GAN (≈1.1 M parameters): sharper images, wants a native backend.',
     latentDim: DCGAN_LATENT_DIM,
     defaultBatchSize: 64,
+    minMicroBatch: 8,
     build(shape) {
       return {
         generator: dcgan.buildGenerator(DCGAN_LATENT_DIM, shape),
