@@ -1,6 +1,7 @@
 /**
  * `npm start`, run by plain Node: start the desktop app when Electron can run here, otherwise the headless
- * miner on the same data folder. Side effects only; the decisions live in launch-plan.ts and paths.ts.
+ * miner on the same data folder. Side effects only; the decisions live in launch-plan.ts and
+ * worker/default-data-dir.ts.
  */
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findElectronBinary } from './electron-binary.js';
 import { DEFAULT_API_PORT, headlessArgs, headlessNotice, planLaunch } from './launch-plan.js';
-import { defaultDataDir } from './paths.js';
+import { defaultDataDir } from '../worker/default-data-dir.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -8,7 +8,7 @@ import { startHttpServer } from '../api/http-server.js';
 import { loadOrCreateToken } from '../api/token.js';
 import { startNode, type MinerNode } from '../node.js';
 import { rendererDir } from '../paths.js';
-import { defaultDataDir } from '../../electron/paths.js';
+import { defaultDataDir } from '../default-data-dir.js';
 import { UsageError, oneOf } from './usage.js';
 
 export const NODE_USAGE = `Usage: airtist node [options]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir } from '../../../electron/paths.js';
+import { defaultDataDir } from '../../../worker/default-data-dir.js';
 
 describe('defaultDataDir (must equal Electron userData for "AIRTIST Miner")', () => {
   it('Linux: ~/.config, or XDG_CONFIG_HOME when set', () => {

@@ -1,5 +1,5 @@
 /**
- * Where the miner keeps its data. Pure; shared by the launcher (plain Node), the headless CLI and main.
+ * Where the miner keeps its data by default. Pure; shared by the headless CLI and the launcher of npm start.
  *
  * It must equal Electron's `app.getPath('userData')` for productName "AIRTIST Miner", so that the desktop
  * app and the headless miner started by `npm start` on a machine without a display are one and the same
