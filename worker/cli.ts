@@ -2,6 +2,7 @@
 /** `airtist`: the command-line front of the miner. Commands live in ./cli/, one file each. */
 import { nodeCommand, NODE_USAGE } from './cli/node-command.js';
 import { UsageError } from './cli/usage.js';
+import { TrainerStartError } from './training/trainer-host.js';
 import { appVersion } from './paths.js';
 
 const USAGE = `AIRTIST Miner ${appVersion}
@@ -39,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`airtist ${name}: ${(error as Error).message}\n\n${command.usage}`);
       return 2;
+    }
+    if (error instanceof TrainerStartError) {
+      console.error(`airtist ${name}: cannot start training: ${error.message}`);
+      return 1;
     }
     console.error(`airtist ${name}: ${(error as Error).stack ?? String(error)}`);
     return 1;

@@ -104,7 +104,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     hub.publish('work', recorded);
   };
 
-  const { host: trainer, ready } = await TrainerHost.start(
+  const started = await TrainerHost.start(
     {
       checkpointPath: join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`),
       runId,
@@ -144,7 +144,11 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       },
     },
     settings.startPaused,
-  );
+  ).catch((error: unknown) => {
+    ledger.close(); // nothing to train: leave the ledger as cleanly closed as a normal stop
+    throw error;
+  });
+  const { host: trainer, ready } = started;
   backend = ready.backend;
   step = ready.step;
   sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });

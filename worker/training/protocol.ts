@@ -43,7 +43,7 @@ export type FromTrainer =
   | { type: 'paused'; step: number; at: number }
   | { type: 'resumed'; step: number }
   | { type: 'stopped'; step: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; stack?: string };
 
 /** Int32 slots of the shared control buffer. */
 export const CONTROL = {

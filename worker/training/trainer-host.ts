@@ -16,6 +16,17 @@ export interface TrainerEvents {
   failed(message: string): void;
 }
 
+/** The trainer could not start (no usable backend, unreadable data...): a message for people, no stack. */
+export class TrainerStartError extends Error {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'TrainerStartError';
+  }
+}
+
 export interface TrainerReady {
   backend: BackendName;
   step: number;
@@ -120,12 +131,12 @@ export class TrainerHost {
     for (const resolve of waiters) resolve(at);
   }
 
-  private fail(message: string): void {
+  private fail(message: string, stack?: string): void {
     if (!this.ready) {
       this.ready = true;
-      this.onInitError(new Error(message));
+      this.onInitError(new TrainerStartError(message, stack));
     } else {
-      this.events.failed(message);
+      this.events.failed(stack ?? message);
     }
   }
 
@@ -149,7 +160,7 @@ export class TrainerHost {
       case 'stopped':
         return;
       case 'error':
-        return this.fail(message.message);
+        return this.fail(message.message, message.stack);
     }
   }
 }

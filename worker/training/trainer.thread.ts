@@ -18,7 +18,8 @@ port.on('message', (message: ToTrainer) => {
       .then(() => active.run())
       .then(() => port.close())
       .catch((error: unknown) => {
-        post({ type: 'error', message: (error as Error)?.stack ?? String(error) });
+        const { message, stack } = error instanceof Error ? error : { message: String(error), stack: undefined };
+        post({ type: 'error', message, ...(stack ? { stack } : {}) });
         port.close();
       });
   } else if (message.type === 'settings') {

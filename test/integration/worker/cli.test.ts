@@ -1,0 +1,52 @@
+/** The `airtist` program's answers to bad input: one clear line, the right exit code, no stack trace. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../helpers/node-process.js';
+
+const airtist = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+const nativeInstalled = (() => {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('airtist cli', { timeout: 90_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'airtist-cli-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('prints usage for no command (exit 2) and for --help (exit 0)', () => {
+    expect(airtist().status).toBe(2);
+    const help = airtist('node', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--data-dir DIR');
+  });
+
+  it.each([
+    [['node', '--port', 'abc'], /--port must be an integer from 0 to 65535/],
+    [['node', '--model', 'gpt'], /--model must be one of dcgan, mlp-gan/],
+    [['node', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['mine'], /unknown command "mine"/],
+  ])('rejects %j with exit 2 and a one-line reason', (args, reason) => {
+    const result = airtist(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(reason);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.runIf(!nativeInstalled)('says why training cannot start on a missing backend, and leaves a clean ledger', () => {
+    const result = airtist('node', '--data-dir', dataDir, '--port', '0', '--backend', 'node');
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('airtist node: cannot start training: no usable compute backend (node: not installed)');
+    const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+});
