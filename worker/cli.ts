@@ -2,6 +2,7 @@
 /** `airtist`: the command-line front of the miner. Commands live in ./cli/, one file each. */
 import { nodeCommand, NODE_USAGE } from './cli/node-command.js';
 import { UsageError } from './cli/usage.js';
+import { DataDirInUseError } from './data-dir.js';
 import { TrainerStartError } from './training/trainer-host.js';
 import { appVersion } from './paths.js';
 
@@ -43,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof TrainerStartError) {
       console.error(`airtist ${name}: cannot start training: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof DataDirInUseError) {
+      console.error(`airtist ${name}: ${error.message}; stop it first, or pass another --data-dir`);
       return 1;
     }
     console.error(`airtist ${name}: ${(error as Error).stack ?? String(error)}`);

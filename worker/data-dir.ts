@@ -3,7 +3,7 @@
  * 0700 directory and written atomically, so a crash never leaves a half-written token or id behind.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function ensureDataDir(dir: string): string {
@@ -43,4 +43,62 @@ export function readOrCreateSecret(dir: string, name: string, bytes: number): st
   const secret = randomBytes(bytes).toString('hex');
   writeFileAtomic(path, `${secret}\n`);
   return secret;
+}
+
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+const LOCK_FILE = 'node.lock';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, but someone else's
+  }
+}
+
+/**
+ * Claims the data dir for this process, so that two miners (say the desktop app and a headless node) never
+ * train into the same ledger and checkpoints. The lock file holds our pid; a lock whose process is gone
+ * (killed with -9) is taken over. Returns the release function.
+ */
+export function lockDataDir(dir: string): () => void {
+  const path = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+        } catch {
+          // already gone: nothing to release
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder = NaN;
+    try {
+      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    } catch {
+      continue; // released between our attempt and this read: try again
+    }
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+      throw new DataDirInUseError(`another AIRTIST node (pid ${holder}) is using ${dir}`);
+    }
+    try {
+      unlinkSync(path); // stale: its process is gone
+    } catch {
+      // someone else cleared it first
+    }
+  }
+  throw new DataDirInUseError(`could not lock ${dir}: another node keeps claiming it`);
 }

@@ -18,7 +18,7 @@ import {
 } from './api/contract.js';
 import type { Handlers } from './api/dispatch.js';
 import { createApiHub, type ApiHub } from './api/hub.js';
-import { ensureDataDir, readOrCreateSecret } from './data-dir.js';
+import { ensureDataDir, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { appVersion } from './paths.js';
 import { openLedger, startOfLocalDay, type Ledger } from './ledger/ledger.js';
 import { runIdOf, type RunSpec } from './rounds/run-spec.js';
@@ -63,8 +63,15 @@ export interface MinerNode {
 export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const log = options.log ?? (() => {});
   const dataDir = ensureDataDir(options.dataDir);
+  const unlock = lockDataDir(dataDir);
   const nodeId = readOrCreateSecret(dataDir, 'node-id', 16);
-  const ledger: Ledger = openLedger(join(dataDir, 'ledger.sqlite'));
+  let ledger: Ledger;
+  try {
+    ledger = openLedger(join(dataDir, 'ledger.sqlite'));
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   ledger.closeDanglingSessions(Date.now());
   let settings: Settings = ledger.getSettings();
 
@@ -146,6 +153,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     settings.startPaused,
   ).catch((error: unknown) => {
     ledger.close(); // nothing to train: leave the ledger as cleanly closed as a normal stop
+    unlock();
     throw error;
   });
   const { host: trainer, ready } = started;
@@ -228,6 +236,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       await trainer.stop();
       if (sessionId !== null) ledger.endSession(sessionId, Date.now());
       ledger.close();
+      unlock();
     })();
     return stopping;
   }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI } from '../../helpers/node-process.js';
+import { CLI, startNodeProcess } from '../../helpers/node-process.js';
 
 const airtist = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 const nativeInstalled = (() => {
@@ -39,6 +39,18 @@ describe('airtist cli', { timeout: 90_000 }, () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(reason);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to share a data dir with a running node', async () => {
+    const running = await startNodeProcess(dataDir);
+    try {
+      const second = airtist('node', '--data-dir', dataDir, '--port', '0');
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`another AIRTIST node (pid ${running.child.pid}) is using ${dataDir}`);
+    } finally {
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+    }
   });
 
   it.runIf(!nativeInstalled)('says why training cannot start on a missing backend, and leaves a clean ledger', () => {
