@@ -145,6 +145,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       resumed() {
         setState('training', 'running');
       },
+      warning(message) {
+        log(`trainer: ${message}`);
+      },
       failed(message) {
         log(`trainer failed: ${message}`);
         setState('error', 'failure');

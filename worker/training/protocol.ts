@@ -43,6 +43,8 @@ export type FromTrainer =
   | { type: 'paused'; step: number; at: number }
   | { type: 'resumed'; step: number }
   | { type: 'stopped'; step: number }
+  /** Something the node should log; training goes on. */
+  | { type: 'warning'; message: string }
   | { type: 'error'; message: string; stack?: string };
 
 /** Int32 slots of the shared control buffer. */

@@ -12,6 +12,8 @@ export interface TrainerEvents {
   unit(unit: UnitRecord): void;
   paused(): void;
   resumed(): void;
+  /** Something worth logging; training goes on. */
+  warning(message: string): void;
   /** The thread died or reported a failure; training has stopped. */
   failed(message: string): void;
 }
@@ -157,6 +159,8 @@ export class TrainerHost {
         return this.events.paused();
       case 'resumed':
         return this.events.resumed();
+      case 'warning':
+        return this.events.warning(message.message);
       case 'stopped':
         return;
       case 'error':

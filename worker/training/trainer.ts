@@ -6,12 +6,13 @@
  * ends, and nothing trained so far is lost (the unit is closed and checkpointed while paused).
  */
 import * as tf from '@tensorflow/tfjs';
+import { rename } from 'node:fs/promises';
 import type { BackendName, ProgressPoint } from '../api/contract.js';
 import { selectBackend } from './backend.js';
-import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { CheckpointError, readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { loadDataset } from './data/datasets.js';
 import { batchIndices, gatherBatch, shardIndices } from './data/shards.js';
-import { trainStepMicro } from './gan.js';
+import { seededNoise, trainStepMicro } from './gan.js';
 import { renderSampleGrid } from './images.js';
 import { nextMicroBatch } from './micro-batch.js';
 import { getModel } from './models/registry.js';
@@ -20,8 +21,11 @@ import type { GanModels, GanOptimizers, ImageDataset, StepLosses } from './types
 
 const PROGRESS_INTERVAL_MS = 1000;
 const SAMPLE_GRID = 8;
-/** Fixed latent vectors for the paintings, so successive grids show the same 64 "ideas" improving. */
-const SAMPLE_SEED = 7;
+/**
+ * Fixed latent vectors for the paintings, so successive grids show the same 64 "ideas" improving; seeded in
+ * plain JS, so every backend and every peer paints from the same ones.
+ */
+const SAMPLE_SEED = 'airtist-paintings';
 
 interface CheckpointMeta {
   format: 'airtist-gan/1';
@@ -99,20 +103,34 @@ export class Trainer {
     const { height, width, channels } = this.dataset;
     this.models = definition.build([height, width, channels]);
     this.optimizers = definition.createOptimizers();
-    this.sampleNoise = tf.keep(
-      tf.randomNormal([SAMPLE_GRID * SAMPLE_GRID, this.models.latentDim], 0, 1, 'float32', SAMPLE_SEED),
-    );
+    this.sampleNoise = seededNoise(SAMPLE_GRID * SAMPLE_GRID, this.models.latentDim, SAMPLE_SEED);
 
-    const checkpoint = await readCheckpoint(this.config.checkpointPath);
-    const meta = checkpoint?.meta as CheckpointMeta | undefined;
-    if (checkpoint && meta?.runId === this.config.runId) {
-      await restoreCheckpoint(checkpoint, this.models, this.optimizers);
-      this.step = meta.step;
-      this.lastUnit = meta.lastUnit;
-    }
+    await this.restore();
     this.unitStartStep = this.step;
     this.post({ type: 'ready', backend: this.backend, step: this.step, restoredUnit: this.lastUnit });
     this.publishSamples(Date.now());
+  }
+
+  /**
+   * Continues from the run's checkpoint if there is one. A checkpoint that cannot be used (damaged on disk,
+   * or written by a model that has since changed) is set aside, not deleted, and training starts afresh:
+   * the node keeps mining, and the ledger still holds every unit recorded so far.
+   */
+  private async restore(): Promise<void> {
+    const path = this.config.checkpointPath;
+    try {
+      const checkpoint = await readCheckpoint(path);
+      const meta = checkpoint?.meta as CheckpointMeta | undefined;
+      if (!checkpoint || meta?.runId !== this.config.runId) return;
+      await restoreCheckpoint(checkpoint, this.models, this.optimizers);
+      this.step = meta.step;
+      this.lastUnit = meta.lastUnit;
+    } catch (error) {
+      if (!(error instanceof CheckpointError)) throw error;
+      const aside = `${path}.unusable-${Date.now()}`;
+      await rename(path, aside);
+      this.post({ type: 'warning', message: `${error.message}; set it aside as ${aside} and started this run afresh` });
+    }
   }
 
   /** Trains until asked to stop. */

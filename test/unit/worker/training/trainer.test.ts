@@ -2,7 +2,7 @@
  * The training loop in-process (the thread entry only wires it to a port): pause between micro-steps,
  * checkpoints that hold whole steps and precede their work unit, resume from a checkpoint, clean stop.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,21 @@ describe('Trainer', { timeout: 60_000 }, () => {
     expect(ready.step).toBe(checkpoint!.meta.step);
     expect(ready.restoredUnit).toEqual(checkpoint!.meta.lastUnit);
     expect(ready.restoredUnit!.stepEnd).toBe(ready.step);
+  });
+
+  it('sets a damaged checkpoint aside and starts afresh instead of refusing to mine', async () => {
+    const damaged = Buffer.from(readFileSync(config.checkpointPath));
+    damaged[damaged.length - 1]! ^= 0xff;
+    writeFileSync(config.checkpointPath, damaged);
+    const { trainer, messages } = start();
+    await trainer.init();
+    const warning = messages.find((m) => m.type === 'warning');
+    expect(warning).toMatchObject({ type: 'warning', message: expect.stringContaining('started this run afresh') });
+    expect(messages.find((m) => m.type === 'ready')).toMatchObject({ step: 0, restoredUnit: null });
+    expect(existsSync(config.checkpointPath)).toBe(false);
+    const aside = readdirSync(dir).filter((name) => name.startsWith('run.ckpt.unusable-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, aside[0]!)).equals(damaged)).toBe(true); // kept for inspection, byte for byte
   });
 
   it('reports the micro-batch it trains with', async () => {
