@@ -25,7 +25,9 @@ import { runIdOf, type RunSpec } from './rounds/run-spec.js';
 import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, getModel } from './training/models/registry.js';
 import { probeBestBackend } from './training/backend-probe.js';
-import { TrainerHost } from './training/trainer-host.js';
+import type { TrainerConfig } from './training/protocol.js';
+import { SupervisedTrainer, type RestartPolicy } from './training/supervised-trainer.js';
+import type { TrainerReady } from './training/trainer-host.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -34,6 +36,8 @@ export interface NodeOptions {
   backend?: BackendName;
   /** Overrides the model's default batch size. */
   batchSize?: number;
+  /** How a failed trainer thread is restarted (tests shorten the delays). */
+  restartPolicy?: RestartPolicy;
   log?: (line: string) => void;
 }
 
@@ -111,19 +115,31 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     hub.publish('work', recorded);
   };
 
-  const started = await TrainerHost.start(
-    {
-      checkpointPath: join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`),
-      runId,
-      model,
-      dataset,
-      ...(options.backend ? { backend: options.backend } : {}),
-      shard,
-      shardCount: SHARD_COUNT,
-      batchSize,
-      sampleIntervalSeconds: settings.sampleIntervalSeconds,
-      workUnitSeconds: settings.workUnitSeconds,
-    },
+  const checkpointDir = join(dataDir, 'checkpoints');
+  const trainerConfig = (): TrainerConfig => ({
+    checkpointPath: join(ensureDataDir(checkpointDir), `${runId}.ckpt`),
+    runId,
+    model,
+    dataset,
+    ...(options.backend ? { backend: options.backend } : {}),
+    shard,
+    shardCount: SHARD_COUNT,
+    batchSize,
+    // Without a usable checkpoint, number steps on from the ledger: a unit is unique per (run, first step).
+    firstStep: ledger.lastUnit(runId)?.stepEnd ?? 0,
+    sampleIntervalSeconds: settings.sampleIntervalSeconds,
+    workUnitSeconds: settings.workUnitSeconds,
+  });
+  const adopt = (ready: TrainerReady) => {
+    backend = ready.backend;
+    step = ready.step;
+    // A crash between the checkpoint and the ledger write leaves the unit only in the checkpoint: replay it.
+    // The ledger ignores a unit it already has, so this is exactly-once.
+    if (ready.restoredUnit) recordUnit({ ...ready.restoredUnit, sessionId: null });
+  };
+
+  const started = await SupervisedTrainer.start(
+    trainerConfig,
     {
       progress(point) {
         step = point.step;
@@ -149,23 +165,25 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
         log(`trainer: ${message}`);
       },
       failed(message) {
-        log(`trainer failed: ${message}`);
+        log(`trainer failed, restarting it shortly: ${message}`);
         setState('error', 'failure');
+      },
+      restarted(ready) {
+        adopt(ready);
+        log(`trainer restarted at step ${ready.step}`);
+        if (!trainer.isPaused) setState('training', 'running');
       },
     },
     settings.startPaused,
+    options.restartPolicy,
   ).catch((error: unknown) => {
     ledger.close(); // nothing to train: leave the ledger as cleanly closed as a normal stop
     unlock();
     throw error;
   });
-  const { host: trainer, ready } = started;
-  backend = ready.backend;
-  step = ready.step;
+  const { trainer, ready } = started;
+  adopt(ready);
   sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });
-  // A crash between the checkpoint and the ledger write leaves the unit only in the checkpoint: replay it.
-  // The ledger ignores a unit it already has, so this is exactly-once.
-  if (ready.restoredUnit) recordUnit({ ...ready.restoredUnit, sessionId: null });
   if (settings.startPaused) setState('paused', 'settings');
   else setState('training', 'running');
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
@@ -200,9 +218,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   }
 
   function resume(): void {
-    if (state.state === 'error' || state.state === 'stopping') return;
+    if (state.state === 'stopping') return;
     trainer.resume();
-    setState('training', 'running');
+    if (state.state !== 'error') setState('training', 'running');
   }
 
   function handlers(): Handlers {

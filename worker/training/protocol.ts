@@ -22,6 +22,8 @@ export interface TrainerConfig {
   shard: number;
   shardCount: number;
   batchSize: number;
+  /** The step to number from when there is no usable checkpoint (the ledger's last recorded step). */
+  firstStep: number;
   sampleIntervalSeconds: number;
   workUnitSeconds: number;
 }

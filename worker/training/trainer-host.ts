@@ -35,14 +35,8 @@ export interface TrainerReady {
   restoredUnit: UnitRecord | null;
 }
 
-/** The thread's entry sits next to this file: .js when built; .ts from source (tests), loaded through tsx. */
-function threadOptions(): { entry: URL; execArgv?: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return {
-    entry: new URL(`./trainer.thread.${fromSource ? 'ts' : 'js'}`, import.meta.url),
-    ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
-  };
-}
+/** The thread's entry, built next to this file (dist/worker/training/trainer.thread.js). */
+const THREAD_ENTRY = new URL('./trainer.thread.js', import.meta.url);
 
 export class TrainerHost {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SLOTS * 4));
@@ -63,8 +57,7 @@ export class TrainerHost {
     startPaused: boolean,
   ) {
     if (startPaused) Atomics.store(this.control, CONTROL.PAUSE, 1);
-    const { entry, execArgv } = threadOptions();
-    this.worker = new Worker(entry, { name: 'airtist-trainer', ...(execArgv ? { execArgv } : {}) });
+    this.worker = new Worker(THREAD_ENTRY, { name: 'airtist-trainer' });
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
         this.hasExited = true;

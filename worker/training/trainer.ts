@@ -118,6 +118,7 @@ export class Trainer {
    */
   private async restore(): Promise<void> {
     const path = this.config.checkpointPath;
+    this.step = this.config.firstStep;
     try {
       const checkpoint = await readCheckpoint(path);
       const meta = checkpoint?.meta as CheckpointMeta | undefined;

@@ -22,15 +22,16 @@ const config: TrainerConfig = {
   shard: 1,
   shardCount: 8,
   batchSize: 16,
+  firstStep: 0,
   sampleIntervalSeconds: 600,
   workUnitSeconds: 3600,
 };
 
-function start() {
+function start(overrides: Partial<TrainerConfig> = {}) {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL.SLOTS * 4));
   const messages: FromTrainer[] = [];
   const waiters: Array<() => void> = [];
-  const trainer = new Trainer(config, control, (message) => {
+  const trainer = new Trainer({ ...config, ...overrides }, control, (message) => {
     messages.push(message);
     waiters.splice(0).forEach((wake) => wake());
   });
@@ -93,11 +94,12 @@ describe('Trainer', { timeout: 60_000 }, () => {
     const damaged = Buffer.from(readFileSync(config.checkpointPath));
     damaged[damaged.length - 1]! ^= 0xff;
     writeFileSync(config.checkpointPath, damaged);
-    const { trainer, messages } = start();
+    const { trainer, messages } = start({ firstStep: 42 });
     await trainer.init();
     const warning = messages.find((m) => m.type === 'warning');
     expect(warning).toMatchObject({ type: 'warning', message: expect.stringContaining('started this run afresh') });
-    expect(messages.find((m) => m.type === 'ready')).toMatchObject({ step: 0, restoredUnit: null });
+    // Fresh weights, but steps number on from the ledger's last unit so new units never collide with old ones.
+    expect(messages.find((m) => m.type === 'ready')).toMatchObject({ step: 42, restoredUnit: null });
     expect(existsSync(config.checkpointPath)).toBe(false);
     const aside = readdirSync(dir).filter((name) => name.startsWith('run.ckpt.unusable-'));
     expect(aside).toHaveLength(1);
