@@ -4,15 +4,8 @@
  *
  * Runs in the sandboxed preload: it may import only pure modules (esbuild bundles them into preload.cjs).
  */
-import {
-  DEFAULT_CALL_TIMEOUT_MS,
-  EVENTS,
-  PORT_CHANNEL,
-  type AirtistBridge,
-  type ApiError,
-  type EventName,
-  type Method,
-} from '../worker/api/contract.js';
+import type { EventName, Method } from '../worker/api/contract.js';
+import { DEFAULT_CALL_TIMEOUT_MS, EVENTS, PORT_CHANNEL, type AirtistBridge, type ApiError } from '../worker/api/wire.js';
 import { createRpcClient } from '../worker/api/rpc-client.js';
 import { createSwitchingTransport, type PortLike } from './port-transport.js';
 

@@ -2,19 +2,8 @@
  * The control API client, independent of transport: ids, timeouts, event fan-out.
  * Pure: runs in the renderer, the preload script, the CLI and tests.
  */
-import {
-  DEFAULT_CALL_TIMEOUT_MS,
-  type ApiClient,
-  type ApiError,
-  type CallMessage,
-  type ErrorCode,
-  type EventName,
-  type Events,
-  type Method,
-  type Params,
-  type Result,
-  type ServerMessage,
-} from './contract.js';
+import type { ApiClient, EventName, Events, Method, Params, Result } from './contract.js';
+import { DEFAULT_CALL_TIMEOUT_MS, type ApiError, type CallMessage, type ErrorCode, type ServerMessage } from './wire.js';
 
 /** The API error, as a local exception. `code` is the contract's `ErrorCode`. */
 export class ApiCallError extends Error {
