@@ -5,6 +5,7 @@
  * `fork` and `MessageChannelMain` are passed in, so tests drive this with EventEmitter fakes.
  */
 import type { ConnectPortMessage } from '../worker/api/contract.js';
+import { createRestartBackoff, type RestartBackoffPolicy } from '../worker/restart-backoff.js';
 
 /** Messages main sends to the worker process over `child.postMessage`. */
 export type WorkerControlMessage = ConnectPortMessage | { type: 'shutdown' };
@@ -27,7 +28,7 @@ export interface SupervisorOptions<Port> {
   log?: (line: string) => void;
   /** Where the worker's stdout/stderr go; main's own streams by default. */
   output?: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
-  backoff?: { initialMs: number; maxMs: number; stableMs: number };
+  backoff?: RestartBackoffPolicy;
   /** How long the worker gets to stop by itself before it is killed. */
   stopTimeoutMs?: number;
 }
@@ -44,7 +45,7 @@ export interface Supervisor<Port> {
   onExit(listener: (code: number, restartInMs: number | null) => void): void;
 }
 
-const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
+const DEFAULT_BACKOFF: RestartBackoffPolicy = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
 /** After a kill, how long to wait for the exit event before giving up on it (quit must not hang). */
 const KILL_GRACE_MS = 2_000;
 
@@ -52,24 +53,19 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
   const { fork, MessageChannelMain, workerPath, dataDir } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const output = options.output ?? { stdout: process.stdout, stderr: process.stderr };
-  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const backoff = createRestartBackoff(options.backoff ?? DEFAULT_BACKOFF);
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const startListeners: (() => void)[] = [];
   const exitListeners: ((code: number, restartInMs: number | null) => void)[] = [];
 
   let child: WorkerChild<Port> | null = null;
   let spawned = false;
-  let startedAt = 0;
-  let failures = 0;
   let restartTimer: ReturnType<typeof setTimeout> | undefined;
   let stopping: Promise<void> | null = null;
   let exited: () => void = () => {};
 
   function scheduleRestart(code: number): void {
-    // A worker that ran for a while before dying starts the backoff over.
-    if (Date.now() - startedAt >= backoff.stableMs) failures = 0;
-    const delay = Math.min(backoff.initialMs * 2 ** failures, backoff.maxMs);
-    failures++;
+    const delay = backoff.nextDelay();
     log(`worker exited with code ${code}; restarting in ${delay / 1000} s`);
     restartTimer = setTimeout(spawnWorker, delay);
     for (const listener of exitListeners) listener(code, delay);
@@ -77,7 +73,7 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
 
   function spawnWorker(): void {
     restartTimer = undefined;
-    startedAt = Date.now();
+    backoff.started();
     let current: WorkerChild<Port>;
     try {
       current = fork(workerPath, ['--data-dir', dataDir], { serviceName: 'AIRTIST Miner worker', stdio: 'pipe' });

@@ -26,7 +26,8 @@ import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, getModel } from './training/models/registry.js';
 import { probeBestBackend } from './training/backend-probe.js';
 import type { TrainerConfig } from './training/protocol.js';
-import { SupervisedTrainer, type RestartPolicy } from './training/supervised-trainer.js';
+import type { RestartBackoffPolicy } from './restart-backoff.js';
+import { SupervisedTrainer } from './training/supervised-trainer.js';
 import type { TrainerReady } from './training/trainer-host.js';
 
 export interface NodeOptions {
@@ -37,7 +38,7 @@ export interface NodeOptions {
   /** Overrides the model's default batch size. */
   batchSize?: number;
   /** How a failed trainer thread is restarted (tests shorten the delays). */
-  restartPolicy?: RestartPolicy;
+  restartPolicy?: RestartBackoffPolicy;
   log?: (line: string) => void;
 }
 
@@ -55,9 +56,8 @@ const REASON_TEXT: Record<StateInfo['reason'], string> = {
 
 export interface MinerNode {
   readonly hub: ApiHub;
-  readonly dataDir: string;
   status(): Status;
-  /** Pauses training; resolves with the time the last step ended once the trainer has stopped stepping. */
+  /** Pauses training; resolves with the time the last micro-step ended once the trainer has stopped. */
   pause(): Promise<number>;
   resume(): void;
   /** Checkpoints, records the last unit, closes the ledger. Idempotent. */
@@ -262,5 +262,5 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     return stopping;
   }
 
-  return { hub, dataDir, status, pause, resume, stop };
+  return { hub, status, pause, resume, stop };
 }

@@ -4,6 +4,7 @@
  * user's pause survives the restart. A miner left alone overnight should still be mining in the morning.
  */
 import type { TrainerConfig } from './protocol.js';
+import { createRestartBackoff, type RestartBackoff, type RestartBackoffPolicy } from '../restart-backoff.js';
 import { TrainerHost, type TrainerEvents, type TrainerReady } from './trainer-host.js';
 
 export interface SupervisedTrainerEvents extends TrainerEvents {
@@ -11,17 +12,10 @@ export interface SupervisedTrainerEvents extends TrainerEvents {
   restarted(ready: TrainerReady): void;
 }
 
-export interface RestartPolicy {
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /** Running this long without failing resets the delay to its initial value. */
-  healthyAfterMs: number;
-}
-
-export const DEFAULT_RESTART_POLICY: RestartPolicy = {
-  initialDelayMs: 5_000,
-  maxDelayMs: 5 * 60_000,
-  healthyAfterMs: 10 * 60_000,
+export const DEFAULT_RESTART_POLICY: RestartBackoffPolicy = {
+  initialMs: 5_000,
+  maxMs: 5 * 60_000,
+  stableMs: 10 * 60_000,
 };
 
 export class SupervisedTrainer {
@@ -29,18 +23,17 @@ export class SupervisedTrainer {
   private wantPaused: boolean;
   private stopped = false;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
-  private delayMs: number;
-  private startedAt = Date.now();
+  private readonly backoff: RestartBackoff;
 
   private constructor(
     /** Builds the thread's config at each (re)start: settings and the ledger may have moved on. */
     private readonly configure: () => TrainerConfig,
     private readonly events: SupervisedTrainerEvents,
-    private readonly policy: RestartPolicy,
+    policy: RestartBackoffPolicy,
     startPaused: boolean,
   ) {
     this.wantPaused = startPaused;
-    this.delayMs = policy.initialDelayMs;
+    this.backoff = createRestartBackoff(policy);
   }
 
   /** Starts the first thread; a failure to start at all is the caller's (bad backend, unreadable data). */
@@ -48,7 +41,7 @@ export class SupervisedTrainer {
     configure: () => TrainerConfig,
     events: SupervisedTrainerEvents,
     startPaused = false,
-    policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+    policy: RestartBackoffPolicy = DEFAULT_RESTART_POLICY,
   ): Promise<{ trainer: SupervisedTrainer; ready: TrainerReady }> {
     const trainer = new SupervisedTrainer(configure, events, policy, startPaused);
     const ready = await trainer.launch();
@@ -88,16 +81,14 @@ export class SupervisedTrainer {
       this.wantPaused,
     );
     this.host = host;
-    this.startedAt = Date.now();
+    this.backoff.started();
     return ready;
   }
 
   private onFailed(message: string): void {
     this.events.failed(message);
     if (this.stopped || this.restartTimer) return;
-    if (Date.now() - this.startedAt >= this.policy.healthyAfterMs) this.delayMs = this.policy.initialDelayMs;
-    this.restartTimer = setTimeout(() => void this.restart(), this.delayMs);
-    this.delayMs = Math.min(this.delayMs * 2, this.policy.maxDelayMs);
+    this.restartTimer = setTimeout(() => void this.restart(), this.backoff.nextDelay());
   }
 
   private async restart(): Promise<void> {

@@ -20,13 +20,7 @@ export interface TrainerEvents {
 
 /** The trainer could not start (no usable backend, unreadable data...): a message for people, no stack. */
 export class TrainerStartError extends Error {
-  constructor(
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-    this.name = 'TrainerStartError';
-  }
+  override name = 'TrainerStartError';
 }
 
 export interface TrainerReady {
@@ -83,13 +77,9 @@ export class TrainerHost {
     });
   }
 
-  get isPaused(): boolean {
-    return Atomics.load(this.control, CONTROL.PAUSE) === 1;
-  }
-
   /**
-   * Asks the trainer to pause. Resolves with the time its last step ended (`preciseNow()` clock) once it has
-   * stopped stepping: the step in flight finishes and nothing trained is lost.
+   * Asks the trainer to pause. Resolves with the time its last micro-step ended (`preciseNow()` clock) once it
+   * has stopped: the step in flight is ended cleanly (see `trainStepMicro`) and nothing trained is lost.
    */
   pause(): Promise<number> {
     if (this.hasExited) return Promise.resolve(preciseNow());
@@ -129,7 +119,7 @@ export class TrainerHost {
   private fail(message: string, stack?: string): void {
     if (!this.ready) {
       this.ready = true;
-      this.onInitError(new TrainerStartError(message, stack));
+      this.onInitError(new TrainerStartError(message));
     } else {
       this.events.failed(stack ?? message);
     }

@@ -25,7 +25,7 @@ describe('trainer supervision', { timeout: 120_000 }, () => {
     node = await startNode({
       dataDir,
       backend: 'wasm',
-      restartPolicy: { initialDelayMs: 200, maxDelayMs: 1000, healthyAfterMs: 60_000 },
+      restartPolicy: { initialMs: 200, maxMs: 1000, stableMs: 60_000 },
     });
     const states: StateInfo[] = [];
     const units: WorkUnit[] = [];
