@@ -108,3 +108,23 @@ export function matMulOnWasm(
   }) as tf.TensorInfo;
   return out;
 }
+
+/**
+ * The stock wasm kernels that `registerWasmConvKernels` displaced, by kernel
+ * name. Kept here (not in index.ts) because the Conv2D wrappers delegate to them.
+ */
+const displaced = new Map<string, tf.KernelConfig>();
+
+export function rememberDisplaced(config: tf.KernelConfig): void {
+  displaced.set(config.kernelName, config);
+}
+
+/**
+ * The wasm kernel that `registerWasmConvKernels` replaced for `kernelName`, if any.
+ * It is no longer registered, so the engine skips its setupFunc on later
+ * tf.setBackend calls: run `setupFunc` on the wasm backend before calling it
+ * (the stock Conv2D and FusedConv2D are set up through their wrappers).
+ */
+export function displacedWasmKernel(kernelName: string): tf.KernelConfig | undefined {
+  return displaced.get(kernelName);
+}

@@ -77,6 +77,13 @@ function conv2dBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: {}
   const M = c.filterHeight * c.filterWidth * c.inChannels;
   const P = c.batchSize * c.outHeight * c.outWidth;
   const N = c.outChannels;
+  if (P === 0) {
+    // No output positions (batch 0 or an empty output): a GEMM with an empty
+    // inner dimension writes nothing, so its result would be raw heap memory.
+    const zeros = heapTensor(backend, [...attrs.filterShape]);
+    heapView(backend, zeros).fill(0);
+    return zeros;
+  }
 
   // dy is copied into a temporary so XNNPACK's weight cache is keyed to a tensor
   // we dispose right away (a ~P·CO memcpy, small next to the M·P·CO GEMM).

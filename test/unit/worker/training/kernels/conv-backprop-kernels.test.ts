@@ -99,6 +99,44 @@ describe('wasm conv backprop kernels vs cpu', () => {
   });
 });
 
+/**
+ * No output positions (batch 0, or an output spatial size of 0): the GEMM has an
+ * empty inner dimension, so nothing would write the result; cpu gives zeros.
+ */
+describe('empty dy gives zero gradients', () => {
+  const emptyCases: Case[] = [
+    { x: [0, 6, 6, 2], filter: [3, 3, 2, 4], strides: 1, pad: 'same' },
+    { x: [2, 2, 3, 2], filter: [3, 3, 2, 4], strides: 1, pad: 'valid' }, // dy [2, 0, 1, 4]
+    { x: [3, 4, 4, 2], filter: [5, 5, 2, 3], strides: 2, pad: 'valid' }, // dy [3, 0, 0, 3]
+    { x: [0, 5, 5, 3], filter: [1, 1, 3, 2], strides: 1, pad: 'valid' }, // the input kernel's 1×1 shortcut
+  ];
+
+  /** Fills and frees heap blocks of the result's size first, so uninitialised memory would not read as zeros. */
+  const dirtyHeap = async (shape: readonly number[]) => {
+    const junk = [1, 2, 3].map(() => tf.fill([Math.max(1, size(shape))], 7));
+    await Promise.all(junk.map((t) => t.data()));
+    tf.dispose(junk);
+  };
+
+  it.each(emptyCases.map((c) => [describeCase(c), c] as const))('%s', async (_name, c) => {
+    const dyShape = convOutShape(c.x, c.filter, c.strides, c.pad);
+    expect(size(dyShape)).toBe(0);
+    const xv = seededValues(size(c.x), 1), fv = seededValues(size(c.filter), 2), dyv = new Float32Array(0);
+    for (const [name, run, shape] of [
+      ['filter', () => runFilterKernel(c, xv, dyv, dyShape), c.filter],
+      ['input', () => runInputKernel(c, dyv, fv, dyShape), c.x],
+    ] as const) {
+      const ref = await valuesOn('cpu', run);
+      await tf.setBackend('wasm');
+      await dirtyHeap(shape);
+      const got = await valuesOn('wasm', run);
+      expect(got[0]!.length, `${name} grad size`).toBe(size(shape));
+      expect(Array.from(got[0]!), `${name} grad ${describeCase(c)}`).toEqual(Array.from(ref[0]!));
+      expect(got[0]!.every((v) => v === 0), `${name} grad is zeros`).toBe(true);
+    }
+  });
+});
+
 describe('registration and errors', () => {
   it('registers both kernels for wasm, idempotently', () => {
     registerWasmConvKernels();
