@@ -12,7 +12,7 @@
  * (dense_Dense3/kernel), so a rebuilt model has new names, and Adam keeps its moments by position anyway.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -155,6 +155,11 @@ function checkOptimizerState(what: string, state: readonly StoredTensor[], model
  * the path holds either the old checkpoint or the new one. Await it before the next training step.
  */
 export async function saveCheckpoint(path: string, meta: object, models: GanModels, optimizers: GanOptimizers): Promise<void> {
+  await writeCheckpointFile(path, await captureCheckpoint(meta, models, optimizers));
+}
+
+/** The checkpoint's bytes, for a caller that wants to know their size before it writes them. */
+export async function captureCheckpoint(meta: object, models: GanModels, optimizers: GanOptimizers): Promise<Buffer> {
   if (Array.isArray(meta)) throw new CheckpointError('checkpoint meta must be a JSON object, not an array');
   const checkpoint: Checkpoint = {
     meta: JSON.parse(JSON.stringify(meta)) as Record<string, unknown>,
@@ -165,7 +170,32 @@ export async function saveCheckpoint(path: string, meta: object, models: GanMode
       discriminator: await captureOptimizer(optimizers.discriminator, models.discriminator),
     },
   };
-  await writeAtomically(path, encodeCheckpoint(checkpoint));
+  return encodeCheckpoint(checkpoint);
+}
+
+const tempPrefix = (path: string) => `.${basename(path)}.`;
+
+/**
+ * Deletes the temp files that writes to `path` left behind when their process was killed mid-write; returns
+ * the bytes freed. Only for a caller that owns the folder (the node holds the data-dir lock) and has no write
+ * to `path` in flight.
+ */
+export async function removeStaleTempFiles(path: string): Promise<number> {
+  const dir = dirname(path);
+  let freed = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0; // no folder yet: nothing was ever written
+  }
+  for (const name of names) {
+    if (!name.startsWith(tempPrefix(path)) || !name.endsWith('.tmp')) continue;
+    const file = join(dir, name);
+    const size = await stat(file).then((s) => s.size, () => 0);
+    await unlink(file).then(() => (freed += size), () => undefined);
+  }
+  return freed;
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
@@ -195,10 +225,11 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   return Buffer.concat([prefix, header, body]);
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes `bytes` to `path` atomically; see `saveCheckpoint`. */
+export async function writeCheckpointFile(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `${tempPrefix(path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const file = await open(temp, 'wx');
     try {

@@ -47,8 +47,9 @@ export interface MicroStepOptions extends StepOptions {
  * maximises log D(G(z)), which keeps strong gradients while D is winning). Each update uses only its own
  * network's variables, so D's step never moves G and vice versa.
  *
- * To end a step early, pass `true` to `next()`: during D's micro-batches nothing has been applied yet, so
- * the step is dropped and the result is `null` (weights untouched; run the step again later); during G's,
+ * To end a step early, pass `true` to `next()`: during D's micro-batches no update has been applied yet, so
+ * the step is dropped and the result is `null` (every weight as it was, batch-norm moving statistics
+ * included — they move during forward passes, so they are put back; run the step again later); during G's,
  * D is already updated, so G is updated with the micro-batches it has and the step counts. Either way the
  * weights always correspond to whole steps, which is what a checkpoint needs.
  *
@@ -83,6 +84,7 @@ export function* trainStepMicro(
   const parts = batch / microBatch;
   const rows = <T extends tf.Tensor>(t: T, i: number) => t.slice(i * microBatch, microBatch) as T;
   const accumulator = new GradientSum();
+  const statistics = new StatisticsSnapshot([generator, discriminator]);
 
   try {
     for (let i = 0; i < parts; i++) {
@@ -97,7 +99,10 @@ export function* trainStepMicro(
           return tf.add(realLoss, fakeLoss) as tf.Scalar;
         };
       });
-      if ((yield) === true) return null;
+      if ((yield) === true) {
+        statistics.restore();
+        return null;
+      }
     }
     const dLoss = accumulator.applyMean(optimizers.discriminator, parts);
 
@@ -114,7 +119,33 @@ export function* trainStepMicro(
     return { discriminator: dLoss, generator: gLoss };
   } finally {
     accumulator.dispose();
+    statistics.dispose();
     tf.dispose(owned);
+  }
+}
+
+/**
+ * Copies of the models' non-trainable weights (batch norm's moving mean and variance), which a training-mode
+ * forward pass updates as a side effect. Empty, and free, for models without any.
+ */
+class StatisticsSnapshot {
+  private readonly saved: Array<{ variable: tf.Variable; copy: tf.Tensor }>;
+
+  constructor(models: tf.LayersModel[]) {
+    this.saved = models.flatMap((model) =>
+      model.nonTrainableWeights.map((weight) => {
+        const variable = weight.read() as tf.Variable;
+        return { variable, copy: tf.clone(variable) };
+      }),
+    );
+  }
+
+  restore(): void {
+    for (const { variable, copy } of this.saved) variable.assign(copy);
+  }
+
+  dispose(): void {
+    tf.dispose(this.saved.map(({ copy }) => copy));
   }
 }
 

@@ -59,9 +59,10 @@ export class SupervisedTrainer {
     return this.host.pause();
   }
 
-  resume(): void {
+  /** See `TrainerHost.resume`. */
+  resume(): Promise<void> {
     this.wantPaused = false;
-    this.host.resume();
+    return this.host.resume();
   }
 
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {

@@ -4,14 +4,28 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../api/contract.js';
-import { CONTROL, preciseNow, type FromTrainer, type ToTrainer, type TrainerConfig, type UnitRecord } from './protocol.js';
+import {
+  CONTROL,
+  encodeCommand,
+  nextSeq,
+  preciseNow,
+  type DiskFull,
+  type FromTrainer,
+  type ToTrainer,
+  type TrainerConfig,
+  type UnitRecord,
+} from './protocol.js';
 
 export interface TrainerEvents {
   progress(point: Extract<FromTrainer, { type: 'progress' }>['point']): void;
   samples(frame: Extract<FromTrainer, { type: 'samples' }>['frame']): void;
   unit(unit: UnitRecord): void;
+  /** The trainer confirmed the latest command: it is paused (no compute until a resume). */
   paused(): void;
+  /** The trainer confirmed the latest command: it trains (or waits for disk space to). */
   resumed(): void;
+  /** The checkpoint's disk is full and training holds, or it has room again (null). */
+  disk(full: DiskFull | null): void;
   /** Something worth logging; training goes on. */
   warning(message: string): void;
   /** The thread died or reported a failure; training has stopped. */
@@ -39,9 +53,11 @@ export class TrainerHost {
   private hasExited = false;
   private ready = false;
   private stopRequested = false;
-  /** Set when the thread confirmed it is paused, with the time its last step ended. */
-  private pausedAt: number | null = null;
-  private pauseWaiters: Array<(lastWorkEndedAt: number) => void> = [];
+  /** The latest command's number and state; the thread acknowledges each command it sees. */
+  private seq = 0;
+  private wantPaused: boolean;
+  /** Calls waiting for their command's acknowledgement (or a later one's), oldest first. */
+  private waiters: Array<{ seq: number; settle: (lastWorkEndedAt: number) => void }> = [];
 
   private constructor(
     config: TrainerConfig,
@@ -50,13 +66,14 @@ export class TrainerHost {
     private readonly onInitError: (error: Error) => void,
     startPaused: boolean,
   ) {
-    if (startPaused) Atomics.store(this.control, CONTROL.PAUSE, 1);
+    this.wantPaused = startPaused;
+    Atomics.store(this.control, CONTROL.COMMAND, encodeCommand({ seq: this.seq, paused: startPaused }));
     this.worker = new Worker(THREAD_ENTRY, { name: 'airtist-trainer' });
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
         this.hasExited = true;
         if (code !== 0 && !this.stopRequested) this.fail(`trainer thread exited with code ${code}`);
-        this.settlePause(preciseNow());
+        this.settle(this.waiters.length, preciseNow());
         resolve();
       });
     });
@@ -80,20 +97,26 @@ export class TrainerHost {
   /**
    * Asks the trainer to pause. Resolves with the time its last micro-step ended (`preciseNow()` clock) once it
    * has stopped: the step in flight is ended cleanly (see `trainStepMicro`) and nothing trained is lost.
+   * A later command that overtakes this one settles it too (then with the time it was overtaken).
    */
   pause(): Promise<number> {
-    if (this.hasExited) return Promise.resolve(preciseNow());
-    Atomics.store(this.control, CONTROL.PAUSE, 1);
-    if (this.pausedAt !== null) return Promise.resolve(this.pausedAt);
-    return new Promise((resolve) => this.pauseWaiters.push(resolve));
+    return this.command(true);
   }
 
-  resume(): void {
-    this.pausedAt = null;
-    Atomics.store(this.control, CONTROL.PAUSE, 0);
-    Atomics.notify(this.control, CONTROL.PAUSE);
-    // A pause still waiting for the thread is overtaken by this resume.
-    this.settlePause(preciseNow());
+  /** Asks the trainer to resume; resolves once it has (or a later command overtook this one). */
+  async resume(): Promise<void> {
+    await this.command(false);
+  }
+
+  private command(paused: boolean): Promise<number> {
+    if (this.hasExited) return Promise.resolve(preciseNow());
+    this.seq = nextSeq(this.seq);
+    this.wantPaused = paused;
+    const seq = this.seq;
+    const settled = new Promise<number>((settle) => this.waiters.push({ seq, settle }));
+    Atomics.store(this.control, CONTROL.COMMAND, encodeCommand({ seq, paused }));
+    Atomics.notify(this.control, CONTROL.COMMAND);
+    return settled;
   }
 
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
@@ -104,16 +127,24 @@ export class TrainerHost {
   async stop(timeoutMs = 30_000): Promise<void> {
     this.stopRequested = true;
     Atomics.store(this.control, CONTROL.STOP, 1);
-    Atomics.notify(this.control, CONTROL.PAUSE); // wakes a paused trainer so it can exit
+    Atomics.notify(this.control, CONTROL.COMMAND); // wakes a paused trainer so it can exit
     const timer = setTimeout(() => void this.worker.terminate(), timeoutMs);
     await this.exited;
     clearTimeout(timer);
   }
 
-  private settlePause(at: number): void {
-    const waiters = this.pauseWaiters;
-    this.pauseWaiters = [];
-    for (const resolve of waiters) resolve(at);
+  /** Settles the `count` oldest waiters; the newest of them gets `newestAt`, the overtaken ones now. */
+  private settle(count: number, newestAt: number): void {
+    const done = this.waiters.splice(0, count);
+    const now = preciseNow();
+    done.forEach(({ settle }, i) => settle(i === done.length - 1 ? newestAt : now));
+  }
+
+  /** An acknowledgement of command `seq`: settles it and every command before it; only the latest sets state. */
+  private acknowledged(seq: number, at: number): boolean {
+    const index = this.waiters.findIndex((waiter) => waiter.seq === seq);
+    if (index >= 0) this.settle(index + 1, at);
+    return seq === this.seq;
   }
 
   private fail(message: string, stack?: string): void {
@@ -137,11 +168,13 @@ export class TrainerHost {
       case 'unit':
         return this.events.unit(message.unit);
       case 'paused':
-        this.pausedAt = message.at;
-        this.settlePause(message.at);
-        return this.events.paused();
+        if (this.acknowledged(message.seq, message.at) && this.wantPaused) this.events.paused();
+        return;
       case 'resumed':
-        return this.events.resumed();
+        if (this.acknowledged(message.seq, preciseNow()) && !this.wantPaused) this.events.resumed();
+        return;
+      case 'disk':
+        return this.events.disk(message.full);
       case 'warning':
         return this.events.warning(message.message);
       case 'stopped':

@@ -2,21 +2,42 @@
  * The training loop that runs inside the trainer thread: one GAN step at a time on this peer's shard,
  * progress and paintings reported as it goes, and work units closed by a durable checkpoint.
  *
- * Between two steps it reads the shared control flags, so a pause takes effect as soon as the current step
- * ends, and nothing trained so far is lost (the unit is closed and checkpointed while paused).
+ * Between two micro-steps it reads the shared command word, so a pause takes effect as soon as the
+ * micro-step in flight ends; the step in flight is then ended cleanly and the open work unit closed and
+ * checkpointed while paused, so nothing trained is lost. Every command is acknowledged with its number.
+ * A checkpoint that finds no room on disk holds training (the steps stay in memory, unrecorded) until
+ * room returns, instead of failing and retraining the same steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rename } from 'node:fs/promises';
+import { rename, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { BackendName, ProgressPoint } from '../api/contract.js';
 import { selectBackend } from './backend.js';
-import { CheckpointError, readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
+import {
+  CheckpointError,
+  captureCheckpoint,
+  readCheckpoint,
+  removeStaleTempFiles,
+  restoreCheckpoint,
+  writeCheckpointFile,
+} from './checkpoint.js';
 import { loadDataset } from './data/datasets.js';
 import { batchIndices, gatherBatch, shardIndices } from './data/shards.js';
 import { seededNoise, trainStepMicro } from './gan.js';
 import { renderSampleGrid } from './images.js';
-import { nextMicroBatch } from './micro-batch.js';
+import { MicroBatchTuner } from './micro-batch.js';
 import { getModel } from './models/registry.js';
-import { CONTROL, preciseNow, type FromTrainer, type TrainerConfig, type UnitRecord } from './protocol.js';
+import {
+  CONTROL,
+  decodeCommand,
+  preciseNow,
+  type Command,
+  type DiskFull,
+  type EndedEarly,
+  type FromTrainer,
+  type TrainerConfig,
+  type UnitRecord,
+} from './protocol.js';
 import type { GanModels, GanOptimizers, ImageDataset, StepLosses } from './types.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -26,6 +47,10 @@ const SAMPLE_GRID = 8;
  * plain JS, so every backend and every peer paints from the same ones.
  */
 const SAMPLE_SEED = 'airtist-paintings';
+/** How often a trainer held by a full disk looks for room again. */
+const DISK_RETRY_MS = 5000;
+/** Errors that mean "no room", whatever the OS calls it. */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
 interface CheckpointMeta {
   format: 'airtist-gan/1';
@@ -75,20 +100,21 @@ export class Trainer {
   private lastWorkEndedAt = preciseNow();
   /** The step in flight, between two micro-steps. */
   private inFlight: { real: tf.Tensor4D; steps: Generator<void, StepLosses | null, boolean | undefined> } | null = null;
-  private microBatch: number;
-  private minMicroBatch = 1;
+  private tuner!: MicroBatchTuner;
   /** Time and count of the micro-steps of the step in flight, for tuning the micro-batch. */
   private microStepMs = 0;
   private microSteps = 0;
   private lastUnit: UnitRecord | null = null;
+  /** The last command acknowledged, and in which state. */
+  private acked: Command | null = null;
+  /** Set while the open unit's checkpoint finds no room on disk: training holds until it fits. */
+  private diskFull: DiskFull | null = null;
 
   constructor(
     private config: TrainerConfig,
     private readonly control: Int32Array,
     private readonly post: (message: FromTrainer) => void,
-  ) {
-    this.microBatch = config.batchSize;
-  }
+  ) {}
 
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
     this.config = { ...this.config, sampleIntervalSeconds, workUnitSeconds };
@@ -99,7 +125,8 @@ export class Trainer {
     this.dataset = loadDataset(this.config.dataset);
     this.shard = shardIndices(this.dataset.count, this.config.shardCount, this.config.shard);
     const definition = getModel(this.config.model);
-    this.minMicroBatch = Math.min(definition.minMicroBatch, this.config.batchSize);
+    this.tuner = new MicroBatchTuner({ batchSize: this.config.batchSize, min: definition.minMicroBatch });
+    if (this.config.microBatch !== undefined) this.tuner.current = this.config.microBatch;
     const { height, width, channels } = this.dataset;
     this.models = definition.build([height, width, channels]);
     this.optimizers = definition.createOptimizers();
@@ -119,6 +146,9 @@ export class Trainer {
   private async restore(): Promise<void> {
     const path = this.config.checkpointPath;
     this.step = this.config.firstStep;
+    // This node owns the data dir and has no write in flight: any temp file is a killed write's leftover.
+    const freed = await removeStaleTempFiles(path);
+    if (freed > 0) this.post({ type: 'warning', message: `removed ${(freed / 1e6).toFixed(1)} MB of checkpoint temp files left by a killed write` });
     try {
       const checkpoint = await readCheckpoint(path);
       const meta = checkpoint?.meta as CheckpointMeta | undefined;
@@ -137,41 +167,64 @@ export class Trainer {
   /** Trains until asked to stop. */
   async run(): Promise<void> {
     this.beginUnit();
-    while (!this.flag(CONTROL.STOP)) {
-      if (this.flag(CONTROL.PAUSE)) {
-        await this.pauseUntilResumed();
-        continue;
-      }
-      if (!this.microStep()) continue; // between micro-steps only the flags are checked
-      const now = Date.now();
-      if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) this.publishProgress(now);
-      if (now - this.lastSamplesAt >= this.config.sampleIntervalSeconds * 1000) this.publishSamples(now);
-      if (this.unit.secondsUntil(preciseNow()) >= this.config.workUnitSeconds) await this.closeUnit();
-      // Let queued messages (settings) in; costs microseconds against a step of milliseconds.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    while (!this.stopRequested()) {
+      const command = this.acknowledge();
+      if (command.paused) await this.pauseUntilResumed();
+      else if (this.diskFull) await this.waitForDisk();
+      else if (this.microStep()) await this.afterStep();
+      // Between micro-steps of a step only the command is read: a pause waits for one micro-step.
     }
     this.microStep(true);
     await this.closeUnit();
+    if (this.diskFull) this.post({ type: 'warning', message: `stopped with the disk full: steps ${this.unitStartStep}–${this.step} were not saved` });
     this.post({ type: 'stopped', step: this.step });
   }
 
-  private flag(slot: number): boolean {
-    return Atomics.load(this.control, slot) === 1;
+  private async afterStep(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) this.publishProgress(now);
+    if (now - this.lastSamplesAt >= this.config.sampleIntervalSeconds * 1000) this.publishSamples(now);
+    if (this.unit.secondsUntil(preciseNow()) >= this.config.workUnitSeconds) await this.closeUnit();
+    // Let queued messages (settings) in; costs microseconds against a step of milliseconds.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  private stopRequested(): boolean {
+    return Atomics.load(this.control, CONTROL.STOP) === 1;
+  }
+
+  /**
+   * Reads the latest command and acknowledges it if it is new. A `paused` acknowledgement promises that no
+   * compute runs until the next resume, so it is sent only once the step in flight has ended.
+   */
+  private acknowledge(): Command {
+    const command = decodeCommand(Atomics.load(this.control, CONTROL.COMMAND));
+    if (this.acked?.seq === command.seq && this.acked.paused === command.paused) return command;
+    if (command.paused) {
+      const endedEarly = this.microStep(true);
+      this.post({ type: 'paused', seq: command.seq, step: this.step, at: this.lastWorkEndedAt, endedEarly });
+    } else {
+      this.post({ type: 'resumed', seq: command.seq, step: this.step });
+    }
+    this.acked = command;
+    return command;
   }
 
   /**
    * Runs one micro-step of the step in flight (starting a step if none is). With `endEarly`, finishes the
-   * step in flight at once instead (see `trainStepMicro`): the weights then match whole steps again.
-   * Returns true when a step was completed.
+   * step in flight at once instead (see `trainStepMicro`) and says how: the weights then match whole steps
+   * again. Returns whether a step was completed (or, with `endEarly`, how it was ended).
    */
-  private microStep(endEarly = false): boolean {
+  private microStep(endEarly: true): EndedEarly;
+  private microStep(endEarly?: false): boolean;
+  private microStep(endEarly = false): boolean | EndedEarly {
     const { batchSize } = this.config;
     if (!this.inFlight) {
-      if (endEarly) return false;
+      if (endEarly) return null;
       const { height, width, channels } = this.dataset;
       const indices = batchIndices(this.shard, this.config.runId, this.step, batchSize);
       const real = tf.tensor4d(gatherBatch(this.dataset, indices), [batchSize, height, width, channels]);
-      const steps = trainStepMicro(this.models, this.optimizers, real, undefined, { microBatch: this.microBatch });
+      const steps = trainStepMicro(this.models, this.optimizers, real, undefined, { microBatch: this.tuner.current });
       this.inFlight = { real, steps };
     }
     const started = preciseNow();
@@ -185,33 +238,45 @@ export class Trainer {
     this.inFlight.real.dispose();
     this.inFlight = null;
     // Dropped before any update: the same step (same batch) runs again after the pause.
-    if (next.value === null) return false;
+    if (next.value === null) return endEarly ? 'dropped' : false;
     this.step++;
     this.unit.add(batchSize, next.value.discriminator, next.value.generator);
     this.window.add(batchSize, next.value.discriminator, next.value.generator);
-    this.tuneMicroBatch();
-    return true;
+    this.tuneMicroBatch(endEarly);
+    return endEarly ? 'shortened' : true;
   }
 
-  private tuneMicroBatch(): void {
+  private tuneMicroBatch(endedEarly: boolean): void {
     const meanMs = this.microStepMs / Math.max(1, this.microSteps);
     this.microStepMs = 0;
     this.microSteps = 0;
-    this.microBatch = nextMicroBatch({ current: this.microBatch, batchSize: this.config.batchSize, min: this.minMicroBatch, meanMs });
+    if (this.config.microBatch === undefined && !endedEarly) this.tuner.observe(meanMs);
   }
 
   private async pauseUntilResumed(): Promise<void> {
-    this.microStep(true);
-    this.post({ type: 'paused', step: this.step, at: this.lastWorkEndedAt });
     this.publishProgress(Date.now());
     await this.closeUnit(); // the work so far is durable while we wait
-    while (this.flag(CONTROL.PAUSE) && !this.flag(CONTROL.STOP)) {
-      const wait = Atomics.waitAsync(this.control, CONTROL.PAUSE, 1, 1000);
-      if (wait.async) await wait.value;
-    }
-    if (!this.flag(CONTROL.STOP)) this.post({ type: 'resumed', step: this.step });
-    this.beginUnit();
+    while (this.acknowledge().paused && !this.stopRequested()) await this.waitForCommand(1000);
+    // The time paused is not work; a unit still held by a full disk keeps its steps, and its time so far.
+    if (!this.diskFull) this.beginUnit();
     this.window = new Accumulator();
+  }
+
+  /** Waits for a new command (or stop), at most `timeoutMs`. */
+  private async waitForCommand(timeoutMs: number): Promise<void> {
+    const seen = Atomics.load(this.control, CONTROL.COMMAND);
+    const wait = Atomics.waitAsync(this.control, CONTROL.COMMAND, seen, timeoutMs);
+    if (wait.async) await wait.value;
+  }
+
+  /** Holds training while the checkpoint finds no room, answering commands; retries every few seconds. */
+  private async waitForDisk(): Promise<void> {
+    const started = Date.now();
+    while (!this.stopRequested() && !this.acknowledge().paused) {
+      const waited = Date.now() - started;
+      if (waited >= DISK_RETRY_MS) return this.closeUnit();
+      await this.waitForCommand(DISK_RETRY_MS - waited);
+    }
   }
 
   private beginUnit(): void {
@@ -219,7 +284,11 @@ export class Trainer {
     this.unitStartStep = this.step;
   }
 
-  /** Checkpoints the unit's weights first, then reports the unit: the ledger never runs ahead of the weights. */
+  /**
+   * Checkpoints the unit's weights first, then reports the unit: the ledger never runs ahead of the weights.
+   * Without room for the checkpoint (and the reserve) the unit stays open and training holds until it fits;
+   * other write errors are the supervisor's (the thread fails and restarts from the last checkpoint).
+   */
   private async closeUnit(): Promise<void> {
     const { unit } = this;
     if (unit.steps === 0) return;
@@ -234,8 +303,6 @@ export class Trainer {
       generatorLoss: unit.gLoss / unit.steps,
       finishedAt: Date.now(),
     };
-    this.beginUnit();
-    this.lastUnit = record;
     const meta: CheckpointMeta = {
       format: 'airtist-gan/1',
       runId: this.config.runId,
@@ -245,8 +312,32 @@ export class Trainer {
       lastUnit: record,
       savedAt: Date.now(),
     };
-    await saveCheckpoint(this.config.checkpointPath, meta, this.models, this.optimizers);
+    const bytes = await captureCheckpoint(meta, this.models, this.optimizers);
+    const neededBytes = bytes.length + this.config.reserveDiskBytes;
+    let full: DiskFull | null = null;
+    try {
+      const freeBytes = await this.freeBytes();
+      if (freeBytes < neededBytes) full = { freeBytes, neededBytes };
+      else await writeCheckpointFile(this.config.checkpointPath, bytes);
+    } catch (error) {
+      if (!NO_SPACE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      full = { freeBytes: await this.freeBytes().catch(() => 0), neededBytes };
+    }
+    if (full) {
+      if (!this.diskFull) this.post({ type: 'disk', full });
+      this.diskFull = full;
+      return;
+    }
+    if (this.diskFull) this.post({ type: 'disk', full: null });
+    this.diskFull = null;
+    this.beginUnit();
+    this.lastUnit = record;
     this.post({ type: 'unit', unit: record });
+  }
+
+  private async freeBytes(): Promise<number> {
+    const fs = await statfs(dirname(this.config.checkpointPath));
+    return fs.bavail * fs.bsize;
   }
 
   private publishProgress(now: number): void {
@@ -256,7 +347,7 @@ export class Trainer {
     const point: ProgressPoint = {
       step: this.step,
       samplesPerSecond: window.samples / Math.max(window.secondsUntil(this.lastWorkEndedAt), 1e-6),
-      microBatch: this.microBatch,
+      microBatch: this.tuner.current,
       discriminatorLoss: window.dLoss / window.steps,
       generatorLoss: window.gLoss / window.steps,
       time: now,

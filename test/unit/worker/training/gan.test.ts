@@ -20,7 +20,8 @@ function realBatch(batch: number, shape: [number, number, number], seed: string)
   return tf.tidy(() => seededNoise(batch, shape[0] * shape[1] * shape[2], seed).tanh().reshape([batch, ...shape]));
 }
 
-describe('trainStep', () => {
+// The cpu backend is slow and CI runs two test files at once on two cores: generous, explicit timeouts.
+describe('trainStep', { timeout: 120_000 }, () => {
   it.each([
     ['mlp-gan', [28, 28, 1], 2],
     ['dcgan', [4, 4, 1], 2],
@@ -33,6 +34,30 @@ describe('trainStep', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(Number.isFinite(losses.discriminator) && Number.isFinite(losses.generator)).toBe(true);
     real.dispose();
+  });
+
+  it('moves the generator towards fooling the discriminator it just trained against', () => {
+    const gan = setup('mlp-gan', [8, 8, 1]);
+    const real = realBatch(16, [8, 8, 1], 'real');
+    const noise = { discriminator: seededNoise(16, gan.latentDim, 'd'), generator: seededNoise(16, gan.latentDim, 'g') };
+    // G's loss under a fixed D on fixed noise: −log D(G(z)), which G's update must lower.
+    const generatorLoss = () =>
+      tf.tidy(() => {
+        const logits = gan.discriminator.apply(gan.generator.apply(noise.generator, { training: true }), { training: true }) as tf.Tensor;
+        return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits).dataSync()[0]!;
+      });
+    for (let i = 0; i < 3; i++) {
+      const before = gan.generator.getWeights().map((w) => w.clone());
+      trainStep(gan, gan.optimizers, real, noise); // D first, then G against the updated D
+      const after = generatorLoss();
+      const afterWeights = gan.generator.getWeights().map((w) => w.clone());
+      gan.generator.setWeights(before);
+      const withOldGenerator = generatorLoss();
+      gan.generator.setWeights(afterWeights);
+      expect(after).toBeLessThan(withOldGenerator);
+      tf.dispose([...before, ...afterWeights]);
+    }
+    tf.dispose([real, noise.discriminator, noise.generator]);
   });
 
   it('updates each network only with its own optimizer', async () => {
@@ -182,6 +207,21 @@ describe('trainStepMicro', () => {
     expect(weights(gan)).toEqual(snapshot);
     expect(tf.memory().numTensors).toBe(before);
     dispose();
+  });
+
+  it('dcgan: a dropped step puts back the batch-norm statistics its forward passes moved', () => {
+    const gan = setup('dcgan', [4, 4, 1]);
+    const real = realBatch(16, [4, 4, 1], 'real');
+    const noise = { discriminator: seededNoise(16, gan.latentDim, 'd'), generator: seededNoise(16, gan.latentDim, 'g') };
+    trainStep(gan, gan.optimizers, real, noise, { microBatch: 8 });
+    const everything = () => [...gan.generator.getWeights(), ...gan.discriminator.getWeights()].map((w) => w.dataSync().slice());
+    const snapshot = everything();
+    expect(gan.generator.nonTrainableWeights.length + gan.discriminator.nonTrainableWeights.length).toBeGreaterThan(0);
+    const steps = trainStepMicro(gan, gan.optimizers, real, noise, { microBatch: 8 });
+    steps.next(); // D's first micro-batch ran G and D forward in training mode
+    expect(steps.next(true)).toEqual({ done: true, value: null });
+    expect(everything()).toEqual(snapshot);
+    tf.dispose([real, noise.discriminator, noise.generator]);
   });
 
   it('ends early during G by updating G with the micro-batches it has: the step counts', () => {

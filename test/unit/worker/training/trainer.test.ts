@@ -5,9 +5,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
+import { canMountTmpfs, mountTmpfs } from '../../../helpers/tmpfs.js';
 import { readCheckpoint } from '../../../../worker/training/checkpoint.js';
-import { CONTROL, type FromTrainer, type TrainerConfig } from '../../../../worker/training/protocol.js';
+import { CONTROL, encodeCommand, type FromTrainer, type TrainerConfig } from '../../../../worker/training/protocol.js';
 import { Trainer } from '../../../../worker/training/trainer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'airtist-trainer-'));
@@ -25,6 +27,7 @@ const config: TrainerConfig = {
   firstStep: 0,
   sampleIntervalSeconds: 600,
   workUnitSeconds: 3600,
+  reserveDiskBytes: 0,
 };
 
 function start(overrides: Partial<TrainerConfig> = {}) {
@@ -42,24 +45,33 @@ function start(overrides: Partial<TrainerConfig> = {}) {
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
-  const set = (slot: number, value: 0 | 1) => {
-    Atomics.store(control, slot, value);
-    Atomics.notify(control, CONTROL.PAUSE);
+  let seq = 0;
+  /** A pause or resume command, as TrainerHost writes it; `nextSeq` numbers one written elsewhere. */
+  const nextSeq = () => ++seq;
+  const command = (paused: boolean) => {
+    Atomics.store(control, CONTROL.COMMAND, encodeCommand({ seq: nextSeq(), paused }));
+    Atomics.notify(control, CONTROL.COMMAND);
+    return seq;
   };
-  return { trainer, messages, until, set };
+  const stop = () => {
+    Atomics.store(control, CONTROL.STOP, 1);
+    Atomics.notify(control, CONTROL.COMMAND);
+  };
+  return { trainer, control, messages, until, command, nextSeq, stop };
 }
 
 describe('Trainer', { timeout: 60_000 }, () => {
-  it('pauses between micro-steps with a durable checkpoint of whole steps, then resumes and stops cleanly', async () => {
-    const { trainer, messages, until, set } = start();
+  it('pauses with a durable checkpoint of whole steps, acknowledges each command by number, resumes and stops cleanly', async () => {
+    const { trainer, messages, until, command, stop } = start();
     await trainer.init();
     expect(messages[0]).toMatchObject({ type: 'ready', backend: 'wasm', step: 0, restoredUnit: null });
     expect(messages[1]).toMatchObject({ type: 'samples', frame: { step: 0 } }); // a painting before any step
     const running = trainer.run();
     await until('progress');
 
-    set(CONTROL.PAUSE, 1);
+    const pauseSeq = command(true);
     const paused = await until('paused');
+    expect(paused.seq).toBe(pauseSeq);
     const unit = await until('unit');
     // The unit closed by the pause covers every step so far, and the checkpoint on disk already holds it.
     expect(unit.unit).toMatchObject({ runId: 'test-run', shard: 1, stepStart: 0, stepEnd: paused.step, samples: paused.step * 16 });
@@ -69,11 +81,11 @@ describe('Trainer', { timeout: 60_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(messages.slice(count).filter((m) => m.type === 'progress' || m.type === 'unit')).toEqual([]);
 
-    set(CONTROL.PAUSE, 0);
-    await until('resumed');
+    const resumeSeq = command(false);
+    expect((await until('resumed', messages.indexOf(paused))).seq).toBe(resumeSeq);
     const progress = messages.length;
     await until('progress', progress);
-    set(CONTROL.STOP, 1);
+    stop();
     await running;
     const stopped = await until('stopped');
     expect(stopped.step).toBeGreaterThan(paused.step);
@@ -106,13 +118,95 @@ describe('Trainer', { timeout: 60_000 }, () => {
     expect(readFileSync(join(dir, aside[0]!)).equals(damaged)).toBe(true); // kept for inspection, byte for byte
   });
 
-  it('reports the micro-batch it trains with', async () => {
-    const { trainer, until, set } = start();
+  it('trains with the micro-batch it is given, and reports it', async () => {
+    const { trainer, until, stop } = start({ microBatch: 4 });
     await trainer.init();
     const running = trainer.run();
     const point = (await until('progress')).point;
-    expect(16 % point.microBatch).toBe(0);
-    set(CONTROL.STOP, 1);
+    expect(point.microBatch).toBe(4);
+    stop();
     await running;
   });
+
+  it('pauses in the middle of a step, not only between whole steps', async () => {
+    // 32 micro-steps a step; the command is written from another thread while the trainer computes.
+    const { trainer, control, messages, until, command, nextSeq, stop } = start({ microBatch: 1, checkpointPath: join(dir, 'mid.ckpt') });
+    await trainer.init();
+    const running = trainer.run();
+    const acks: Array<Extract<FromTrainer, { type: 'paused' }>> = [];
+    for (let i = 0; i < 4; i++) {
+      const from = messages.length;
+      await until('progress', from);
+      const seq = nextSeq();
+      await writeFromAnotherThread(control, encodeCommand({ seq, paused: true }), 40 + i * 70);
+      const paused = await until('paused', from);
+      expect(paused.seq).toBe(seq);
+      acks.push(paused);
+      command(false);
+    }
+    stop();
+    await running;
+    // Landing exactly between two steps is a < 1 % chance per pause; a trainer that only looks there never ends one early.
+    expect(acks.filter((ack) => ack.endedEarly !== null).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('removes checkpoint temp files that a killed write left behind, and nothing else', async () => {
+    const stale = join(dir, `.run.ckpt.99999.0123456789ab.tmp`);
+    const unrelated = join(dir, 'notes.txt');
+    writeFileSync(stale, Buffer.alloc(2_000_000));
+    writeFileSync(unrelated, 'keep me');
+    const { trainer, messages } = start();
+    await trainer.init();
+    expect(existsSync(stale)).toBe(false);
+    expect(readFileSync(unrelated, 'utf8')).toBe('keep me');
+    expect(messages.find((m) => m.type === 'warning')).toMatchObject({ message: expect.stringContaining('2.0 MB of checkpoint temp files') });
+  });
+
+  it.runIf(canMountTmpfs)('holds training while the disk is full, loses no step, and resumes by itself when room returns', async () => {
+    const disk = mountTmpfs(64)!;
+    try {
+      const { trainer, messages, until, command, stop } = start({ checkpointPath: join(disk.path, 'run.ckpt'), reserveDiskBytes: 1_000_000 });
+      await trainer.init();
+      const running = trainer.run();
+      await until('progress');
+      const filler = disk.fill(500_000); // under the reserve: no checkpoint may be written
+      command(true);
+      const paused = await until('paused');
+      const full = await until('disk');
+      expect(full.full!.freeBytes).toBeLessThan(full.full!.neededBytes);
+      expect(messages.some((m) => m.type === 'unit')).toBe(false);
+
+      command(false);
+      const resumedAt = messages.length;
+      await until('resumed', resumedAt);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(messages.slice(resumedAt).filter((m) => m.type === 'progress')).toEqual([]); // held, not training
+
+      rmSync(filler);
+      const room = await until('unit');
+      expect(messages.filter((m) => m.type === 'disk').map((m) => (m as { full: unknown }).full === null)).toEqual([false, true]);
+      expect(room.unit).toMatchObject({ stepStart: 0, stepEnd: paused.step, samples: paused.step * 16 });
+      expect((await readCheckpoint(join(disk.path, 'run.ckpt')))?.meta).toMatchObject({ step: paused.step });
+      await until('progress', messages.indexOf(room)); // training again
+      stop();
+      await running;
+    } finally {
+      disk.unmount();
+    }
+  });
 });
+
+/** Writes `word` into the command slot from another thread after `delayMs`, as TrainerHost does from the node. */
+function writeFromAnotherThread(control: Int32Array, word: number, delayMs: number): Promise<void> {
+  const source = `
+    const { workerData } = require('node:worker_threads');
+    const control = new Int32Array(workerData.buffer);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.delayMs);
+    Atomics.store(control, ${CONTROL.COMMAND}, workerData.word);
+    Atomics.notify(control, ${CONTROL.COMMAND});`;
+  const worker = new Worker(source, { eval: true, workerData: { buffer: control.buffer, word, delayMs } });
+  return new Promise((resolve, reject) => {
+    worker.once('online', () => resolve());
+    worker.once('error', reject);
+  });
+}

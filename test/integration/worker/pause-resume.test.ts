@@ -1,0 +1,127 @@
+/**
+ * Pause and resume against the real trainer thread, in random back-to-back sequences: every call settles
+ * within a bound, and once a sequence has settled the state reported equals the last call and what the
+ * trainer really does (checked by watching for training progress at intervals). Then the node on top.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EventMessage, StateInfo } from '../../../worker/api/contract.js';
+import type { TrainerConfig } from '../../../worker/training/protocol.js';
+
+// The built modules: the trainer thread is a compiled file (npm test builds first).
+const dist = (path: string) => new URL(`../../../dist/worker/${path}`, import.meta.url).href;
+const { TrainerHost } = (await import(dist('training/trainer-host.js'))) as typeof import('../../../worker/training/trainer-host.js');
+const { startNode } = (await import(dist('node.js'))) as typeof import('../../../worker/node.js');
+
+const SEQUENCES = Number(process.env.SEQ ?? 2000);
+const SETTLE_BOUND_MS = 5000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** mulberry32: a fixed seed makes every run try the same sequences. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Resolves with 'settled', or 'timeout' after the bound: a hung call fails the test instead of hanging it. */
+const bounded = (call: Promise<unknown>) =>
+  Promise.race([call.then(() => 'settled' as const), sleep(SETTLE_BOUND_MS).then(() => 'timeout' as const)]);
+
+describe('pause and resume', { timeout: 240_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airtist-pause-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`settle and report the trainer's real state after ${SEQUENCES} random back-to-back sequences`, async () => {
+    const config: TrainerConfig = {
+      checkpointPath: join(dir, 'run.ckpt'),
+      runId: 'pause-run',
+      model: 'mlp-gan',
+      dataset: 'mnist',
+      backend: 'wasm',
+      shard: 0,
+      shardCount: 8,
+      batchSize: 8,
+      microBatch: 1, // many short micro-steps: the most chances to race
+      firstStep: 0,
+      sampleIntervalSeconds: 600,
+      workUnitSeconds: 3600,
+      reserveDiskBytes: 0,
+    };
+    let reported: 'paused' | 'resumed' | null = null;
+    let progressEvents = 0;
+    const failures: string[] = [];
+    const { host } = await TrainerHost.start(config, {
+      progress: () => void progressEvents++,
+      samples: () => {},
+      unit: () => {},
+      paused: () => void (reported = 'paused'),
+      resumed: () => void (reported = 'resumed'),
+      disk: () => {},
+      warning: () => {},
+      failed: (message) => void failures.push(message),
+    });
+    try {
+      const random = prng(20261202);
+      let calls = 0;
+      let timeouts = 0;
+      for (let i = 0; i < SEQUENCES; i++) {
+        const pending: Array<Promise<unknown>> = [];
+        let last: 'pause' | 'resume' = 'resume';
+        for (let j = 1 + Math.floor(random() * 4); j > 0; j--) {
+          last = random() < 0.5 ? 'pause' : 'resume';
+          pending.push(last === 'pause' ? host.pause() : host.resume());
+          const gap = random();
+          if (gap < 0.2) await new Promise((resolve) => setImmediate(resolve));
+          else if (gap < 0.3) await sleep(random() * 20);
+        }
+        calls += pending.length;
+        timeouts += (await Promise.all(pending.map(bounded))).filter((outcome) => outcome === 'timeout').length;
+        expect(reported, `sequence ${i}`).toBe(last === 'pause' ? 'paused' : 'resumed');
+        if (i % 250 === 249) {
+          // The trainer's real state: progress is reported at least once a second while it trains.
+          const before = progressEvents;
+          await sleep(1500);
+          expect(progressEvents > before, `sequence ${i} ended with ${last}`).toBe(last === 'resume');
+        }
+      }
+      expect({ calls: calls > SEQUENCES, timeouts, failures }).toEqual({ calls: true, timeouts: 0, failures: [] });
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('the node reports the last of two back-to-back calls, and trains (or not) accordingly', async () => {
+    const node = await startNode({ dataDir: join(dir, 'node'), backend: 'wasm', model: 'mlp-gan' });
+    const states: StateInfo[] = [];
+    node.hub.connect((message) => {
+      if (message.kind === 'event' && (message as EventMessage).event === 'state') states.push((message as EventMessage).data as StateInfo);
+    });
+    let id = 0;
+    const call = (method: 'pause' | 'resume') => node.hub.dispatcher.handle({ kind: 'call', id: ++id, method, params: {} });
+    try {
+      for (let trial = 0; trial < 30; trial++) {
+        const [first, second] = trial % 2 === 0 ? (['pause', 'resume'] as const) : (['resume', 'pause'] as const);
+        const replies = await Promise.all([call(first), call(second)]);
+        const expected = second === 'pause' ? 'paused' : 'training';
+        expect(node.status().state, `trial ${trial}: ${first} then ${second}`).toBe(expected);
+        // The second call's reply is the state it was confirmed in (the first may have been confirmed before it).
+        expect(replies[1]).toMatchObject({ kind: 'result', result: { state: expected } });
+      }
+      // Ends with a pause: the trainer really stopped.
+      const step = node.status().step;
+      await sleep(1500);
+      expect(node.status().step).toBe(step);
+      await call('resume');
+      await expect.poll(() => node.status().step, { timeout: 15_000 }).toBeGreaterThan(step);
+      expect(states.at(-1)).toMatchObject({ state: 'training', reason: 'running' });
+    } finally {
+      await node.stop();
+    }
+  });
+});
