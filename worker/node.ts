@@ -3,6 +3,7 @@
  * Transports (HTTP/WebSocket for the headless node, MessagePorts under Electron) are attached by the entry
  * points; the node itself only knows the API hub.
  */
+import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   API_VERSION,
@@ -21,11 +22,12 @@ import { createApiHub, type ApiHub } from './api/hub.js';
 import { ensureDataDir, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { appVersion } from './paths.js';
 import { openLedger, startOfLocalDay, type Ledger } from './ledger/ledger.js';
+import { createWorkRecorder, type LedgerBlock } from './ledger/work-recorder.js';
 import { runIdOf, type RunSpec } from './rounds/run-spec.js';
 import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, getModel } from './training/models/registry.js';
 import { probeBestBackend } from './training/backend-probe.js';
-import type { TrainerConfig } from './training/protocol.js';
+import type { DiskFull, TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
 import type { TrainerReady } from './training/trainer-host.js';
@@ -39,13 +41,16 @@ export interface NodeOptions {
   batchSize?: number;
   /** How a failed trainer thread is restarted (tests shorten the delays). */
   restartPolicy?: RestartBackoffPolicy;
+  /** Free space training must leave on the data dir's disk (default 100 MB). */
+  reserveDiskBytes?: number;
   log?: (line: string) => void;
 }
 
 export const SHARD_COUNT = 8;
 const PROGRESS_HISTORY = 600;
+export const DEFAULT_RESERVE_DISK_BYTES = 100e6;
 
-const REASON_TEXT: Record<StateInfo['reason'], string> = {
+const REASON_TEXT: Record<Exclude<StateInfo['reason'], 'disk'>, string> = {
   loading: 'Loading the model and data',
   running: 'Training on your shard',
   user: 'Paused by you',
@@ -54,12 +59,22 @@ const REASON_TEXT: Record<StateInfo['reason'], string> = {
   failure: 'Training stopped after an error',
 };
 
+const megabytes = (bytes: number) => `${Math.floor(bytes / 1e6)} MB`;
+
+/** The sentence for a node held by its disk; training resumes by itself when there is room again. */
+function diskText(checkpoint: DiskFull | null, ledger: LedgerBlock | null): string {
+  if (ledger?.kind === 'error') return `Paused: the ledger cannot record work (${ledger.message}); retrying`;
+  if (ledger) return `Paused: the disk is full (${megabytes(ledger.freeBytes)} free; the ledger needs room to record work)`;
+  return `Paused: the disk is full (${megabytes(checkpoint!.freeBytes)} free, a checkpoint needs ${megabytes(checkpoint!.neededBytes)})`;
+}
+
 export interface MinerNode {
   readonly hub: ApiHub;
   status(): Status;
   /** Pauses training; resolves with the time the last micro-step ended once the trainer has stopped. */
   pause(): Promise<number>;
-  resume(): void;
+  /** Resumes training; resolves once the trainer confirmed. */
+  resume(): Promise<void>;
   /** Checkpoints, records the last unit, closes the ledger. Idempotent. */
   stop(): Promise<void>;
 }
@@ -76,7 +91,11 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     unlock();
     throw error;
   }
-  ledger.closeDanglingSessions(Date.now());
+  try {
+    ledger.closeDanglingSessions(Date.now());
+  } catch (error) {
+    log(`ledger: closing sessions a killed node left open failed: ${(error as Error).message}`);
+  }
   let settings: Settings = ledger.getSettings();
 
   // The default model suits the backend the trainer thread will get (dcgan needs native speed).
@@ -88,32 +107,70 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const shard = assignShard(runId, 0, nodeId, SHARD_COUNT);
   const startedAt = Date.now();
 
-  let state: StateInfo = { state: 'starting', reason: 'loading', reasonText: REASON_TEXT.loading };
   let step = 0;
   let backend: BackendName = options.backend ?? 'cpu';
   let latestSamples: SamplesFrame | null = null;
   const progress: ProgressPoint[] = [];
   let sessionId: number | null = null;
 
+  // The state is derived from facts, never set by a call: it always shows what the trainer really does.
+  /** The user's last call (or the start-paused setting), and which of the two it was. */
+  let userPaused = settings.startPaused;
+  let pausedBy: 'user' | 'settings' = settings.startPaused ? 'settings' : 'user';
+  /** What the trainer last confirmed. */
+  let trainerPaused = settings.startPaused;
+  let checkpointDisk: DiskFull | null = null;
+  let ledgerBlock: LedgerBlock | null = null;
+  let phase: 'starting' | 'running' | 'failed' | 'stopping' = 'starting';
+
+  const deriveState = (): StateInfo => {
+    const info = (state: StateInfo['state'], reason: StateInfo['reason'], text?: string): StateInfo => ({
+      state,
+      reason,
+      reasonText: text ?? REASON_TEXT[reason as Exclude<StateInfo['reason'], 'disk'>],
+    });
+    if (phase === 'starting') return info('starting', 'loading');
+    if (phase === 'stopping') return info('stopping', 'shutdown');
+    if (phase === 'failed') return info('error', 'failure');
+    const heldByDisk = trainerPaused ? ledgerBlock !== null && !userPaused : checkpointDisk !== null;
+    if (heldByDisk) return info('paused', 'disk', diskText(checkpointDisk, ledgerBlock));
+    return trainerPaused ? info('paused', pausedBy) : info('training', 'running');
+  };
+  let state = deriveState();
   const hub = createApiHub(handlers(), log);
-  const setState = (next: StateInfo['state'], reason: StateInfo['reason']) => {
-    state = { state: next, reason, reasonText: REASON_TEXT[reason] };
+  const refreshState = () => {
+    const next = deriveState();
+    if (next.state === state.state && next.reason === state.reason && next.reasonText === state.reasonText) return;
+    state = next;
+    if (next.reason === 'disk') log(next.reasonText);
     hub.publish('state', state);
   };
 
   // All-time totals scan the whole ledger (≈0.2 s at a million units): read once, then kept up to date here.
   let allTime: WorkTotals = ledger.totals();
-  const recordUnit = (unit: Parameters<Ledger['recordWorkUnit']>[0]) => {
-    const recorded = ledger.recordWorkUnit(unit);
-    if (!recorded) return;
-    allTime = {
-      units: allTime.units + 1,
-      steps: allTime.steps + (recorded.stepEnd - recorded.stepStart),
-      samples: allTime.samples + recorded.samples,
-      seconds: allTime.seconds + recorded.seconds,
-    };
-    hub.publish('work', recorded);
-  };
+  const recorder = createWorkRecorder({
+    ledger,
+    recorded(unit) {
+      allTime = {
+        units: allTime.units + 1,
+        steps: allTime.steps + (unit.stepEnd - unit.stepStart),
+        samples: allTime.samples + unit.samples,
+        seconds: allTime.seconds + unit.seconds,
+      };
+      hub.publish('work', unit);
+    },
+    blocked(block) {
+      ledgerBlock = block;
+      // Hold training while the ledger cannot record it, so no unit waits in memory for long.
+      void applyPause();
+      refreshState();
+    },
+    freeBytes: () => {
+      const fs = statfsSync(dataDir);
+      return fs.bavail * fs.bsize;
+    },
+  });
+  const recordUnit = (unit: Parameters<Ledger['recordWorkUnit']>[0]) => recorder.record(unit);
 
   const checkpointDir = join(dataDir, 'checkpoints');
   const trainerConfig = (): TrainerConfig => ({
@@ -129,6 +186,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     firstStep: ledger.lastUnit(runId)?.stepEnd ?? 0,
     sampleIntervalSeconds: settings.sampleIntervalSeconds,
     workUnitSeconds: settings.workUnitSeconds,
+    reserveDiskBytes: options.reserveDiskBytes ?? DEFAULT_RESERVE_DISK_BYTES,
   });
   const adopt = (ready: TrainerReady) => {
     backend = ready.backend;
@@ -156,36 +214,47 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
         recordUnit({ ...unit, sessionId });
       },
       paused() {
-        if (state.state !== 'stopping') setState('paused', state.reason === 'settings' ? 'settings' : 'user');
+        trainerPaused = true;
+        refreshState();
       },
       resumed() {
-        setState('training', 'running');
+        trainerPaused = false;
+        refreshState();
+      },
+      disk(full) {
+        checkpointDisk = full;
+        refreshState();
       },
       warning(message) {
         log(`trainer: ${message}`);
       },
       failed(message) {
         log(`trainer failed, restarting it shortly: ${message}`);
-        setState('error', 'failure');
+        if (phase !== 'stopping') phase = 'failed';
+        checkpointDisk = null;
+        refreshState();
       },
       restarted(ready) {
         adopt(ready);
         log(`trainer restarted at step ${ready.step}`);
-        if (!trainer.isPaused) setState('training', 'running');
+        if (phase === 'failed') phase = 'running';
+        trainerPaused = trainer.isPaused; // until the new thread confirms its first command
+        refreshState();
       },
     },
     settings.startPaused,
     options.restartPolicy,
   ).catch((error: unknown) => {
+    recorder.close();
     ledger.close(); // nothing to train: leave the ledger as cleanly closed as a normal stop
     unlock();
     throw error;
   });
   const { trainer, ready } = started;
   adopt(ready);
-  sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });
-  if (settings.startPaused) setState('paused', 'settings');
-  else setState('training', 'running');
+  sessionId = attempt('starting the session', () => ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt })) ?? null;
+  phase = 'running';
+  refreshState();
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
 
   function status(): Status {
@@ -211,16 +280,31 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     };
   }
 
-  async function pause(): Promise<number> {
-    const at = await trainer.pause();
-    if (state.state === 'training') setState('paused', 'user');
-    return at;
+  /** Tells the trainer what the user and the ledger want; resolves once it confirmed (see TrainerHost). */
+  function applyPause(): Promise<unknown> {
+    return userPaused || ledgerBlock !== null ? trainer.pause() : trainer.resume();
   }
 
-  function resume(): void {
-    if (state.state === 'stopping') return;
-    trainer.resume();
-    if (state.state !== 'error') setState('training', 'running');
+  async function pause(): Promise<number> {
+    userPaused = true;
+    pausedBy = 'user';
+    return (await applyPause()) as number;
+  }
+
+  async function resume(): Promise<void> {
+    if (phase === 'stopping') return;
+    userPaused = false;
+    await applyPause();
+  }
+
+  /** Runs a ledger write whose failure must not stop the node (a full disk): logged, and undefined. */
+  function attempt<T>(what: string, write: () => T): T | undefined {
+    try {
+      return write();
+    } catch (error) {
+      log(`ledger: ${what} failed: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   function handlers(): Handlers {
@@ -230,8 +314,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
         await pause();
         return state;
       },
-      resume: () => {
-        resume();
+      resume: async () => {
+        await resume();
         return state;
       },
       getSettings: () => settings,
@@ -253,9 +337,12 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
     stopping ??= (async () => {
-      setState('stopping', 'shutdown');
+      phase = 'stopping';
+      refreshState();
       await trainer.stop();
-      if (sessionId !== null) ledger.endSession(sessionId, Date.now());
+      recorder.close();
+      if (recorder.pending > 0) log(`ledger: ${recorder.pending} work unit(s) could not be recorded; the last is kept in the checkpoint`);
+      if (sessionId !== null) attempt('ending the session', () => ledger.endSession(sessionId!, Date.now()));
       ledger.close();
       unlock();
     })();
