@@ -1,6 +1,7 @@
 /**
  * Server side of the control API: decode a call, validate its params against the contract, run the handler,
- * and turn every outcome into a plain reply. Never throws: bad input becomes an error reply and is counted.
+ * and turn every outcome into a plain reply. Never throws and never rejects: bad input becomes an error reply
+ * and is counted, and so does anything that goes wrong on the way (a bug must not become a crash).
  */
 import {
   MAX_CALL_BYTES,
@@ -20,13 +21,33 @@ export interface DispatchStats {
 }
 
 export interface Dispatcher {
-  /** Handle one raw message (a JSON string or an already-structured object). `null` if there is nothing to answer. */
+  /**
+   * Handle one raw message (a JSON string or an already-structured object). `null` if there is nothing to
+   * answer. Never rejects, whatever `raw` is.
+   */
   handle(raw: unknown): Promise<ReplyMessage | null>;
   readonly stats: DispatchStats;
 }
 
 function isMethod(name: unknown): name is Method {
   return typeof name === 'string' && Object.hasOwn(paramsSchemas, name);
+}
+
+/** Names an untrusted value for an error message without calling anything on it (its `toString` may throw). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value.slice(0, 64);
+  if (Array.isArray(value)) return '(an array)';
+  return value === null ? '(null)' : `(a ${typeof value})`;
+}
+
+/** The text of anything thrown, even a value whose `message` or `toString` throws. */
+export function errorText(error: unknown, withStack = false): string {
+  try {
+    if (error instanceof Error) return String((withStack && error.stack) || error.message);
+    return String(error);
+  } catch {
+    return '(an unprintable error)';
+  }
 }
 
 export function createDispatcher(handlers: Handlers, log: (message: string) => void = () => {}): Dispatcher {
@@ -40,7 +61,7 @@ export function createDispatcher(handlers: Handlers, log: (message: string) => v
     return { kind: 'error', id, error };
   };
 
-  async function handle(raw: unknown): Promise<ReplyMessage | null> {
+  async function dispatch(raw: unknown): Promise<ReplyMessage | null> {
     let message: unknown = raw;
     if (typeof raw === 'string') {
       if (raw.length > MAX_CALL_BYTES) return fail(0, { code: 'BAD_MESSAGE', message: 'message too large' });
@@ -58,12 +79,12 @@ export function createDispatcher(handlers: Handlers, log: (message: string) => v
       return fail(0, { code: 'BAD_MESSAGE', message: 'call id must be an integer' });
     }
     if (!isMethod(method)) {
-      return fail(id, { code: 'UNKNOWN_METHOD', message: `unknown method: ${String(method).slice(0, 64)}` });
+      return fail(id, { code: 'UNKNOWN_METHOD', message: `unknown method: ${describe(method)}` });
     }
     const parsed = paramsSchemas[method].safeParse(params ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : '';
       return fail(id, { code: 'INVALID_PARAMS', message: `${method}: ${where}${issue?.message ?? 'invalid params'}` });
     }
     stats.calls++;
@@ -72,8 +93,18 @@ export function createDispatcher(handlers: Handlers, log: (message: string) => v
       const result = await handler(parsed.data);
       return { kind: 'result', id, result: result ?? null };
     } catch (error) {
-      log(`api: ${method} failed: ${(error as Error)?.stack ?? String(error)}`);
-      return fail(id, { code: 'INTERNAL', message: `${method} failed: ${(error as Error)?.message ?? String(error)}` });
+      log(`api: ${method} failed: ${errorText(error, true)}`);
+      return fail(id, { code: 'INTERNAL', message: `${method} failed: ${errorText(error)}` });
+    }
+  }
+
+  async function handle(raw: unknown): Promise<ReplyMessage | null> {
+    try {
+      return await dispatch(raw);
+    } catch (error) {
+      // Only a bug or a hostile structured object (a throwing getter) gets here; the id may be unreadable.
+      log(`api: a message could not be handled: ${errorText(error, true)}`);
+      return fail(0, { code: 'INTERNAL', message: 'the message could not be handled' });
     }
   }
 

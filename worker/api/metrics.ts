@@ -1,6 +1,7 @@
 /** Prometheus text exposition of the node's status. Names carry their unit (`_seconds`, `_total`). */
 import type { Status } from './contract.js';
-import type { DispatchStats } from './dispatch.js';
+import type { HttpStats } from './http-server.js';
+import type { ApiHub } from './hub.js';
 
 type Sample = [labels: Record<string, string>, value: number];
 
@@ -15,8 +16,9 @@ function family(name: string, type: 'gauge' | 'counter', help: string, samples: 
   return lines.join('\n');
 }
 
-export function renderMetrics(status: Status, api: DispatchStats, connections: number): string {
+export function renderMetrics(status: Status, hub: Pick<ApiHub, 'dispatcher' | 'connections' | 'dropped'>, http: HttpStats): string {
   const one = (value: number): Sample[] => [[{}, value]];
+  const api = hub.dispatcher.stats;
   return [
     family('airtist_info', 'gauge', 'Static facts about this node.', [
       [{ version: status.appVersion, backend: status.backend, model: status.model, dataset: status.dataset, run: status.runId }, 1],
@@ -30,13 +32,26 @@ export function renderMetrics(status: Status, api: DispatchStats, connections: n
     family('airtist_work_samples_total', 'counter', 'Samples recorded in the ledger.', one(status.work.total.samples)),
     family('airtist_work_seconds_total', 'counter', 'Training time recorded in the ledger.', one(status.work.total.seconds)),
     family('airtist_uptime_seconds', 'gauge', 'Seconds since the node started.', one(status.uptimeSeconds)),
-    family('airtist_api_connections', 'gauge', 'Open control API connections.', one(connections)),
+    family('airtist_api_connections', 'gauge', 'Open control API connections.', one(hub.connections)),
     family('airtist_api_calls_total', 'counter', 'Control API calls handled.', one(api.calls)),
     family(
       'airtist_api_rejected_total',
       'counter',
       'Control API messages rejected, by reason.',
       Object.entries(api.rejected).map(([code, count]) => [{ code }, count]),
+    ),
+    family('airtist_api_dropped_messages_total', 'counter', 'Replies and events a broken connection could not take.', one(hub.dropped)),
+    family(
+      'airtist_http_responses_total',
+      'counter',
+      'HTTP responses sent, by status code (101: WebSocket upgrades).',
+      [...http.responses].sort(([a], [b]) => a - b).map(([code, count]) => [{ code: String(code) }, count]),
+    ),
+    family(
+      'airtist_http_errors_total',
+      'counter',
+      'Errors caught at the HTTP/WebSocket server instead of crashing the node, by where they arose.',
+      Object.entries(http.errors).map(([where, count]) => [{ where }, count]),
     ),
   ].join('\n\n') + '\n';
 }
