@@ -60,6 +60,16 @@ function start(overrides: Partial<TrainerConfig> = {}) {
   return { trainer, control, messages, until, command, nextSeq, stop };
 }
 
+/** Trains a fresh run at `checkpointPath` briefly and stops: a checkpoint of whole steps for a test of its own. */
+async function checkpointAt(checkpointPath: string): Promise<void> {
+  const { trainer, until, stop } = start({ checkpointPath });
+  await trainer.init();
+  const running = trainer.run();
+  await until('progress');
+  stop();
+  await running;
+}
+
 describe('Trainer', { timeout: 60_000 }, () => {
   it('pauses with a durable checkpoint of whole steps, acknowledges each command by number, resumes and stops cleanly', async () => {
     const { trainer, messages, until, command, stop } = start();
@@ -93,9 +103,11 @@ describe('Trainer', { timeout: 60_000 }, () => {
   });
 
   it('resumes from its checkpoint and reports the unit it holds, for the ledger to replay', async () => {
-    const { trainer, messages } = start();
+    const checkpointPath = join(dir, 'resume.ckpt');
+    await checkpointAt(checkpointPath);
+    const { trainer, messages } = start({ checkpointPath });
     await trainer.init();
-    const checkpoint = await readCheckpoint(config.checkpointPath);
+    const checkpoint = await readCheckpoint(checkpointPath);
     const ready = messages[0] as Extract<FromTrainer, { type: 'ready' }>;
     expect(ready.step).toBe(checkpoint!.meta.step);
     expect(ready.restoredUnit).toEqual(checkpoint!.meta.lastUnit);
@@ -103,17 +115,19 @@ describe('Trainer', { timeout: 60_000 }, () => {
   });
 
   it('sets a damaged checkpoint aside and starts afresh instead of refusing to mine', async () => {
-    const damaged = Buffer.from(readFileSync(config.checkpointPath));
+    const checkpointPath = join(dir, 'damaged.ckpt');
+    await checkpointAt(checkpointPath);
+    const damaged = Buffer.from(readFileSync(checkpointPath));
     damaged[damaged.length - 1]! ^= 0xff;
-    writeFileSync(config.checkpointPath, damaged);
-    const { trainer, messages } = start({ firstStep: 42 });
+    writeFileSync(checkpointPath, damaged);
+    const { trainer, messages } = start({ checkpointPath, firstStep: 42 });
     await trainer.init();
     const warning = messages.find((m) => m.type === 'warning');
     expect(warning).toMatchObject({ type: 'warning', message: expect.stringContaining('started this run afresh') });
     // Fresh weights, but steps number on from the ledger's last unit so new units never collide with old ones.
     expect(messages.find((m) => m.type === 'ready')).toMatchObject({ step: 42, restoredUnit: null });
-    expect(existsSync(config.checkpointPath)).toBe(false);
-    const aside = readdirSync(dir).filter((name) => name.startsWith('run.ckpt.unusable-'));
+    expect(existsSync(checkpointPath)).toBe(false);
+    const aside = readdirSync(dir).filter((name) => name.startsWith('damaged.ckpt.unusable-'));
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(dir, aside[0]!)).equals(damaged)).toBe(true); // kept for inspection, byte for byte
   });
