@@ -46,7 +46,8 @@ export class Dashboard {
   readonly toggleAction: ToggleAction | null = $derived.by(() => {
     const state = this.status?.state;
     if (!state || state === 'stopping') return null;
-    return state === 'training' || state === 'starting' ? 'pause' : 'resume';
+    // Held by a full disk, the node is not paused by the user: it resumes by itself, so offer a real pause.
+    return state === 'training' || state === 'starting' || this.status?.reason === 'disk' ? 'pause' : 'resume';
   });
 
   readonly #client: DashboardClient;
