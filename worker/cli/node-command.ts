@@ -22,6 +22,7 @@ Options:
   --dataset NAME     ${DATASETS.join(' | ')} (default: mnist)
   --backend NAME     ${BACKENDS.join(' | ')} (default: best available)
   --batch-size N     samples per step (default: the model's)
+  --min-free-disk MB free space training always leaves on the data dir's disk (default 100)
   --progress-every S seconds between progress lines (default 5; 0 = quiet)`;
 
 const PROGRESS_EVERY_SECONDS = 5;
@@ -36,6 +37,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       dataset: { type: 'string' },
       backend: { type: 'string' },
       'batch-size': { type: 'string' },
+      'min-free-disk': { type: 'string' },
       'progress-every': { type: 'string', default: String(PROGRESS_EVERY_SECONDS) },
       help: { type: 'boolean', short: 'h' },
     },
@@ -49,6 +51,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
   const progressEvery = integer(values['progress-every'], 'progress-every', 0, 3600);
   const batchSize = values['batch-size'] === undefined ? undefined : integer(values['batch-size'], 'batch-size', 1, 4096);
   const dataDir = values['data-dir'] ?? defaultDataDir();
+  const minFreeDisk = values['min-free-disk'] === undefined ? undefined : integer(values['min-free-disk'], 'min-free-disk', 0, 1_000_000);
 
   const log = (line: string) => console.error(`[airtist] ${line}`);
   const node = await startNode({
@@ -57,10 +60,11 @@ export async function nodeCommand(argv: string[]): Promise<void> {
     ...(values.dataset ? { dataset: oneOf<DatasetName>(values.dataset, DATASETS, 'dataset') } : {}),
     ...(values.backend ? { backend: oneOf<BackendName>(values.backend, BACKENDS, 'backend') } : {}),
     ...(batchSize ? { batchSize } : {}),
+    ...(minFreeDisk !== undefined ? { reserveDiskBytes: minFreeDisk * 1e6 } : {}),
     log,
   });
   const token = loadOrCreateToken(dataDir);
-  const server = await startHttpServer({ hub: node.hub, token, port, staticDir: rendererDir, status: node.status }).catch(
+  const server = await startHttpServer({ hub: node.hub, token, port, staticDir: rendererDir, status: node.status, log }).catch(
     async (error: NodeJS.ErrnoException) => {
       await node.stop();
       throw error.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use; pass --port 0 for a free one`) : error;
