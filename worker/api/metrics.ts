@@ -24,6 +24,9 @@ export function renderMetrics(status: Status, hub: Pick<ApiHub, 'dispatcher' | '
       [{ version: status.appVersion, backend: status.backend, model: status.model, dataset: status.dataset, run: status.runId }, 1],
     ]),
     family('airtist_training', 'gauge', '1 while the node is training.', one(status.state === 'training' ? 1 : 0)),
+    family('airtist_state', 'gauge', 'The node state and why (e.g. paused for a full disk), as a 1 with labels.', [
+      [{ state: status.state, reason: status.reason }, 1],
+    ]),
     family('airtist_training_steps_total', 'counter', 'Training steps of the current run, including restored ones.', one(status.step)),
     family('airtist_training_samples_per_second', 'gauge', 'Recent training throughput.', one(status.samplesPerSecond)),
     family('airtist_discriminator_loss', 'gauge', 'Recent discriminator loss.', one(status.discriminatorLoss ?? NaN)),

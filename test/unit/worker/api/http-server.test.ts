@@ -110,6 +110,7 @@ describe('dashboard http server', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(metrics.body).toMatch(/^airtist_training_samples_per_second 812\.5$/m);
+    expect(metrics.body).toMatch(/^airtist_state\{state="training",reason="running"\} 1$/m);
     expect(metrics.body).toMatch(/^# TYPE airtist_training_steps_total counter$/m);
     expect(metrics.body).toMatch(/^airtist_api_rejected_total\{code="BAD_MESSAGE"\} 0$/m);
   });
