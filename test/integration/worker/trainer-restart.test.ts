@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EventMessage, StateInfo, WorkUnit } from '../../../worker/api/contract.js';
 import type { MinerNode } from '../../../worker/node.js';
+import { watchNode } from '../../helpers/node-events.js';
 
 // The built node: its trainer thread is a compiled file (npm test builds first).
 const { startNode } = (await import(new URL('../../../dist/worker/node.js', import.meta.url).href)) as typeof import('../../../worker/node.js');
@@ -27,19 +27,7 @@ describe('trainer supervision', { timeout: 120_000 }, () => {
       backend: 'wasm',
       restartPolicy: { initialMs: 200, maxMs: 1000, stableMs: 60_000 },
     });
-    const states: StateInfo[] = [];
-    const units: WorkUnit[] = [];
-    const waiters: Array<() => void> = [];
-    node.hub.connect((message) => {
-      const event = message as EventMessage;
-      if (event.kind !== 'event') return;
-      if (event.event === 'state') states.push(event.data as StateInfo);
-      if (event.event === 'work') units.push(event.data as WorkUnit);
-      waiters.splice(0).forEach((wake) => wake());
-    });
-    const until = async (condition: () => boolean) => {
-      while (!condition()) await new Promise<void>((resolve) => waiters.push(resolve));
-    };
+    const { states, units, until } = watchNode(node);
     await node.hub.dispatcher.handle({ kind: 'call', id: 1, method: 'setSettings', params: { workUnitSeconds: 5 } });
 
     await until(() => units.length >= 1);

@@ -33,21 +33,27 @@ function flakyLedger() {
   return ledger;
 }
 
+/** A recorder over a flaky ledger, with what it reported; fake timers drive its retries. */
+function setup(freeBytes: () => number = () => 4096) {
+  vi.useFakeTimers();
+  const ledger = flakyLedger();
+  const recorded: number[] = [];
+  const blocks: Array<LedgerBlock | null> = [];
+  const recorder = createWorkRecorder({
+    ledger,
+    recorded: (u) => recorded.push(u.stepStart),
+    blocked: (b) => blocks.push(b),
+    freeBytes,
+    retryMs: 1000,
+  });
+  return { ledger, recorded, blocks, recorder };
+}
+
 afterEach(() => vi.useRealTimers());
 
 describe('createWorkRecorder', () => {
   it('keeps units through a full disk, says so once, and records them in order when room returns', () => {
-    vi.useFakeTimers();
-    const ledger = flakyLedger();
-    const recorded: number[] = [];
-    const blocks: Array<LedgerBlock | null> = [];
-    const recorder = createWorkRecorder({
-      ledger,
-      recorded: (u) => recorded.push(u.stepStart),
-      blocked: (b) => blocks.push(b),
-      freeBytes: () => 4096,
-      retryMs: 1000,
-    });
+    const { ledger, recorded, blocks, recorder } = setup();
     recorder.record(unit(0));
     ledger.failure = { code: 'SQLITE_FULL', message: 'database or disk is full' };
     recorder.record(unit(10));
@@ -64,18 +70,8 @@ describe('createWorkRecorder', () => {
   });
 
   it('reports any other write error with its message, and a unit the ledger already had is not re-announced', () => {
-    vi.useFakeTimers();
-    const ledger = flakyLedger();
-    const recorded: number[] = [];
-    const blocks: Array<LedgerBlock | null> = [];
-    const recorder = createWorkRecorder({
-      ledger,
-      recorded: (u) => recorded.push(u.stepStart),
-      blocked: (b) => blocks.push(b),
-      freeBytes: () => {
-        throw new Error('statfs failed');
-      },
-      retryMs: 1000,
+    const { ledger, recorded, blocks, recorder } = setup(() => {
+      throw new Error('statfs failed');
     });
     ledger.failure = { code: 'SQLITE_BUSY', message: 'database is locked' };
     recorder.record(unit(0));
@@ -92,9 +88,7 @@ describe('createWorkRecorder', () => {
   });
 
   it('close() makes one last attempt and stops retrying', () => {
-    vi.useFakeTimers();
-    const ledger = flakyLedger();
-    const recorder = createWorkRecorder({ ledger, recorded: () => {}, blocked: () => {}, freeBytes: () => 0, retryMs: 1000 });
+    const { ledger, recorder } = setup();
     ledger.failure = { code: 'SQLITE_FULL', message: 'full' };
     recorder.record(unit(0));
     ledger.failure = null;
