@@ -27,6 +27,8 @@ const WINDOW_SECONDS = 10;
 /** Alternating rounds: this machine's throughput drifts by ±15 % over tens of seconds. */
 const ROUNDS = 3;
 const PAUSES = 40;
+/** How many other busy processes each pass runs beside the node: `AIRTIST_BENCH_LOADS=0,1,2` (default 0,1). */
+const LOADS = (process.env.AIRTIST_BENCH_LOADS ?? '0,1').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0);
 
 /** Samples/s of the running node over a window, from the steps its progress events report. */
 async function nodeThroughput(node: MinerNode, batchSize: number, seconds: number): Promise<{ rate: number; microBatch: number }> {
@@ -99,14 +101,16 @@ async function yieldLatency(node: MinerNode): Promise<void> {
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'airtist-bench-node-'));
-  let busy: ChildProcess | null = null;
+  const busy: ChildProcess[] = [];
   try {
     const backend = await selectBackend('wasm');
     const node = await startNode({ dataDir: dir, model: MODEL, backend });
     await node.pause();
     const batchSize = node.status().batchSize;
-    for (const load of ['idle machine', 'one other busy process'] as const) {
-      if (load !== 'idle machine') busy = busyProcess();
+    for (const count of LOADS) {
+      while (busy.length < count) busy.push(busyProcess());
+      while (busy.length > count) busy.pop()!.kill('SIGKILL');
+      const load = count === 0 ? 'idle machine' : `${count} other busy process${count > 1 ? 'es' : ''}`;
       console.log(`\n# 1. Node overhead, ${load} (${MODEL}, batch ${batchSize}, backend ${backend}, ${WINDOW_SECONDS} s windows)`);
       const { node: rate, microBatch } = await overhead(node, batchSize);
       console.log(`\n# 2. Yield latency, ${load} (${PAUSES} pauses at random moments; step ≈ ${((batchSize / rate) * 1000).toFixed(0)} ms, micro-batch ${microBatch})`);
@@ -114,7 +118,7 @@ export async function run(): Promise<void> {
     }
     await node.stop();
   } finally {
-    busy?.kill('SIGKILL');
+    for (const child of busy) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }
