@@ -1,6 +1,7 @@
 /**
- * Checkpoints: the GAN's weights AND its optimizers' state in one file, so a restarted trainer continues
- * exactly where it stopped. Runs in the trainer thread.
+ * Checkpoints: a task's networks — each one's weights AND its optimizer's state — in one file, so a
+ * restarted trainer continues exactly where it stopped. Runs in the trainer thread. Knows nothing of what
+ * the networks are (a GAN's generator and discriminator, a language model's one network).
  *
  * File layout (all integers little-endian):
  *   "AIRTCKPT" · version u32 · header length u32 · sha256(header) 32 B · header (JSON) · body
@@ -17,10 +18,10 @@ import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { trainableVariables } from './gan.js';
-import type { GanModels, GanOptimizers } from './types.js';
 
 const MAGIC = Buffer.from('AIRTCKPT', 'latin1');
-const VERSION = 1;
+/** 2: networks by name. 1 (still read): a GAN's generator and discriminator in fixed fields. */
+const VERSION = 2;
 const PREFIX_BYTES = MAGIC.length + 4 + 4 + 32;
 /** A header lists a few dozen tensors; anything near this is a corrupt length field, not a checkpoint. */
 const MAX_HEADER_BYTES = 16 << 20;
@@ -49,12 +50,23 @@ export interface StoredOptimizer {
   adamPowers: [number, number] | null;
 }
 
+export interface StoredNetwork {
+  weights: StoredTensor[];
+  optimizer: StoredOptimizer;
+}
+
 export interface Checkpoint {
   meta: Record<string, unknown>;
-  generator: StoredTensor[];
-  discriminator: StoredTensor[];
-  optimizers: { generator: StoredOptimizer; discriminator: StoredOptimizer };
+  /** In the task's order, by the task's names for its networks. */
+  networks: Record<string, StoredNetwork>;
 }
+
+/** A network as a task trains it: the model and the optimizer that updates it. */
+export interface Trainable {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+}
+export type Networks = Record<string, Trainable>;
 
 const tensorEntry = z.strictObject({
   name: z.string(),
@@ -69,14 +81,27 @@ const optimizerEntry = z.strictObject({
   state: z.array(tensorEntry),
   adamPowers: z.tuple([z.number(), z.number()]).nullable(),
 });
-const headerSchema = z.strictObject({
+const networkEntry = z.strictObject({ weights: z.array(tensorEntry), optimizer: optimizerEntry });
+const common = {
   meta: z.record(z.string(), z.unknown()),
   bodyBytes: z.number().int().nonnegative(),
   bodySha256: z.string().regex(/^[0-9a-f]{64}$/),
-  generator: z.array(tensorEntry),
-  discriminator: z.array(tensorEntry),
-  optimizers: z.strictObject({ generator: optimizerEntry, discriminator: optimizerEntry }),
-});
+};
+const headerSchema = z.strictObject({ ...common, networks: z.record(z.string(), networkEntry) });
+const headerSchemaV1 = z
+  .strictObject({
+    ...common,
+    generator: z.array(tensorEntry),
+    discriminator: z.array(tensorEntry),
+    optimizers: z.strictObject({ generator: optimizerEntry, discriminator: optimizerEntry }),
+  })
+  .transform(({ generator, discriminator, optimizers, ...rest }) => ({
+    ...rest,
+    networks: {
+      generator: { weights: generator, optimizer: optimizers.generator },
+      discriminator: { weights: discriminator, optimizer: optimizers.discriminator },
+    },
+  }));
 
 /** The private fields of tfjs's AdamOptimizer that getWeights/setWeights do not round-trip exactly. */
 interface AdamInternals {
@@ -154,23 +179,18 @@ function checkOptimizerState(what: string, state: readonly StoredTensor[], model
  * Writes weights and optimizer state atomically (temp file, fsync, rename, fsync the folder): after a crash
  * the path holds either the old checkpoint or the new one. Await it before the next training step.
  */
-export async function saveCheckpoint(path: string, meta: object, models: GanModels, optimizers: GanOptimizers): Promise<void> {
-  await writeCheckpointFile(path, await captureCheckpoint(meta, models, optimizers));
+export async function saveCheckpoint(path: string, meta: object, networks: Networks): Promise<void> {
+  await writeCheckpointFile(path, await captureCheckpoint(meta, networks));
 }
 
 /** The checkpoint's bytes, for a caller that wants to know their size before it writes them. */
-export async function captureCheckpoint(meta: object, models: GanModels, optimizers: GanOptimizers): Promise<Buffer> {
+export async function captureCheckpoint(meta: object, networks: Networks): Promise<Buffer> {
   if (Array.isArray(meta)) throw new CheckpointError('checkpoint meta must be a JSON object, not an array');
-  const checkpoint: Checkpoint = {
-    meta: JSON.parse(JSON.stringify(meta)) as Record<string, unknown>,
-    generator: await captureModel(models.generator),
-    discriminator: await captureModel(models.discriminator),
-    optimizers: {
-      generator: await captureOptimizer(optimizers.generator, models.generator),
-      discriminator: await captureOptimizer(optimizers.discriminator, models.discriminator),
-    },
-  };
-  return encodeCheckpoint(checkpoint);
+  const stored: Record<string, StoredNetwork> = {};
+  for (const [name, { model, optimizer }] of Object.entries(networks)) {
+    stored[name] = { weights: await captureModel(model), optimizer: await captureOptimizer(optimizer, model) };
+  }
+  return encodeCheckpoint({ meta: JSON.parse(JSON.stringify(meta)) as Record<string, unknown>, networks: stored });
 }
 
 const tempPrefix = (path: string) => `.${basename(path)}.`;
@@ -208,15 +228,15 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
       bodyBytes += values.byteLength;
       return entry;
     });
-  const optimizer = ({ state, ...rest }: StoredOptimizer) => ({ ...rest, state: place(state) });
-  const entries = {
-    generator: place(checkpoint.generator),
-    discriminator: place(checkpoint.discriminator),
-    optimizers: { generator: optimizer(checkpoint.optimizers.generator), discriminator: optimizer(checkpoint.optimizers.discriminator) },
-  };
+  const networks = Object.fromEntries(
+    Object.entries(checkpoint.networks).map(([name, { weights, optimizer: { state, ...rest } }]) => [
+      name,
+      { weights: place(weights), optimizer: { ...rest, state: place(state) } },
+    ]),
+  );
   const body = Buffer.concat(parts.map((values) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
   const bodySha256 = createHash('sha256').update(body).digest('hex');
-  const header = Buffer.from(JSON.stringify({ meta: checkpoint.meta, bodyBytes, bodySha256, ...entries }), 'utf8');
+  const header = Buffer.from(JSON.stringify({ meta: checkpoint.meta, bodyBytes, bodySha256, networks }), 'utf8');
   const prefix = Buffer.alloc(PREFIX_BYTES);
   MAGIC.copy(prefix, 0);
   prefix.writeUInt32LE(VERSION, 8);
@@ -275,7 +295,7 @@ export function decodeCheckpoint(bytes: Buffer, source = 'checkpoint'): Checkpoi
   if (bytes.length < PREFIX_BYTES) fail(`truncated (${bytes.length} bytes)`);
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) fail('not an AIRTIST checkpoint');
   const version = bytes.readUInt32LE(8);
-  if (version !== VERSION) fail(`format version ${version} is not supported (expected ${VERSION})`);
+  if (version !== VERSION && version !== 1) fail(`format version ${version} is not supported (expected ${VERSION})`);
   const headerBytes = bytes.readUInt32LE(12);
   if (headerBytes > MAX_HEADER_BYTES) fail(`corrupt header length ${headerBytes}`);
   if (bytes.length < PREFIX_BYTES + headerBytes) fail('truncated inside the header');
@@ -288,7 +308,7 @@ export function decodeCheckpoint(bytes: Buffer, source = 'checkpoint'): Checkpoi
   } catch {
     return fail('header is not JSON');
   }
-  const parsed = headerSchema.safeParse(json);
+  const parsed = (version === 1 ? headerSchemaV1 : headerSchema).safeParse(json);
   if (!parsed.success) return fail(`header does not match the format: ${parsed.error.message}`);
   const header = parsed.data;
   const body = bytes.subarray(PREFIX_BYTES + headerBytes);
@@ -308,13 +328,11 @@ export function decodeCheckpoint(bytes: Buffer, source = 'checkpoint'): Checkpoi
       new Uint8Array(values.buffer).set(body.subarray(offset, offset + byteLength));
       return { name, shape, values };
     });
-  const optimizer = ({ state, ...rest }: z.infer<typeof optimizerEntry>): StoredOptimizer => ({ ...rest, state: load(state) });
-  const checkpoint: Checkpoint = {
-    meta: header.meta,
-    generator: load(header.generator),
-    discriminator: load(header.discriminator),
-    optimizers: { generator: optimizer(header.optimizers.generator), discriminator: optimizer(header.optimizers.discriminator) },
-  };
+  const networks: Record<string, StoredNetwork> = {};
+  for (const [name, { weights, optimizer: { state, ...rest } }] of Object.entries(header.networks)) {
+    networks[name] = { weights: load(weights), optimizer: { ...rest, state: load(state) } };
+  }
+  const checkpoint: Checkpoint = { meta: header.meta, networks };
   if (next !== body.length) fail(`${body.length - next} body bytes belong to no tensor`);
   return checkpoint;
 }
@@ -322,14 +340,22 @@ export function decodeCheckpoint(bytes: Buffer, source = 'checkpoint'): Checkpoi
 // ------------------------------------------------------------------------------------------------ restore
 
 /**
- * Loads the checkpoint's weights and optimizer state into `models` and `optimizers` (fresh or used ones).
- * Everything is checked against the models first, so a mismatch throws before anything is overwritten.
+ * Loads the checkpoint's weights and optimizer state into `networks` (fresh or used ones), by name.
+ * Everything is checked against the networks first, so a mismatch throws before anything is overwritten.
  */
-export async function restoreCheckpoint(checkpoint: Checkpoint, models: GanModels, optimizers: GanOptimizers): Promise<void> {
-  const pairs = [
-    { what: 'generator', model: models.generator, optimizer: optimizers.generator, weights: checkpoint.generator, state: checkpoint.optimizers.generator },
-    { what: 'discriminator', model: models.discriminator, optimizer: optimizers.discriminator, weights: checkpoint.discriminator, state: checkpoint.optimizers.discriminator },
-  ];
+export async function restoreCheckpoint(checkpoint: Checkpoint, networks: Networks): Promise<void> {
+  const names = Object.keys(networks);
+  const stored = Object.keys(checkpoint.networks);
+  if (names.length !== stored.length || names.some((name, i) => stored[i] !== name)) {
+    throw new CheckpointError(`checkpoint holds networks [${stored}], the task has [${names}] (model changed?)`);
+  }
+  const pairs = names.map((what) => ({
+    what,
+    model: networks[what]!.model,
+    optimizer: networks[what]!.optimizer,
+    weights: checkpoint.networks[what]!.weights,
+    state: checkpoint.networks[what]!.optimizer,
+  }));
   for (const { what, model, optimizer, weights, state } of pairs) {
     checkShapes(`${what} weights`, weights, model.weights.map((weight) => weight.shape as number[]));
     if (state.className !== optimizer.getClassName()) {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gaussianArray, seededPrng } from './data/prng.js';
+import type { Networks } from './checkpoint.js';
 import type { GanModels, GanOptimizers, StepLosses } from './types.js';
 
 /** Latent vectors for one step: one batch to make D's fakes, a fresh one for G's update. */
@@ -147,6 +148,14 @@ class StatisticsSnapshot {
   dispose(): void {
     tf.dispose(this.saved.map(({ copy }) => copy));
   }
+}
+
+/** The GAN's two networks, each with its optimizer, by the names checkpoints and weight manifests use. */
+export function ganNetworks(models: GanModels, optimizers: GanOptimizers): Networks {
+  return {
+    generator: { model: models.generator, optimizer: optimizers.generator },
+    discriminator: { model: models.discriminator, optimizer: optimizers.discriminator },
+  };
 }
 
 /** One whole GAN step (see `trainStepMicro`), run to completion. */

@@ -1,6 +1,7 @@
 /**
- * The training loop that runs inside the trainer thread: one GAN step at a time on this peer's shard,
- * progress and paintings reported as it goes, and work units closed by a durable checkpoint.
+ * The training loop that runs inside the trainer thread: one step of the run's task at a time on this peer's
+ * shard, progress and previews reported as it goes, and work units closed by a durable checkpoint. It knows
+ * the task only through the `Task` interface: losses by name, weights as one vector.
  *
  * Between two micro-steps it reads the shared command word, so a pause takes effect as soon as the
  * micro-step in flight ends; the step in flight is then ended cleanly and the open work unit closed and
@@ -8,7 +9,6 @@
  * A checkpoint that finds no room on disk holds training (the steps stay in memory, unrecorded) until
  * room returns, instead of failing and retraining the same steps.
  */
-import * as tf from '@tensorflow/tfjs';
 import { rename, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BackendName, ProgressPoint } from '../api/contract.js';
@@ -21,12 +21,7 @@ import {
   restoreCheckpoint,
   writeCheckpointFile,
 } from './checkpoint.js';
-import { loadDataset } from './data/datasets.js';
-import { batchIndices, gatherBatch, shardIndices } from './data/shards.js';
-import { seededNoise, trainStepMicro } from './gan.js';
-import { renderSampleGrid } from './images.js';
 import { MicroBatchTuner } from './micro-batch.js';
-import { getModel } from './models/registry.js';
 import {
   CONTROL,
   decodeCommand,
@@ -38,15 +33,10 @@ import {
   type TrainerConfig,
   type UnitRecord,
 } from './protocol.js';
-import type { GanModels, GanOptimizers, ImageDataset, StepLosses } from './types.js';
+import type { Losses, Task, TaskBatch } from './task.js';
+import { createTask } from './tasks/index.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
-const SAMPLE_GRID = 8;
-/**
- * Fixed latent vectors for the paintings, so successive grids show the same 64 "ideas" improving; seeded in
- * plain JS, so every backend and every peer paints from the same ones.
- */
-const SAMPLE_SEED = 'airtist-paintings';
 /** How often a trainer held by a full disk looks for room again. */
 const DISK_RETRY_MS = 5000;
 /** Errors that mean "no room", whatever the OS calls it. */
@@ -69,14 +59,16 @@ interface CheckpointMeta {
 class Accumulator {
   steps = 0;
   samples = 0;
-  dLoss = 0;
-  gLoss = 0;
+  private readonly sums = new Map<string, number>();
   readonly startedAt = preciseNow();
-  add(samples: number, d: number, g: number): void {
+  add(samples: number, losses: Losses): void {
     this.steps++;
     this.samples += samples;
-    this.dLoss += d;
-    this.gLoss += g;
+    for (const [name, value] of Object.entries(losses)) this.sums.set(name, (this.sums.get(name) ?? 0) + value);
+  }
+  /** Mean of each loss over the steps so far. */
+  meanLosses(): Losses {
+    return Object.fromEntries([...this.sums].map(([name, sum]) => [name, sum / Math.max(1, this.steps)]));
   }
   secondsUntil(end: number): number {
     return Math.max(0, (end - this.startedAt) / 1000);
@@ -86,11 +78,7 @@ class Accumulator {
 export class Trainer {
   private step = 0;
   private backend: BackendName = 'cpu';
-  private dataset!: ImageDataset;
-  private shard!: Uint32Array;
-  private models!: GanModels;
-  private optimizers!: GanOptimizers;
-  private sampleNoise!: tf.Tensor2D;
+  private task!: Task;
   private unit = new Accumulator();
   private unitStartStep = 0;
   private window = new Accumulator();
@@ -99,7 +87,7 @@ export class Trainer {
   /** When the last micro-step ended: what a pause waits for. */
   private lastWorkEndedAt = preciseNow();
   /** The step in flight, between two micro-steps. */
-  private inFlight: { real: tf.Tensor4D; steps: Generator<void, StepLosses | null, boolean | undefined> } | null = null;
+  private inFlight: { batch: TaskBatch; steps: Generator<void, Losses | null, boolean | undefined> } | null = null;
   private tuner!: MicroBatchTuner;
   /** Time and count of the micro-steps of the step in flight, for tuning the micro-batch. */
   private microStepMs = 0;
@@ -122,15 +110,9 @@ export class Trainer {
 
   async init(): Promise<void> {
     this.backend = await selectBackend(this.config.backend);
-    this.dataset = loadDataset(this.config.dataset);
-    this.shard = shardIndices(this.dataset.count, this.config.shardCount, this.config.shard);
-    const definition = getModel(this.config.model);
-    this.tuner = new MicroBatchTuner({ batchSize: this.config.batchSize, min: definition.minMicroBatch });
+    this.task = createTask(this.config);
+    this.tuner = new MicroBatchTuner({ batchSize: this.config.batchSize, min: this.task.minMicroBatch });
     if (this.config.microBatch !== undefined) this.tuner.current = this.config.microBatch;
-    const { height, width, channels } = this.dataset;
-    this.models = definition.build([height, width, channels]);
-    this.optimizers = definition.createOptimizers();
-    this.sampleNoise = seededNoise(SAMPLE_GRID * SAMPLE_GRID, this.models.latentDim, SAMPLE_SEED);
 
     await this.restore();
     this.unitStartStep = this.step;
@@ -141,11 +123,13 @@ export class Trainer {
   /**
    * Continues from the run's checkpoint if there is one. A checkpoint that cannot be used (damaged on disk,
    * or written by a model that has since changed) is set aside, not deleted, and training starts afresh:
-   * the node keeps mining, and the ledger still holds every unit recorded so far.
+   * the node keeps mining, and the ledger still holds every unit recorded so far. Afresh means from the
+   * weights the run's seed gives, the same on every peer.
    */
   private async restore(): Promise<void> {
     const path = this.config.checkpointPath;
     this.step = this.config.firstStep;
+    this.task.writeWeights(this.task.seededWeights(this.config.runId));
     // This node owns the data dir and has no write in flight: any temp file is a killed write's leftover.
     const freed = await removeStaleTempFiles(path);
     if (freed > 0) this.post({ type: 'warning', message: `removed ${(freed / 1e6).toFixed(1)} MB of checkpoint temp files left by a killed write` });
@@ -153,7 +137,7 @@ export class Trainer {
       const checkpoint = await readCheckpoint(path);
       const meta = checkpoint?.meta as CheckpointMeta | undefined;
       if (!checkpoint || meta?.runId !== this.config.runId) return;
-      await restoreCheckpoint(checkpoint, this.models, this.optimizers);
+      await restoreCheckpoint(checkpoint, this.task.networks);
       this.step = meta.step;
       this.lastUnit = meta.lastUnit;
     } catch (error) {
@@ -221,11 +205,8 @@ export class Trainer {
     const { batchSize } = this.config;
     if (!this.inFlight) {
       if (endEarly) return null;
-      const { height, width, channels } = this.dataset;
-      const indices = batchIndices(this.shard, this.config.runId, this.step, batchSize);
-      const real = tf.tensor4d(gatherBatch(this.dataset, indices), [batchSize, height, width, channels]);
-      const steps = trainStepMicro(this.models, this.optimizers, real, undefined, { microBatch: this.tuner.current });
-      this.inFlight = { real, steps };
+      const batch = this.task.batch(this.step, batchSize);
+      this.inFlight = { batch, steps: this.task.trainStep(batch, this.tuner.current) };
     }
     const started = preciseNow();
     const next = this.inFlight.steps.next(endEarly);
@@ -235,13 +216,13 @@ export class Trainer {
       this.microSteps++;
     }
     if (!next.done) return false;
-    this.inFlight.real.dispose();
+    this.inFlight.batch.dispose();
     this.inFlight = null;
     // Dropped before any update: the same step (same batch) runs again after the pause.
     if (next.value === null) return endEarly ? 'dropped' : false;
     this.step++;
-    this.unit.add(batchSize, next.value.discriminator, next.value.generator);
-    this.window.add(batchSize, next.value.discriminator, next.value.generator);
+    this.unit.add(batchSize, next.value);
+    this.window.add(batchSize, next.value);
     this.tuneMicroBatch(endEarly);
     return endEarly ? 'shortened' : true;
   }
@@ -292,6 +273,7 @@ export class Trainer {
   private async closeUnit(): Promise<void> {
     const { unit } = this;
     if (unit.steps === 0) return;
+    const losses = unit.meanLosses();
     const record: UnitRecord = {
       runId: this.config.runId,
       shard: this.config.shard,
@@ -299,8 +281,8 @@ export class Trainer {
       stepEnd: this.step,
       samples: unit.samples,
       seconds: unit.secondsUntil(this.lastWorkEndedAt),
-      discriminatorLoss: unit.dLoss / unit.steps,
-      generatorLoss: unit.gLoss / unit.steps,
+      discriminatorLoss: losses.discriminator ?? Number.NaN,
+      generatorLoss: losses.generator ?? Number.NaN,
       finishedAt: Date.now(),
     };
     const meta: CheckpointMeta = {
@@ -312,7 +294,7 @@ export class Trainer {
       lastUnit: record,
       savedAt: Date.now(),
     };
-    const bytes = await captureCheckpoint(meta, this.models, this.optimizers);
+    const bytes = await captureCheckpoint(meta, this.task.networks);
     const neededBytes = bytes.length + this.config.reserveDiskBytes;
     let full: DiskFull | null = null;
     try {
@@ -344,12 +326,13 @@ export class Trainer {
     const { window } = this;
     this.lastProgressAt = now;
     if (window.steps === 0) return;
+    const losses = window.meanLosses();
     const point: ProgressPoint = {
       step: this.step,
       samplesPerSecond: window.samples / Math.max(window.secondsUntil(this.lastWorkEndedAt), 1e-6),
       microBatch: this.tuner.current,
-      discriminatorLoss: window.dLoss / window.steps,
-      generatorLoss: window.gLoss / window.steps,
+      discriminatorLoss: losses.discriminator ?? Number.NaN,
+      generatorLoss: losses.generator ?? Number.NaN,
       time: now,
     };
     this.window = new Accumulator();
@@ -358,7 +341,8 @@ export class Trainer {
 
   private publishSamples(now: number): void {
     this.lastSamplesAt = now;
-    const grid = renderSampleGrid(this.models.generator, this.sampleNoise, SAMPLE_GRID);
+    const grid = this.task.preview();
+    if (!grid) return;
     this.post({
       type: 'samples',
       frame: {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, readCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../../../worker/training/checkpoint.js';
-import { seededNoise, trainStep, type StepNoise } from '../../../../worker/training/gan.js';
+import { ganNetworks, seededNoise, trainStep, type StepNoise } from '../../../../worker/training/gan.js';
 import { getModel } from '../../../../worker/training/models/registry.js';
 import type { GanModels, GanOptimizers } from '../../../../worker/training/types.js';
 
@@ -62,13 +62,13 @@ describe('checkpoints', () => {
     step(original, [...shape], 1);
     step(original, [...shape], 2);
     const path = join(dir, `${name}.ckpt`);
-    await saveCheckpoint(path, { runId: 'run-a', step: 2 }, original, original.optimizers);
+    await saveCheckpoint(path, { runId: 'run-a', step: 2 }, ganNetworks(original, original.optimizers));
     console.info(`${name} ${shape.join('×')} checkpoint: ${statSync(path).size} bytes`);
 
     const resumed = setup(name, [...shape]); // new layer and variable names: matching must be by position
     const checkpoint = await readCheckpoint(path);
     expect(checkpoint?.meta).toEqual({ runId: 'run-a', step: 2 });
-    await restoreCheckpoint(checkpoint!, resumed, resumed.optimizers);
+    await restoreCheckpoint(checkpoint!, ganNetworks(resumed, resumed.optimizers));
     expect(await state(resumed)).toEqual(await state(original));
 
     const before = tf.memory().numTensors;
@@ -81,14 +81,14 @@ describe('checkpoints', () => {
     const shape: Shape = [8, 8, 1];
     const original = setup('mlp-gan', shape);
     const path = join(dir, 'fresh.ckpt');
-    await saveCheckpoint(path, {}, original, original.optimizers);
+    await saveCheckpoint(path, {}, ganNetworks(original, original.optimizers));
     const checkpoint = (await readCheckpoint(path))!;
-    expect(checkpoint.optimizers.generator).toMatchObject({ iterations: 0, state: [] });
+    expect(checkpoint.networks.generator!.optimizer).toMatchObject({ iterations: 0, state: [] });
 
     const unused = setup('mlp-gan', shape);
     const used = setup('mlp-gan', shape);
     step(used, shape, 9);
-    for (const gan of [unused, used]) await restoreCheckpoint(checkpoint, gan, gan.optimizers);
+    for (const gan of [unused, used]) await restoreCheckpoint(checkpoint, ganNetworks(gan, gan.optimizers));
     const tensorsAfterRestore = tf.memory().numTensors;
     const expected = step(original, shape, 1);
     expect(step(unused, shape, 1)).toEqual(expected);
@@ -102,8 +102,8 @@ describe('checkpoints', () => {
     expect(await readCheckpoint(join(dir, 'missing', 'none.ckpt'))).toBeNull();
     const gan = setup('mlp-gan', [8, 8, 1]);
     const path = join(dir, 'nested', 'again.ckpt');
-    await saveCheckpoint(path, { round: 1 }, gan, gan.optimizers);
-    await saveCheckpoint(path, { round: 2 }, gan, gan.optimizers);
+    await saveCheckpoint(path, { round: 1 }, ganNetworks(gan, gan.optimizers));
+    await saveCheckpoint(path, { round: 2 }, ganNetworks(gan, gan.optimizers));
     expect((await readCheckpoint(path))?.meta).toEqual({ round: 2 });
     expect(readdirSync(join(dir, 'nested'))).toEqual(['again.ckpt']);
   });
@@ -117,7 +117,7 @@ describe('checkpoints', () => {
     beforeAll(async () => {
       const source = gan();
       step(source, [8, 8, 1], 1);
-      await saveCheckpoint(join(dir, 'good.ckpt'), { note: 'x' }, source, source.optimizers);
+      await saveCheckpoint(join(dir, 'good.ckpt'), { note: 'x' }, ganNetworks(source, source.optimizers));
       good = readFileSync(join(dir, 'good.ckpt'));
     });
 
@@ -149,10 +149,29 @@ describe('checkpoints', () => {
       const checkpoint = (await readCheckpoint(path))!;
       const other = setup('mlp-gan', [12, 12, 1]);
       const before = await state(other);
-      await expect(restoreCheckpoint(checkpoint, other, other.optimizers)).rejects.toThrow(/generator weights: tensor 4 is \[512,64\] in the checkpoint, \[512,144\] in the model/);
+      await expect(restoreCheckpoint(checkpoint, ganNetworks(other, other.optimizers))).rejects.toThrow(/generator weights: tensor 4 is \[512,64\] in the checkpoint, \[512,144\] in the model/);
       expect(await state(other)).toEqual(before);
       const dcgan = setup('dcgan', [8, 8, 1]);
-      await expect(restoreCheckpoint(checkpoint, dcgan, dcgan.optimizers)).rejects.toBeInstanceOf(CheckpointError);
+      await expect(restoreCheckpoint(checkpoint, ganNetworks(dcgan, dcgan.optimizers))).rejects.toBeInstanceOf(CheckpointError);
     });
+  });
+
+  it('reads the version 1 layout (a GAN in fixed fields) as networks by name', async () => {
+    // Written by the release before networks were named: a tiny generator 2→3 and discriminator 3→1.
+    const checkpoint = (await readCheckpoint(new URL('./fixtures/v1-tiny.ckpt', import.meta.url).pathname))!;
+    expect(checkpoint.meta).toMatchObject({ step: 7 });
+    expect(Object.keys(checkpoint.networks)).toEqual(['generator', 'discriminator']);
+    expect([...checkpoint.networks.generator!.weights[0]!.values]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...checkpoint.networks.discriminator!.weights[1]!.values]).toEqual([-1]);
+    expect(checkpoint.networks.discriminator!.optimizer).toMatchObject({ className: 'Adam', iterations: 0 });
+  });
+
+  it('refuses networks the task does not have, before changing anything', async () => {
+    const gan = setup('mlp-gan', [8, 8, 1]);
+    const path = join(dir, 'names.ckpt');
+    await saveCheckpoint(path, {}, ganNetworks(gan, gan.optimizers));
+    const checkpoint = (await readCheckpoint(path))!;
+    const renamed = { critic: ganNetworks(gan, gan.optimizers).discriminator!, generator: ganNetworks(gan, gan.optimizers).generator! };
+    await expect(restoreCheckpoint(checkpoint, renamed)).rejects.toThrow(/holds networks \[generator,discriminator\], the task has \[critic,generator\]/);
   });
 });

@@ -132,6 +132,17 @@ describe('Trainer', { timeout: 60_000 }, () => {
     expect(readFileSync(join(dir, aside[0]!)).equals(damaged)).toBe(true); // kept for inspection, byte for byte
   });
 
+  it("starts a fresh run from the run's seed: every peer paints the same first picture", async () => {
+    const firstPainting = async (runId: string, name: string) => {
+      const { trainer, messages } = start({ runId, checkpointPath: join(dir, `${name}.ckpt`) });
+      await trainer.init();
+      return (messages.find((m) => m.type === 'samples') as Extract<FromTrainer, { type: 'samples' }>).frame.pngBase64;
+    };
+    const a = await firstPainting('seeded-run', 'peer-a');
+    expect(await firstPainting('seeded-run', 'peer-b')).toBe(a);
+    expect(await firstPainting('another-run', 'peer-c')).not.toBe(a);
+  });
+
   it('trains with the micro-batch it is given, and reports it', async () => {
     const { trainer, until, stop } = start({ microBatch: 4 });
     await trainer.init();
