@@ -273,8 +273,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       batchSize,
       step,
       samplesPerSecond: state.state === 'training' ? (last?.samplesPerSecond ?? 0) : 0,
-      discriminatorLoss: last?.discriminatorLoss ?? null,
-      generatorLoss: last?.generatorLoss ?? null,
+      losses: last?.losses ?? null,
       uptimeSeconds: (Date.now() - startedAt) / 1000,
       work: { today: ledger.totals(startOfLocalDay(Date.now())), total: allTime },
     };

@@ -45,6 +45,9 @@ export interface WorkTotals {
   seconds: number;
 }
 
+/** Losses by name, as the run's task reports them: `{ discriminator, generator }`, `{ cross_entropy }`. */
+export type Losses = Record<string, number>;
+
 /** A completed piece of training, as recorded in the ledger. */
 export interface WorkUnit {
   id: number;
@@ -54,8 +57,8 @@ export interface WorkUnit {
   stepEnd: number;
   samples: number;
   seconds: number;
-  discriminatorLoss: number;
-  generatorLoss: number;
+  /** Mean losses over the unit's steps. */
+  losses: Losses;
   /** Unix milliseconds. */
   finishedAt: number;
 }
@@ -65,8 +68,7 @@ export interface ProgressPoint {
   samplesPerSecond: number;
   /** Rows per micro-step: the trainer shrinks it on slow machines so a pause never waits long. */
   microBatch: number;
-  discriminatorLoss: number;
-  generatorLoss: number;
+  losses: Losses;
   /** Unix milliseconds. */
   time: number;
 }
@@ -95,8 +97,8 @@ export interface Status extends StateInfo {
   batchSize: number;
   step: number;
   samplesPerSecond: number;
-  discriminatorLoss: number | null;
-  generatorLoss: number | null;
+  /** Recent losses; null before the first progress report. */
+  losses: Losses | null;
   uptimeSeconds: number;
   work: { today: WorkTotals; total: WorkTotals };
 }

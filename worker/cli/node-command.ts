@@ -94,13 +94,13 @@ export async function nodeCommand(argv: string[]): Promise<void> {
 
 export function progressLine(node: Pick<MinerNode, 'status'>): string {
   const s = node.status();
-  const loss = (value: number | null) => (value === null ? '–' : value.toFixed(3));
+  const losses = s.losses ? Object.entries(s.losses).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(' ') : '–';
   return [
     `${s.state}${s.state === 'paused' ? ` (${s.reasonText})` : ''}`,
     `backend ${s.backend}`,
     `step ${s.step}`,
     `${s.samplesPerSecond.toFixed(1)} samples/s`,
-    `loss D ${loss(s.discriminatorLoss)} G ${loss(s.generatorLoss)}`,
+    `loss ${losses}`,
     `today ${s.work.today.samples} samples`,
   ].join(' · ');
 }

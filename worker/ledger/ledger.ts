@@ -4,7 +4,7 @@
  * once at open.
  */
 import type Database from 'better-sqlite3';
-import type { Settings, WorkTotals, WorkUnit } from '../api/contract.js';
+import type { Losses, Settings, WorkTotals, WorkUnit } from '../api/contract.js';
 import { openConnection } from './connection.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -66,9 +66,21 @@ interface WorkUnitRow {
   step_end: number;
   samples: number;
   seconds: number;
-  d_loss: number;
-  g_loss: number;
+  /** A JSON object of finite numbers (checked on the way in; the column is json_valid). */
+  losses: string;
   finished_at: number;
+}
+
+/** The stored losses, keeping only finite numbers: a hand-edited ledger cannot make a unit lie about its type. */
+function parseLosses(text: string): Losses {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, number] => Number.isFinite(entry[1])));
 }
 
 function toWorkUnit(r: WorkUnitRow): WorkUnit {
@@ -80,8 +92,7 @@ function toWorkUnit(r: WorkUnitRow): WorkUnit {
     stepEnd: r.step_end,
     samples: r.samples,
     seconds: r.seconds,
-    discriminatorLoss: r.d_loss,
-    generatorLoss: r.g_loss,
+    losses: parseLosses(r.losses),
     finishedAt: r.finished_at,
   };
 }
@@ -103,7 +114,7 @@ function createLedger(db: Database.Database, log: (message: string) => void): Le
   const endSessionStmt = db.prepare<[number, number]>(SQL.endSession);
   const closeDangling = db.prepare<{ now: number }>(SQL.closeDanglingSessions);
   const sessionExists = db.prepare<[number], 1>(SQL.sessionExists).pluck();
-  const insertUnit = db.prepare<[WorkUnitInput]>(SQL.insertUnit);
+  const insertUnit = db.prepare<[Omit<WorkUnitInput, 'losses'> & { losses: string }]>(SQL.insertUnit);
   const history = db.prepare<[number, number], WorkUnitRow>(SQL.history);
   const totalsSince = db.prepare<[number], WorkTotals>(SQL.totalsSince);
   const lastUnitOf = db.prepare<[string], WorkUnitRow>(SQL.lastUnit);
@@ -137,7 +148,8 @@ function createLedger(db: Database.Database, log: (message: string) => void): Le
       if (u.sessionId !== null && sessionExists.get(u.sessionId) === undefined) {
         throw new LedgerInputError(`work unit: no session with id ${u.sessionId}`);
       }
-      const { changes, lastInsertRowid } = insertUnit.run(u);
+      const losses = JSON.stringify(u.losses);
+      const { changes, lastInsertRowid } = insertUnit.run({ ...u, losses });
       if (changes === 0) return null; // already recorded
       // The stored values are exactly these: integers are checked safe, and REAL columns keep every double.
       return toWorkUnit({
@@ -148,8 +160,7 @@ function createLedger(db: Database.Database, log: (message: string) => void): Le
         step_end: u.stepEnd,
         samples: u.samples,
         seconds: u.seconds,
-        d_loss: u.discriminatorLoss,
-        g_loss: u.generatorLoss,
+        losses,
         finished_at: u.finishedAt,
       });
     },

@@ -2,7 +2,7 @@
  * The ledger's SQL, in one place so that tests can `EXPLAIN QUERY PLAN` exactly the statements the ledger runs.
  */
 
-export const UNIT_COLUMNS = 'id, run_id, shard, step_start, step_end, samples, seconds, d_loss, g_loss, finished_at';
+export const UNIT_COLUMNS = 'id, run_id, shard, step_start, step_end, samples, seconds, losses, finished_at';
 
 export const SQL = {
   // No RETURNING on writes: better-sqlite3's get() and run() stop stepping a RETURNING statement after its first
@@ -19,9 +19,9 @@ export const SQL = {
     WHERE ended_at IS NULL AND started_at <= @now`,
   sessionExists: 'SELECT 1 FROM sessions WHERE id = ?',
   insertUnit: `INSERT INTO work_units
-      (session_id, run_id, shard, step_start, step_end, samples, seconds, d_loss, g_loss, finished_at)
+      (session_id, run_id, shard, step_start, step_end, samples, seconds, losses, finished_at)
     VALUES (@sessionId, @runId, @shard, @stepStart, @stepEnd, @samples, @seconds,
-      @discriminatorLoss, @generatorLoss, @finishedAt)
+      @losses, @finishedAt)
     ON CONFLICT (run_id, step_start) DO NOTHING`,
   /** Params: beforeId (exclusive), limit. */
   history: `SELECT ${UNIT_COLUMNS} FROM work_units WHERE id < ? ORDER BY id DESC LIMIT ?`,

@@ -41,6 +41,9 @@ function checkOneOf(what: string, field: string, value: unknown, allowed: readon
   if (typeof value !== 'string' || !allowed.includes(value)) fail(what, field, `one of ${allowed.join(', ')}`, value);
 }
 
+const LOSS_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+const MAX_LOSSES = 16;
+
 export function checkWorkUnit(u: WorkUnitInput): void {
   const what = 'work unit';
   checkId(what, 'runId', u.runId);
@@ -56,9 +59,14 @@ export function checkWorkUnit(u: WorkUnitInput): void {
     fail(what, 'seconds', 'a finite non-negative number', u.seconds);
   }
   // Losses are measurements, not amounts: finite is required (a NaN loss means training diverged, and
-  // SQLite would store NaN as NULL), but a sign is not — some objectives (e.g. Wasserstein) go negative.
-  for (const field of ['discriminatorLoss', 'generatorLoss'] as const) {
-    if (typeof u[field] !== 'number' || !Number.isFinite(u[field])) fail(what, field, 'a finite number', u[field]);
+  // JSON has no NaN), but a sign is not — some objectives (e.g. Wasserstein) go negative.
+  const losses: unknown = u.losses;
+  if (typeof losses !== 'object' || losses === null || Array.isArray(losses)) fail(what, 'losses', 'an object of named losses', losses);
+  const entries = Object.entries(losses as object);
+  if (entries.length === 0 || entries.length > MAX_LOSSES) fail(what, 'losses', `1 to ${MAX_LOSSES} named losses`, entries.length);
+  for (const [name, value] of entries) {
+    if (!LOSS_NAME.test(name)) fail(what, 'losses', 'names like "generator" or "cross_entropy"', name);
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(what, `losses.${name}`, 'a finite number', value);
   }
   checkCount(what, 'finishedAt', u.finishedAt);
 }

@@ -273,7 +273,6 @@ export class Trainer {
   private async closeUnit(): Promise<void> {
     const { unit } = this;
     if (unit.steps === 0) return;
-    const losses = unit.meanLosses();
     const record: UnitRecord = {
       runId: this.config.runId,
       shard: this.config.shard,
@@ -281,8 +280,7 @@ export class Trainer {
       stepEnd: this.step,
       samples: unit.samples,
       seconds: unit.secondsUntil(this.lastWorkEndedAt),
-      discriminatorLoss: losses.discriminator ?? Number.NaN,
-      generatorLoss: losses.generator ?? Number.NaN,
+      losses: unit.meanLosses(),
       finishedAt: Date.now(),
     };
     const meta: CheckpointMeta = {
@@ -326,13 +324,11 @@ export class Trainer {
     const { window } = this;
     this.lastProgressAt = now;
     if (window.steps === 0) return;
-    const losses = window.meanLosses();
     const point: ProgressPoint = {
       step: this.step,
       samplesPerSecond: window.samples / Math.max(window.secondsUntil(this.lastWorkEndedAt), 1e-6),
       microBatch: this.tuner.current,
-      discriminatorLoss: losses.discriminator ?? Number.NaN,
-      generatorLoss: losses.generator ?? Number.NaN,
+      losses: window.meanLosses(),
       time: now,
     };
     this.window = new Accumulator();

@@ -166,8 +166,7 @@ export class Dashboard {
     if (!status) return;
     status.step = point.step;
     status.samplesPerSecond = point.samplesPerSecond;
-    status.discriminatorLoss = point.discriminatorLoss;
-    status.generatorLoss = point.generatorLoss;
+    status.losses = point.losses;
   }
 
   async #onWork(unit: WorkUnit) {

@@ -52,6 +52,30 @@ export function formatLoss(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(3);
 }
 
+/** A task's loss name for people: "cross_entropy" → "Cross entropy". */
+export function lossLabel(name: string): string {
+  const words = name.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The short form for tight places: a GAN's two losses by initial, others in full. */
+export function lossShort(name: string): string {
+  return name === 'discriminator' ? 'D' : name === 'generator' ? 'G' : lossLabel(name);
+}
+
+/** "D 1.213 · G 0.905" (or "—" when there are none yet). */
+export function formatLosses(losses: Readonly<Record<string, number>> | null | undefined): string {
+  const entries = Object.entries(losses ?? {});
+  return entries.length === 0 ? '—' : entries.map(([name, value]) => `${lossShort(name)} ${formatLoss(value)}`).join(' · ');
+}
+
+/** Every loss name in `records`, in the order first seen: the series a chart or table shows. */
+export function lossNames(records: readonly { losses: Readonly<Record<string, number>> }[]): string[] {
+  const names = new Set<string>();
+  for (const record of records) for (const name of Object.keys(record.losses)) names.add(name);
+  return [...names];
+}
+
 /** Seconds as people say it: "45 s", "12 m 05 s", "3 h 20 m", "2 d 4 h". */
 export function formatDuration(totalSeconds: number): string {
   if (!Number.isFinite(totalSeconds) || totalSeconds < 0) return '—';

@@ -102,7 +102,7 @@ describe('tray', () => {
     expect(tray.item('Resume').enabled).toBe(false);
 
     const builds = tray.menuBuilds;
-    emit('progress', { step: 1, samplesPerSecond: 55.2, discriminatorLoss: 0, generatorLoss: 0, time: 0 });
+    emit('progress', { step: 1, samplesPerSecond: 55.2, losses: { discriminator: 0, generator: 0 }, time: 0 });
     expect(tray.tooltip).toBe('AIRTIST Miner — Training, 55 samples/s');
     expect(tray.menuBuilds).toBe(builds); // progress never rebuilds the menu
 
@@ -110,7 +110,7 @@ describe('tray', () => {
     expect(tray.tooltip).toBe('AIRTIST Miner — Paused by you');
     expect(tray.item('Pause').enabled).toBe(false);
     expect(tray.item('Resume').enabled).toBe(true);
-    emit('progress', { step: 2, samplesPerSecond: 9, discriminatorLoss: 0, generatorLoss: 0, time: 0 });
+    emit('progress', { step: 2, samplesPerSecond: 9, losses: { discriminator: 0, generator: 0 }, time: 0 });
     expect(tray.tooltip).toBe('AIRTIST Miner — Paused by you');
   });
 

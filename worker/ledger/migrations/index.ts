@@ -1,8 +1,9 @@
 /** Every ledger migration, in order. Append new ones; never edit or reorder one that has shipped. */
 import type { Migration } from '../migrate.js';
 import { migration001 } from './001-initial.js';
+import { migration002 } from './002-named-losses.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 /** The schema version this build writes. */
 export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;

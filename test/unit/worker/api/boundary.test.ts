@@ -8,7 +8,7 @@ import { ApiCallError, createRpcClient } from '../../../../worker/api/rpc-client
 import { fakeHandlers, sampleStatus, sampleUnit } from './fixtures.js';
 
 const sampleEvents: Events = {
-  progress: { step: 1, samplesPerSecond: 2, microBatch: 8, discriminatorLoss: 3, generatorLoss: 4, time: 5 },
+  progress: { step: 1, samplesPerSecond: 2, microBatch: 8, losses: { discriminator: 3, generator: 4 }, time: 5 },
   samples: { step: 1, pngBase64: 'AAAA', width: 2, height: 2, time: 3 },
   state: { state: 'paused', reason: 'user', reasonText: 'Paused by you' },
   work: sampleUnit(),

@@ -18,8 +18,7 @@ export const sampleStatus = (): Status => ({
   batchSize: 64,
   step: 1234,
   samplesPerSecond: 812.5,
-  discriminatorLoss: 1.25,
-  generatorLoss: 0.75,
+  losses: { discriminator: 1.25, generator: 0.75 },
   uptimeSeconds: 42,
   work: {
     today: { units: 2, steps: 100, samples: 6400, seconds: 60 },
@@ -35,8 +34,7 @@ export const sampleUnit = (id = 1): WorkUnit => ({
   stepEnd: 50,
   samples: 3200,
   seconds: 30,
-  discriminatorLoss: 1.2,
-  generatorLoss: 0.8,
+  losses: { discriminator: 1.2, generator: 0.8 },
   finishedAt: 1_700_000_000_000,
 });
 
@@ -57,6 +55,6 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
       total: sampleStatus().work.total,
     }),
     latestSamples: () => ({ step: 1, pngBase64: 'iVBORw0KGgo=', width: 8, height: 8, time: 1 }),
-    progressHistory: () => [{ step: 1, samplesPerSecond: 10, microBatch: 8, discriminatorLoss: 1, generatorLoss: 1, time: 1 }],
+    progressHistory: () => [{ step: 1, samplesPerSecond: 10, microBatch: 8, losses: { discriminator: 1, generator: 1 }, time: 1 }],
   };
 }

@@ -145,7 +145,7 @@ describe('dashboard http server', () => {
     ws!.send(JSON.stringify({ kind: 'call', id: 1, method: 'pause', params: {} }));
     ws!.send('garbage');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    hub.publish('progress', { step: 5, samplesPerSecond: 1, microBatch: 8, discriminatorLoss: 1, generatorLoss: 1, time: 1 });
+    hub.publish('progress', { step: 5, samplesPerSecond: 1, microBatch: 8, losses: { discriminator: 1, generator: 1 }, time: 1 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(messages).toContainEqual({ kind: 'result', id: 1, result: { state: 'paused', reason: 'user', reasonText: 'Paused by you' } });
     expect(messages).toContainEqual(expect.objectContaining({ kind: 'error', error: expect.objectContaining({ code: 'BAD_MESSAGE' }) }));

@@ -29,8 +29,7 @@ export function unit(n: number, overrides: Partial<WorkUnitInput> = {}): WorkUni
     stepEnd: n * 10 + 10,
     samples: 640,
     seconds: 29.5,
-    discriminatorLoss: 0.69,
-    generatorLoss: 0.71,
+    losses: { discriminator: 0.69, generator: 0.71 },
     finishedAt: 1_000 + n * 30_000,
     ...overrides,
   };

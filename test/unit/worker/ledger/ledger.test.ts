@@ -106,8 +106,11 @@ describe('recordWorkUnit', () => {
     ['negative samples', { samples: -64 }, /samples/],
     ['NaN seconds', { seconds: NaN }, /seconds must be a finite non-negative number/],
     ['negative seconds', { seconds: -1 }, /seconds/],
-    ['infinite loss', { generatorLoss: Infinity }, /generatorLoss must be a finite number/],
-    ['NaN loss', { discriminatorLoss: NaN }, /discriminatorLoss/],
+    ['infinite loss', { losses: { generator: Infinity } }, /losses\.generator must be a finite number/],
+    ['NaN loss', { losses: { discriminator: NaN } }, /losses\.discriminator/],
+    ['no losses', { losses: {} }, /losses must be 1 to 16 named losses/],
+    ['a badly named loss', { losses: { 'Bad Name': 1 } }, /losses must be names like/],
+    ['losses that are not an object', { losses: [1] as never }, /losses must be an object of named losses/],
     ['finish time that is not an integer', { finishedAt: 1.5 }, /finishedAt/],
     ['bad session id', { sessionId: 0 }, /sessionId/],
     ['unknown session', { sessionId: 7 }, /no session with id 7/],
@@ -118,7 +121,7 @@ describe('recordWorkUnit', () => {
   });
 
   it('accepts negative losses (some objectives have them)', () => {
-    expect(ledger.recordWorkUnit(unit(0, { discriminatorLoss: -3.5 }))?.discriminatorLoss).toBe(-3.5);
+    expect(ledger.recordWorkUnit(unit(0, { losses: { critic: -3.5, cross_entropy: 2.25 } }))?.losses).toEqual({ critic: -3.5, cross_entropy: 2.25 });
   });
 });
 

@@ -11,8 +11,8 @@ beforeAll(() => {
   migrate(db, MIGRATIONS);
   // Some rows and fresh statistics, so the planner chooses as it will on a real ledger.
   const insert = db.prepare(`INSERT INTO work_units
-    (session_id, run_id, shard, step_start, step_end, samples, seconds, d_loss, g_loss, finished_at)
-    VALUES (NULL, ?, 0, ?, ? + 10, 640, 30, 0.7, 0.7, ?)`);
+    (session_id, run_id, shard, step_start, step_end, samples, seconds, losses, finished_at)
+    VALUES (NULL, ?, 0, ?, ? + 10, 640, 30, '{"discriminator":0.7,"generator":0.7}', ?)`);
   db.transaction(() => {
     for (let i = 0; i < 2000; i++) insert.run(`run-${i % 3}`, i * 10, i * 10, 1_000 + i * 30_000);
   })();

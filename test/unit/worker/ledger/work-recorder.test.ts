@@ -10,8 +10,7 @@ const unit = (stepStart: number): WorkUnitInput => ({
   stepEnd: stepStart + 10,
   samples: 640,
   seconds: 5,
-  discriminatorLoss: 1,
-  generatorLoss: 1,
+  losses: { discriminator: 1, generator: 1 },
   finishedAt: 1,
   sessionId: null,
 });

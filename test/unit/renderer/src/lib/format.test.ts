@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatLosses,
+  lossLabel,
+  lossNames,
+  lossShort,
   backendLabel,
   formatAgo,
   formatCompact,
@@ -38,5 +42,20 @@ describe('format', () => {
   it('shortens ids', () => {
     expect(shortId('12D3KooWabcdefghijklmnop')).toBe('12D3Ko…klmnop');
     expect(shortId('short')).toBe('short');
+  });
+
+  it('names losses for people, whatever the task calls them', () => {
+    expect(lossLabel('cross_entropy')).toBe('Cross entropy');
+    expect(lossLabel('generator')).toBe('Generator');
+    expect([lossShort('discriminator'), lossShort('generator'), lossShort('cross_entropy')]).toEqual(['D', 'G', 'Cross entropy']);
+    expect(formatLosses({ discriminator: 1.2134, generator: 0.9 })).toBe('D 1.213 · G 0.900');
+    expect(formatLosses({ cross_entropy: 2.5 })).toBe('Cross entropy 2.500');
+    expect(formatLosses(null)).toBe('—');
+    expect(formatLosses({})).toBe('—');
+  });
+
+  it('lists the loss names of a series in the order they first appear', () => {
+    expect(lossNames([{ losses: { generator: 1 } }, { losses: { discriminator: 1, generator: 2 } }, { losses: {} }])).toEqual(['generator', 'discriminator']);
+    expect(lossNames([])).toEqual([]);
   });
 });

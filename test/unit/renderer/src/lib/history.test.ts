@@ -6,8 +6,7 @@ const point = (step: number): ProgressPoint => ({
   step,
   samplesPerSecond: 100,
   microBatch: 16,
-  discriminatorLoss: 0.6,
-  generatorLoss: 1.1,
+  losses: { discriminator: 0.6, generator: 1.1 },
   time: step * 1000,
 });
 const unit = (id: number): WorkUnit => ({
@@ -18,8 +17,7 @@ const unit = (id: number): WorkUnit => ({
   stepEnd: 10,
   samples: 640,
   seconds: 30,
-  discriminatorLoss: 0.6,
-  generatorLoss: 1.1,
+  losses: { discriminator: 0.6, generator: 1.1 },
   finishedAt: id,
 });
 
@@ -31,8 +29,8 @@ describe('progress history', () => {
   });
 
   it('replaces a point for the same step and restarts when the step goes backwards', () => {
-    const points = appendProgress([point(1), point(2)], { ...point(2), generatorLoss: 9 });
-    expect(points.map((p) => p.generatorLoss)).toEqual([1.1, 9]);
+    const points = appendProgress([point(1), point(2)], { ...point(2), losses: { discriminator: 0.6, generator: 9 } });
+    expect(points.map((p) => p.losses.generator)).toEqual([1.1, 9]);
     expect(appendProgress(points, point(1)).map((p) => p.step)).toEqual([1]);
   });
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedger, LedgerVersionError } from '../../../../../worker/ledger/ledger.js';
 import { migrate, schemaVersion } from '../../../../../worker/ledger/migrate.js';
 import { migration001 } from '../../../../../worker/ledger/migrations/001-initial.js';
+import { LEDGER_SCHEMA_VERSION } from '../../../../../worker/ledger/migrations/index.js';
 import { SESSION, tempDir, unit } from '../fixtures.js';
 
 const columns = (db: Database.Database, table: string): string[] =>
@@ -101,12 +102,12 @@ describe('migration 001 on a file', () => {
     const file = tmp.path('ledger.sqlite');
     openLedger(file).close();
     const raw = new Database(file);
-    raw.pragma('user_version = 2');
+    raw.pragma(`user_version = ${LEDGER_SCHEMA_VERSION + 1}`);
     raw.close();
 
     expect(() => openLedger(file)).toThrow(LedgerVersionError);
     const after = new Database(file, { readonly: true });
-    expect(schemaVersion(after)).toBe(2);
+    expect(schemaVersion(after)).toBe(LEDGER_SCHEMA_VERSION + 1);
     after.close();
   });
 });
