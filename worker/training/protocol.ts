@@ -16,6 +16,7 @@ import type {
   SamplesFrame,
   WorkUnit,
 } from '../api/contract.js';
+import type { WeightManifest } from './weights.js';
 
 export interface TrainerConfig {
   checkpointPath: string;
@@ -52,7 +53,11 @@ export type UnitRecord = Omit<WorkUnit, 'id'>;
 
 export type ToTrainer =
   | { type: 'init'; config: TrainerConfig; control: SharedArrayBuffer }
-  | { type: 'settings'; sampleIntervalSeconds: number; workUnitSeconds: number };
+  | { type: 'settings'; sampleIntervalSeconds: number; workUnitSeconds: number }
+  /** Asks for the task's weights; answered by `weights` with the same id. */
+  | { type: 'readWeights'; id: number }
+  /** Replaces the task's weights (e.g. with a round's committed model); answered by `wrote`. `values` is transferred. */
+  | { type: 'writeWeights'; id: number; values: Float32Array };
 
 export type FromTrainer =
   | { type: 'ready'; backend: BackendName; step: number; restoredUnit: UnitRecord | null }
@@ -70,6 +75,10 @@ export type FromTrainer =
   /** The checkpoint's disk is full (training is held, nothing is lost), or has room again (null). */
   | { type: 'disk'; full: DiskFull | null }
   | { type: 'stopped'; step: number }
+  /** The weights as one vector in manifest order; its buffer is transferred, not copied. */
+  | { type: 'weights'; id: number; manifest: WeightManifest; values: Float32Array }
+  /** The answer to `writeWeights`: null, or why the weights were refused (training goes on with the old ones). */
+  | { type: 'wrote'; id: number; error: string | null }
   /** Something the node should log; training goes on. */
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; stack?: string };

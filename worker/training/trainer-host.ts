@@ -15,6 +15,7 @@ import {
   type TrainerConfig,
   type UnitRecord,
 } from './protocol.js';
+import type { WeightManifest } from './weights.js';
 
 export interface TrainerEvents {
   progress(point: Extract<FromTrainer, { type: 'progress' }>['point']): void;
@@ -58,6 +59,9 @@ export class TrainerHost {
   private wantPaused: boolean;
   /** Calls waiting for their command's acknowledgement (or a later one's), oldest first. */
   private waiters: Array<{ seq: number; settle: (lastWorkEndedAt: number) => void }> = [];
+  /** Weight requests waiting for the thread's answer, by id. */
+  private requests = 0;
+  private readonly pending = new Map<number, { resolve: (reply: FromTrainer) => void; reject: (error: Error) => void }>();
 
   private constructor(
     config: TrainerConfig,
@@ -74,6 +78,8 @@ export class TrainerHost {
         this.hasExited = true;
         if (code !== 0 && !this.stopRequested) this.fail(`trainer thread exited with code ${code}`);
         this.settle(this.waiters.length, preciseNow());
+        for (const { reject } of this.pending.values()) reject(new Error('the trainer thread exited'));
+        this.pending.clear();
         resolve();
       });
     });
@@ -117,6 +123,37 @@ export class TrainerHost {
     Atomics.store(this.control, CONTROL.COMMAND, encodeCommand({ seq, paused }));
     Atomics.notify(this.control, CONTROL.COMMAND);
     return settled;
+  }
+
+  /** The task's weights as one vector with its manifest, moved (not copied) out of the thread. */
+  readWeights(): Promise<{ manifest: WeightManifest; values: Float32Array }> {
+    return this.request({ type: 'readWeights', id: this.nextRequest() }).then((reply) => {
+      if (reply.type !== 'weights') throw new Error('trainer answered a weights request with the wrong message');
+      return { manifest: reply.manifest, values: reply.values };
+    });
+  }
+
+  /** Replaces the task's weights (the vector's buffer moves to the thread); rejects if the thread refuses them. */
+  async writeWeights(values: Float32Array): Promise<void> {
+    const reply = await this.request({ type: 'writeWeights', id: this.nextRequest(), values }, [values.buffer as ArrayBuffer]);
+    if (reply.type === 'wrote' && reply.error !== null) throw new Error(`the trainer refused the weights: ${reply.error}`);
+  }
+
+  private nextRequest(): number {
+    return ++this.requests;
+  }
+
+  private request(message: Extract<ToTrainer, { id: number }>, transfer: ArrayBuffer[] = []): Promise<FromTrainer> {
+    if (this.hasExited) return Promise.reject(new Error('the trainer thread has exited'));
+    return new Promise((resolve, reject) => {
+      this.pending.set(message.id, { resolve, reject });
+      this.worker.postMessage(message, transfer);
+    });
+  }
+
+  private answer(id: number, reply: FromTrainer): void {
+    this.pending.get(id)?.resolve(reply);
+    this.pending.delete(id);
   }
 
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
@@ -175,6 +212,9 @@ export class TrainerHost {
         return;
       case 'disk':
         return this.events.disk(message.full);
+      case 'weights':
+      case 'wrote':
+        return this.answer(message.id, message);
       case 'warning':
         return this.events.warning(message.message);
       case 'stopped':

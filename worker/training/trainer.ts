@@ -34,6 +34,7 @@ import {
   type UnitRecord,
 } from './protocol.js';
 import type { Losses, Task, TaskBatch } from './task.js';
+import type { WeightManifest } from './weights.js';
 import { createTask } from './tasks/index.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -103,6 +104,19 @@ export class Trainer {
     private readonly control: Int32Array,
     private readonly post: (message: FromTrainer) => void,
   ) {}
+
+  /**
+   * The task's weights and their layout. Called from the thread's message handler, which only runs while no
+   * step is in flight (the loop yields to messages only between whole steps and while it waits).
+   */
+  weights(): { manifest: WeightManifest; values: Float32Array } {
+    return { manifest: this.task.manifest, values: this.task.readWeights() };
+  }
+
+  /** Replaces the task's weights; see `weights` for when this runs. Throws on a vector of the wrong size. */
+  setWeights(values: Float32Array): void {
+    this.task.writeWeights(values);
+  }
 
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
     this.config = { ...this.config, sampleIntervalSeconds, workUnitSeconds };
