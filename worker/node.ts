@@ -1,9 +1,8 @@
 /**
- * The miner node's composition root: data dir, ledger, trainer thread and the control API handlers.
- * Transports (HTTP/WebSocket for the headless node, MessagePorts under Electron) are attached by the entry
- * points; the node itself only knows the API hub.
+ * The miner node's composition root: it only wires the services — data dir, ledger, trainer and the control
+ * API — and stops them in reverse order. Transports (HTTP/WebSocket for the headless node, MessagePorts under
+ * Electron) are attached by the entry points; the node itself only knows the API hub.
  */
-import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   API_VERSION,
@@ -13,21 +12,19 @@ import {
   type ProgressPoint,
   type SamplesFrame,
   type Settings,
-  type StateInfo,
   type Status,
-  type WorkTotals,
 } from './api/contract.js';
-import type { Handlers } from './api/dispatch.js';
+import { createHandlers } from './api/handlers.js';
 import { createApiHub, type ApiHub } from './api/hub.js';
 import { ensureDataDir, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { appVersion } from './paths.js';
-import { openLedger, startOfLocalDay, type Ledger } from './ledger/ledger.js';
-import { createWorkRecorder, type LedgerBlock } from './ledger/work-recorder.js';
+import { startLedgerService } from './ledger/service.js';
 import { runIdOf, type RunSpec } from './rounds/run-spec.js';
+import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, getModel } from './training/models/registry.js';
 import { probeBestBackend } from './training/backend-probe.js';
-import type { DiskFull, TrainerConfig } from './training/protocol.js';
+import type { TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
 import type { TrainerReady } from './training/trainer-host.js';
@@ -50,24 +47,6 @@ export const SHARD_COUNT = 8;
 const PROGRESS_HISTORY = 600;
 export const DEFAULT_RESERVE_DISK_BYTES = 100e6;
 
-const REASON_TEXT: Record<Exclude<StateInfo['reason'], 'disk'>, string> = {
-  loading: 'Loading the model and data',
-  running: 'Training on your shard',
-  user: 'Paused by you',
-  settings: 'Paused: start paused is on',
-  shutdown: 'Shutting down',
-  failure: 'Training stopped after an error',
-};
-
-const megabytes = (bytes: number) => `${Math.floor(bytes / 1e6)} MB`;
-
-/** The sentence for a node held by its disk; training resumes by itself when there is room again. */
-function diskText(checkpoint: DiskFull | null, ledger: LedgerBlock | null): string {
-  if (ledger?.kind === 'error') return `Paused: the ledger cannot record work (${ledger.message}); retrying`;
-  if (ledger) return `Paused: the disk is full (${megabytes(ledger.freeBytes)} free; the ledger needs room to record work)`;
-  return `Paused: the disk is full (${megabytes(checkpoint!.freeBytes)} free, a checkpoint needs ${megabytes(checkpoint!.neededBytes)})`;
-}
-
 export interface MinerNode {
   readonly hub: ApiHub;
   status(): Status;
@@ -84,19 +63,45 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const dataDir = ensureDataDir(options.dataDir);
   const unlock = lockDataDir(dataDir);
   const nodeId = readOrCreateSecret(dataDir, 'node-id', 16);
-  let ledger: Ledger;
+
+  // The facts the state is derived from (see state.ts); every change goes through refreshState().
+  const facts: NodeFacts = {
+    phase: 'starting',
+    userPaused: false,
+    pausedBy: 'user',
+    trainerPaused: false,
+    checkpointDisk: null,
+    ledgerBlock: null,
+  };
+  let state = deriveState(facts);
+  const refreshState = () => {
+    const next = deriveState(facts);
+    if (sameState(next, state)) return;
+    state = next;
+    if (next.reason === 'disk') log(next.reasonText);
+    hub.publish('state', state);
+  };
+
+  let ledger: ReturnType<typeof startLedgerService>;
   try {
-    ledger = openLedger(join(dataDir, 'ledger.sqlite'));
+    ledger = startLedgerService({
+      dataDir,
+      log,
+      recorded: (unit) => hub.publish('work', unit),
+      blocked(block) {
+        facts.ledgerBlock = block;
+        // Hold training while the ledger cannot record it, so no unit waits in memory for long.
+        void applyPause();
+        refreshState();
+      },
+    });
   } catch (error) {
     unlock();
     throw error;
   }
-  try {
-    ledger.closeDanglingSessions(Date.now());
-  } catch (error) {
-    log(`ledger: closing sessions a killed node left open failed: ${(error as Error).message}`);
-  }
-  let settings: Settings = ledger.getSettings();
+  let settings: Settings = ledger.ledger.getSettings();
+  facts.userPaused = facts.trainerPaused = settings.startPaused;
+  facts.pausedBy = settings.startPaused ? 'settings' : 'user';
 
   // The default model suits the backend the trainer thread will get (dcgan needs native speed).
   const model = options.model ?? defaultModelFor(options.backend ?? probeBestBackend());
@@ -113,68 +118,27 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const progress: ProgressPoint[] = [];
   let sessionId: number | null = null;
 
-  // The state is derived from facts, never set by a call: it always shows what the trainer really does.
-  /** The user's last call (or the start-paused setting), and which of the two it was. */
-  let userPaused = settings.startPaused;
-  let pausedBy: 'user' | 'settings' = settings.startPaused ? 'settings' : 'user';
-  /** What the trainer last confirmed. */
-  let trainerPaused = settings.startPaused;
-  let checkpointDisk: DiskFull | null = null;
-  let ledgerBlock: LedgerBlock | null = null;
-  let phase: 'starting' | 'running' | 'failed' | 'stopping' = 'starting';
+  const hub = createApiHub(
+    createHandlers({
+      status: () => status(),
+      state: () => state,
+      pause: () => pause(),
+      resume: () => resume(),
+      settings: () => settings,
+      updateSettings(patch) {
+        settings = ledger.ledger.updateSettings(patch);
+        trainer.updateIntervals(settings.sampleIntervalSeconds, settings.workUnitSeconds);
+        return settings;
+      },
+      ledger,
+      latestSamples: () => latestSamples,
+      progressHistory: () => [...progress],
+    }),
+    log,
+  );
 
-  const deriveState = (): StateInfo => {
-    const info = (state: StateInfo['state'], reason: StateInfo['reason'], text?: string): StateInfo => ({
-      state,
-      reason,
-      reasonText: text ?? REASON_TEXT[reason as Exclude<StateInfo['reason'], 'disk'>],
-    });
-    if (phase === 'starting') return info('starting', 'loading');
-    if (phase === 'stopping') return info('stopping', 'shutdown');
-    if (phase === 'failed') return info('error', 'failure');
-    const heldByDisk = trainerPaused ? ledgerBlock !== null && !userPaused : checkpointDisk !== null;
-    if (heldByDisk) return info('paused', 'disk', diskText(checkpointDisk, ledgerBlock));
-    return trainerPaused ? info('paused', pausedBy) : info('training', 'running');
-  };
-  let state = deriveState();
-  const hub = createApiHub(handlers(), log);
-  const refreshState = () => {
-    const next = deriveState();
-    if (next.state === state.state && next.reason === state.reason && next.reasonText === state.reasonText) return;
-    state = next;
-    if (next.reason === 'disk') log(next.reasonText);
-    hub.publish('state', state);
-  };
-
-  // All-time totals scan the whole ledger (≈0.2 s at a million units): read once, then kept up to date here.
-  let allTime: WorkTotals = ledger.totals();
-  const recorder = createWorkRecorder({
-    ledger,
-    recorded(unit) {
-      allTime = {
-        units: allTime.units + 1,
-        steps: allTime.steps + (unit.stepEnd - unit.stepStart),
-        samples: allTime.samples + unit.samples,
-        seconds: allTime.seconds + unit.seconds,
-      };
-      hub.publish('work', unit);
-    },
-    blocked(block) {
-      ledgerBlock = block;
-      // Hold training while the ledger cannot record it, so no unit waits in memory for long.
-      void applyPause();
-      refreshState();
-    },
-    freeBytes: () => {
-      const fs = statfsSync(dataDir);
-      return fs.bavail * fs.bsize;
-    },
-  });
-  const recordUnit = (unit: Parameters<Ledger['recordWorkUnit']>[0]) => recorder.record(unit);
-
-  const checkpointDir = join(dataDir, 'checkpoints');
   const trainerConfig = (): TrainerConfig => ({
-    checkpointPath: join(ensureDataDir(checkpointDir), `${runId}.ckpt`),
+    checkpointPath: join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`),
     runId,
     model,
     dataset,
@@ -183,7 +147,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     shardCount: SHARD_COUNT,
     batchSize,
     // Without a usable checkpoint, number steps on from the ledger: a unit is unique per (run, first step).
-    firstStep: ledger.lastUnit(runId)?.stepEnd ?? 0,
+    firstStep: ledger.ledger.lastUnit(runId)?.stepEnd ?? 0,
     sampleIntervalSeconds: settings.sampleIntervalSeconds,
     workUnitSeconds: settings.workUnitSeconds,
     reserveDiskBytes: options.reserveDiskBytes ?? DEFAULT_RESERVE_DISK_BYTES,
@@ -193,7 +157,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     step = ready.step;
     // A crash between the checkpoint and the ledger write leaves the unit only in the checkpoint: replay it.
     // The ledger ignores a unit it already has, so this is exactly-once.
-    if (ready.restoredUnit) recordUnit({ ...ready.restoredUnit, sessionId: null });
+    if (ready.restoredUnit) ledger.record({ ...ready.restoredUnit, sessionId: null });
   };
 
   const started = await SupervisedTrainer.start(
@@ -211,18 +175,18 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       },
       unit(unit) {
         step = Math.max(step, unit.stepEnd);
-        recordUnit({ ...unit, sessionId });
+        ledger.record({ ...unit, sessionId });
       },
       paused() {
-        trainerPaused = true;
+        facts.trainerPaused = true;
         refreshState();
       },
       resumed() {
-        trainerPaused = false;
+        facts.trainerPaused = false;
         refreshState();
       },
       disk(full) {
-        checkpointDisk = full;
+        facts.checkpointDisk = full;
         refreshState();
       },
       warning(message) {
@@ -230,30 +194,29 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       },
       failed(message) {
         log(`trainer failed, restarting it shortly: ${message}`);
-        if (phase !== 'stopping') phase = 'failed';
-        checkpointDisk = null;
+        if (facts.phase !== 'stopping') facts.phase = 'failed';
+        facts.checkpointDisk = null;
         refreshState();
       },
       restarted(ready) {
         adopt(ready);
         log(`trainer restarted at step ${ready.step}`);
-        if (phase === 'failed') phase = 'running';
-        trainerPaused = trainer.isPaused; // until the new thread confirms its first command
+        if (facts.phase === 'failed') facts.phase = 'running';
+        facts.trainerPaused = trainer.isPaused; // until the new thread confirms its first command
         refreshState();
       },
     },
     settings.startPaused,
     options.restartPolicy,
   ).catch((error: unknown) => {
-    recorder.close();
-    ledger.close(); // nothing to train: leave the ledger as cleanly closed as a normal stop
+    ledger.stop(); // nothing to train: leave the ledger as cleanly closed as a normal stop
     unlock();
     throw error;
   });
   const { trainer, ready } = started;
   adopt(ready);
-  sessionId = attempt('starting the session', () => ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt })) ?? null;
-  phase = 'running';
+  sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });
+  facts.phase = 'running';
   refreshState();
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
 
@@ -275,74 +238,35 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       samplesPerSecond: state.state === 'training' ? (last?.samplesPerSecond ?? 0) : 0,
       losses: last?.losses ?? null,
       uptimeSeconds: (Date.now() - startedAt) / 1000,
-      work: { today: ledger.totals(startOfLocalDay(Date.now())), total: allTime },
+      work: { today: ledger.today(), total: ledger.allTime },
     };
   }
 
   /** Tells the trainer what the user and the ledger want; resolves once it confirmed (see TrainerHost). */
   function applyPause(): Promise<unknown> {
-    return userPaused || ledgerBlock !== null ? trainer.pause() : trainer.resume();
+    return facts.userPaused || facts.ledgerBlock !== null ? trainer.pause() : trainer.resume();
   }
 
   async function pause(): Promise<number> {
-    userPaused = true;
-    pausedBy = 'user';
+    facts.userPaused = true;
+    facts.pausedBy = 'user';
     return (await applyPause()) as number;
   }
 
   async function resume(): Promise<void> {
-    if (phase === 'stopping') return;
-    userPaused = false;
+    if (facts.phase === 'stopping') return;
+    facts.userPaused = false;
     await applyPause();
-  }
-
-  /** Runs a ledger write whose failure must not stop the node (a full disk): logged, and undefined. */
-  function attempt<T>(what: string, write: () => T): T | undefined {
-    try {
-      return write();
-    } catch (error) {
-      log(`ledger: ${what} failed: ${(error as Error).message}`);
-      return undefined;
-    }
-  }
-
-  function handlers(): Handlers {
-    return {
-      status: () => status(),
-      pause: async () => {
-        await pause();
-        return state;
-      },
-      resume: async () => {
-        await resume();
-        return state;
-      },
-      getSettings: () => settings,
-      setSettings: (patch) => {
-        settings = ledger.updateSettings(patch);
-        trainer.updateIntervals(settings.sampleIntervalSeconds, settings.workUnitSeconds);
-        return settings;
-      },
-      workHistory: ({ limit, beforeId }) => ({
-        units: ledger.workHistory({ limit, ...(beforeId ? { beforeId } : {}) }),
-        today: ledger.totals(startOfLocalDay(Date.now())),
-        total: allTime,
-      }),
-      latestSamples: () => latestSamples,
-      progressHistory: () => [...progress],
-    };
   }
 
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
     stopping ??= (async () => {
-      phase = 'stopping';
+      facts.phase = 'stopping';
       refreshState();
       await trainer.stop();
-      recorder.close();
-      if (recorder.pending > 0) log(`ledger: ${recorder.pending} work unit(s) could not be recorded; the last is kept in the checkpoint`);
-      if (sessionId !== null) attempt('ending the session', () => ledger.endSession(sessionId!, Date.now()));
-      ledger.close();
+      ledger.endSession(sessionId);
+      ledger.stop();
       unlock();
     })();
     return stopping;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { deriveState, type NodeFacts } from '../../../worker/state.js';
+
+const running: NodeFacts = {
+  phase: 'running',
+  userPaused: false,
+  pausedBy: 'user',
+  trainerPaused: false,
+  checkpointDisk: null,
+  ledgerBlock: null,
+};
+const full = { freeBytes: 0, neededBytes: 13_500_000 };
+
+describe('deriveState', () => {
+  it.each<[string, Partial<NodeFacts>, string, string, RegExp]>([
+    ['training', {}, 'training', 'running', /^Training on your shard$/],
+    ['starting', { phase: 'starting' }, 'starting', 'loading', /Loading/],
+    ['stopping wins over everything', { phase: 'stopping', userPaused: true, trainerPaused: true }, 'stopping', 'shutdown', /Shutting down/],
+    ['a failed trainer', { phase: 'failed', checkpointDisk: full }, 'error', 'failure', /after an error/],
+    ['paused by the user, confirmed', { userPaused: true, trainerPaused: true }, 'paused', 'user', /^Paused by you$/],
+    ['start paused', { userPaused: true, pausedBy: 'settings', trainerPaused: true }, 'paused', 'settings', /start paused/],
+    // The trainer's real state until it confirms the call: still training.
+    ['a pause not yet confirmed', { userPaused: true }, 'training', 'running', /Training/],
+    ['a resume not yet confirmed', { trainerPaused: true }, 'paused', 'user', /Paused by you/],
+    ['the checkpoint disk full', { checkpointDisk: full }, 'paused', 'disk', /^Paused: the disk is full \(0 MB free, a checkpoint needs 13 MB\)$/],
+    ['the ledger disk full', { trainerPaused: true, ledgerBlock: { kind: 'disk-full', freeBytes: 2_400_000 } }, 'paused', 'disk', /\(2 MB free; the ledger needs room/],
+    ['a ledger error', { trainerPaused: true, ledgerBlock: { kind: 'error', message: 'database is locked' } }, 'paused', 'disk', /cannot record work \(database is locked\)/],
+    ['the user and the ledger', { userPaused: true, trainerPaused: true, ledgerBlock: { kind: 'disk-full', freeBytes: 0 } }, 'paused', 'user', /Paused by you/],
+  ])('%s', (_, facts, state, reason, text) => {
+    const derived = deriveState({ ...running, ...facts });
+    expect(derived).toMatchObject({ state, reason });
+    expect(derived.reasonText).toMatch(text);
+  });
+});
