@@ -13,113 +13,13 @@ export * from './wire.js';
 
 export const API_VERSION = 1;
 
-// ---------------------------------------------------------------------------------------------------------
-// Domain types
-
-/** Compute backends, best first. `node-gpu` and `node` are the native tfjs-node(-gpu) bindings. */
-export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-
-export const MODELS = ['dcgan', 'mlp-gan'] as const;
-export type ModelName = (typeof MODELS)[number];
-
-export const DATASETS = ['mnist', 'fashion-mnist'] as const;
-export type DatasetName = (typeof DATASETS)[number];
-
-export type NodeState = 'starting' | 'training' | 'paused' | 'stopping' | 'error';
-
-/** Why the node is in its state; the UI shows `reasonText`, tools match on `reason`. */
-export type StateReason = 'loading' | 'running' | 'user' | 'settings' | 'disk' | 'shutdown' | 'failure';
-
-export interface StateInfo {
-  state: NodeState;
-  reason: StateReason;
-  /** A sentence for people, e.g. "Paused by you". */
-  reasonText: string;
-}
-
-export interface WorkTotals {
-  units: number;
-  steps: number;
-  samples: number;
-  seconds: number;
-}
-
-/** Losses by name, as the run's task reports them: `{ discriminator, generator }`, `{ cross_entropy }`. */
-export type Losses = Record<string, number>;
-
-/** A completed piece of training, as recorded in the ledger. */
-export interface WorkUnit {
-  id: number;
-  runId: string;
-  shard: number;
-  stepStart: number;
-  stepEnd: number;
-  samples: number;
-  seconds: number;
-  /** Mean losses over the unit's steps. */
-  losses: Losses;
-  /** Unix milliseconds. */
-  finishedAt: number;
-}
-
-export interface ProgressPoint {
-  step: number;
-  samplesPerSecond: number;
-  /** Rows per micro-step: the trainer shrinks it on slow machines so a pause never waits long. */
-  microBatch: number;
-  losses: Losses;
-  /** Unix milliseconds. */
-  time: number;
-}
-
-/** An 8×8 grid of generated images: "what the network is painting". */
-export interface SamplesFrame {
-  step: number;
-  /** PNG bytes, base64. */
-  pngBase64: string;
-  width: number;
-  height: number;
-  /** Unix milliseconds. */
-  time: number;
-}
-
-export interface Status extends StateInfo {
-  apiVersion: number;
-  appVersion: string;
-  nodeId: string;
-  backend: BackendName;
-  model: ModelName;
-  dataset: DatasetName;
-  runId: string;
-  shard: number;
-  shardCount: number;
-  batchSize: number;
-  step: number;
-  samplesPerSecond: number;
-  /** Recent losses; null before the first progress report. */
-  losses: Losses | null;
-  uptimeSeconds: number;
-  work: { today: WorkTotals; total: WorkTotals };
-}
-
-export const settingsSchema = z
-  .object({
-    /** Start the node paused (the user's last Pause survives restarts). */
-    startPaused: z.boolean(),
-    /** How often the network's paintings are refreshed. */
-    sampleIntervalSeconds: z.number().int().min(1).max(600),
-    /** Length of one work unit: training is checkpointed and recorded in the ledger at this interval. */
-    workUnitSeconds: z.number().int().min(5).max(3600),
-  })
-  .strict();
-export type Settings = z.infer<typeof settingsSchema>;
-
-export const DEFAULT_SETTINGS: Settings = {
-  startPaused: false,
-  sampleIntervalSeconds: 4,
-  workUnitSeconds: 30,
-};
+// The domain types, one module per domain; this file stays the one contract every process imports.
+export * from './contract/node.js';
+export * from './contract/settings.js';
+export * from './contract/work.js';
+import type { StateInfo, Status } from './contract/node.js';
+import { settingsSchema, type Settings } from './contract/settings.js';
+import type { ProgressPoint, SamplesFrame, WorkTotals, WorkUnit } from './contract/work.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Methods

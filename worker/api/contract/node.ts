@@ -1,0 +1,44 @@
+/** The node: what it runs on, what it trains, and the state it is in. Pure types. */
+import type { Losses, WorkTotals } from './work.js';
+
+/** Compute backends, best first. `node-gpu` and `node` are the native tfjs-node(-gpu) bindings. */
+export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export const MODELS = ['dcgan', 'mlp-gan'] as const;
+export type ModelName = (typeof MODELS)[number];
+
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export type NodeState = 'starting' | 'training' | 'paused' | 'stopping' | 'error';
+
+/** Why the node is in its state; the UI shows `reasonText`, tools match on `reason`. */
+export type StateReason = 'loading' | 'running' | 'user' | 'settings' | 'disk' | 'shutdown' | 'failure';
+
+export interface StateInfo {
+  state: NodeState;
+  reason: StateReason;
+  /** A sentence for people, e.g. "Paused by you". */
+  reasonText: string;
+}
+
+/** Everything `status` reports: the state, what the node trains, how fast, and the work so far. */
+export interface Status extends StateInfo {
+  apiVersion: number;
+  appVersion: string;
+  nodeId: string;
+  backend: BackendName;
+  model: ModelName;
+  dataset: DatasetName;
+  runId: string;
+  shard: number;
+  shardCount: number;
+  batchSize: number;
+  step: number;
+  samplesPerSecond: number;
+  /** Recent losses; null before the first progress report. */
+  losses: Losses | null;
+  uptimeSeconds: number;
+  work: { today: WorkTotals; total: WorkTotals };
+}

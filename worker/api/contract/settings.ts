@@ -1,0 +1,20 @@
+/** The user's settings, validated against a versioned zod schema wherever they arrive from outside. */
+import { z } from 'zod';
+
+export const settingsSchema = z
+  .object({
+    /** Start the node paused (the user's last Pause survives restarts). */
+    startPaused: z.boolean(),
+    /** How often the network's paintings are refreshed. */
+    sampleIntervalSeconds: z.number().int().min(1).max(600),
+    /** Length of one work unit: training is checkpointed and recorded in the ledger at this interval. */
+    workUnitSeconds: z.number().int().min(5).max(3600),
+  })
+  .strict();
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  startPaused: false,
+  sampleIntervalSeconds: 4,
+  workUnitSeconds: 30,
+};
