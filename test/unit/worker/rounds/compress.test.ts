@@ -84,7 +84,7 @@ describe('SparseLoCo compression', () => {
       ['a truncated payload', good.subarray(0, good.length - 3), n, /left|truncated/],
       ['trailing bytes', Uint8Array.from([...good, 0]), n, /unexpected bytes/],
       ['a NaN bin mean', mutate((b) => new DataView(b.buffer).setFloat32(9, Number.NaN, true)), n, /not finite/],
-      ['indices out of order', mutate((b) => (b[29] ^= 0xff)), n, /out of order or range/],
+      ['indices out of order', mutate((b) => (b[29]! ^= 0xff)), n, /out of order or range/],
       ['k above the chunk', mutate((b) => new DataView(b.buffer).setUint16(7, 5000, true)), n, /bad chunking/],
     ])('%s', (_, payload, size, message) => {
       expect(() => decompress(payload, size)).toThrow(CodecError);
