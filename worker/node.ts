@@ -19,7 +19,7 @@ import { createApiHub, type ApiHub } from './api/hub.js';
 import { ensureDataDir, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { appVersion } from './paths.js';
 import { startLedgerService } from './ledger/service.js';
-import { runIdOf, type RunSpec } from './rounds/run-spec.js';
+import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
 import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, getModel } from './training/models/registry.js';
@@ -107,7 +107,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const model = options.model ?? defaultModelFor(options.backend ?? probeBestBackend());
   const dataset = options.dataset ?? 'mnist';
   const batchSize = options.batchSize ?? getModel(model).defaultBatchSize;
-  const spec: RunSpec = { version: 1, model, dataset, shardCount: SHARD_COUNT, batchSize };
+  const spec: RunSpec = { ...DEFAULT_RUN_SPEC, model, dataset, shardCount: SHARD_COUNT, batchSize };
   const runId = runIdOf(spec);
   const shard = assignShard(runId, 0, nodeId, SHARD_COUNT);
   const startedAt = Date.now();
@@ -140,6 +140,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const trainerConfig = (): TrainerConfig => ({
     checkpointPath: join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`),
     runId,
+    seed: spec.seed,
     model,
     dataset,
     ...(options.backend ? { backend: options.backend } : {}),

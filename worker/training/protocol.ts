@@ -21,6 +21,8 @@ import type { WeightManifest } from './weights.js';
 export interface TrainerConfig {
   checkpointPath: string;
   runId: string;
+  /** The run's seed: a fresh run's weights are drawn from it, the same on every peer. */
+  seed: string;
   model: ModelName;
   dataset: DatasetName;
   /** Preferred backend; absent = best available. */

@@ -143,7 +143,7 @@ export class Trainer {
   private async restore(): Promise<void> {
     const path = this.config.checkpointPath;
     this.step = this.config.firstStep;
-    this.task.writeWeights(this.task.seededWeights(this.config.runId));
+    this.task.writeWeights(this.task.seededWeights(this.config.seed));
     // This node owns the data dir and has no write in flight: any temp file is a killed write's leftover.
     const freed = await removeStaleTempFiles(path);
     if (freed > 0) this.post({ type: 'warning', message: `removed ${(freed / 1e6).toFixed(1)} MB of checkpoint temp files left by a killed write` });

@@ -41,6 +41,7 @@ describe('pause and resume', { timeout: 240_000 }, () => {
     const config: TrainerConfig = {
       checkpointPath: join(dir, 'run.ckpt'),
       runId: 'pause-run',
+      seed: 'pause-run-seed',
       model: 'mlp-gan',
       dataset: 'mnist',
       backend: 'wasm',

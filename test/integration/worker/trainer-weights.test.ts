@@ -18,6 +18,7 @@ describe('weights between the node and the trainer thread', { timeout: 120_000 }
     const config: TrainerConfig = {
       checkpointPath: join(dir, 'run.ckpt'),
       runId: 'weights-run',
+      seed: 'weights-run-seed',
       model: 'mlp-gan',
       dataset: 'mnist',
       backend: 'wasm',

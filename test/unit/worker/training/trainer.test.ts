@@ -18,6 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const config: TrainerConfig = {
   checkpointPath: join(dir, 'run.ckpt'),
   runId: 'test-run',
+  seed: 'test-run-seed',
   model: 'mlp-gan',
   dataset: 'mnist',
   backend: 'wasm',
@@ -133,14 +134,14 @@ describe('Trainer', { timeout: 60_000 }, () => {
   });
 
   it("starts a fresh run from the run's seed: every peer paints the same first picture", async () => {
-    const firstPainting = async (runId: string, name: string) => {
-      const { trainer, messages } = start({ runId, checkpointPath: join(dir, `${name}.ckpt`) });
+    const firstPainting = async (seed: string, name: string) => {
+      const { trainer, messages } = start({ seed, checkpointPath: join(dir, `${name}.ckpt`) });
       await trainer.init();
       return (messages.find((m) => m.type === 'samples') as Extract<FromTrainer, { type: 'samples' }>).frame.pngBase64;
     };
-    const a = await firstPainting('seeded-run', 'peer-a');
-    expect(await firstPainting('seeded-run', 'peer-b')).toBe(a);
-    expect(await firstPainting('another-run', 'peer-c')).not.toBe(a);
+    const a = await firstPainting('run-seed', 'peer-a');
+    expect(await firstPainting('run-seed', 'peer-b')).toBe(a);
+    expect(await firstPainting('another-seed', 'peer-c')).not.toBe(a);
   });
 
   it('trains with the micro-batch it is given, and reports it', async () => {
