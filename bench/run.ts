@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark in turn; each prints its ratio against a baseline measured in the same run. */
+import { run as runCompression } from './compression.js';
 import { run as runKernels } from './kernels.js';
 import { run as runModels } from './models.js';
 import { run as runNode } from './node.js';
@@ -7,3 +8,4 @@ console.log(`AIRTIST Miner benchmarks · Node ${process.version} · ${process.pl
 await runNode();
 await runModels();
 await runKernels();
+await runCompression();
