@@ -35,6 +35,14 @@ export class ByteReader {
     return this.view.getUint32(this.take(4, what), true);
   }
 
+  f32(what: string): number {
+    return this.view.getFloat32(this.take(4, what), true);
+  }
+
+  f64(what: string): number {
+    return this.view.getFloat64(this.take(8, what), true);
+  }
+
   /** A u32 count, refused above `max` before anything that size is read or allocated. */
   count(what: string, max: number): number {
     const n = this.u32(what);
@@ -89,6 +97,14 @@ export class ByteWriter {
 
   u32(value: number): this {
     return this.number(4, (view) => view.setUint32(0, value, true));
+  }
+
+  f32(value: number): this {
+    return this.number(4, (view) => view.setFloat32(0, value, true));
+  }
+
+  f64(value: number): this {
+    return this.number(8, (view) => view.setFloat64(0, value, true));
   }
 
   fixed(bytes: Uint8Array): this {

@@ -58,7 +58,7 @@ export function compress(delta: Float32Array, error: Float32Array, options: Comp
   const codes = picked.map((i) => codeOf(error[i]!, table));
 
   const writer = new ByteWriter().u8(FORMAT).u32(error.length).u16(chunk).u16(k);
-  for (const mean of table.means) writer.fixed(new Uint8Array(Float32Array.of(mean).buffer));
+  for (const mean of table.means) writer.f32(mean);
   const bits = new BitWriter();
   picked.forEach((position, i) => {
     bits.write(position % chunk, INDEX_BITS);
@@ -85,7 +85,7 @@ export function decompress(payload: Uint8Array, expectedSize: number): SparseUpd
   const chunk = reader.u16('chunk');
   const k = reader.u16('k');
   if (chunk < 1 || chunk > 1 << INDEX_BITS || k < 1 || k > chunk) throw new CodecError(`bad chunking: ${k} of ${chunk}`);
-  const means = Array.from({ length: 4 }, (_, i) => new Float32Array(reader.fixed(`mean ${i}`, 4).slice().buffer)[0]!);
+  const means = Array.from({ length: 4 }, (_, i) => reader.f32(`mean ${i}`));
   if (!means.every(Number.isFinite)) throw new CodecError('a bin mean is not finite');
   const chunks = Math.ceil(size / chunk);
   const count = Array.from({ length: chunks }, (_, c) => Math.min(k, Math.min(size, (c + 1) * chunk) - c * chunk)).reduce((a, b) => a + b, 0);

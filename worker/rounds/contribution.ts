@@ -1,0 +1,118 @@
+/**
+ * A contribution's header: who trained what, from which base, and the hash of the payload that carries the
+ * update. It travels over gossip, signed with the contributor's libp2p key; the payload travels over a stream.
+ * The signature covers every field — the reward address included, so nobody can redirect another peer's
+ * work — and the signer's public key is inside, so the peer id is derived, never claimed.
+ *
+ * Binary layout (codec.ts), after the u8 format: run id 16 B · round u32 · base hash 32 B · public key (libp2p
+ * protobuf) · reward address flag + 20 B · samples u32 · steps u32 · losses (u8 count, then name + f64) ·
+ * payload hash 32 B · payload bytes u32 · then the Ed25519 signature (64 B) over a domain tag and all of that.
+ */
+import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys';
+import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromPublicKey } from '@libp2p/peer-id';
+import { ByteReader, ByteWriter, CodecError } from '../p2p/codec.js';
+
+const FORMAT = 1;
+const DOMAIN = new TextEncoder().encode('airtist/contribution/1\u0000');
+const SIGNATURE_BYTES = 64;
+const MAX_LOSSES = 16;
+const LOSS_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
+export interface ContributionHeader {
+  runId: string;
+  round: number;
+  /** The hash of the committed weights the peer trained from. */
+  baseHash: string;
+  /** The EVM address rewards go to; null until the wallet sets one. */
+  rewardAddress: string | null;
+  samples: number;
+  steps: number;
+  losses: Record<string, number>;
+  payloadHash: string;
+  payloadBytes: number;
+}
+
+export interface SignedContribution {
+  header: ContributionHeader;
+  /** Derived from the key that signed it. */
+  peerId: string;
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+function fromHex(value: string, bytes: number, what: string): Uint8Array {
+  if (!new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(value)) throw new RangeError(`${what} must be ${bytes * 2} lowercase hex digits`);
+  return Buffer.from(value, 'hex');
+}
+
+function body(header: ContributionHeader, publicKey: Uint8Array): Uint8Array {
+  const writer = new ByteWriter()
+    .u8(FORMAT)
+    .fixed(fromHex(header.runId, 16, 'runId'))
+    .u32(header.round)
+    .fixed(fromHex(header.baseHash, 32, 'baseHash'))
+    .bytesField(publicKey);
+  if (header.rewardAddress === null) writer.u8(0);
+  else writer.u8(1).fixed(fromHex(header.rewardAddress.replace(/^0x/, '').toLowerCase(), 20, 'rewardAddress'));
+  writer.u32(header.samples).u32(header.steps);
+  const losses = Object.entries(header.losses);
+  if (losses.length > MAX_LOSSES) throw new RangeError(`at most ${MAX_LOSSES} losses`);
+  writer.u8(losses.length);
+  for (const [name, value] of losses) {
+    if (!LOSS_NAME.test(name) || !Number.isFinite(value)) throw new RangeError(`bad loss ${name}: ${value}`);
+    writer.string(name).f64(value);
+  }
+  return writer.fixed(fromHex(header.payloadHash, 32, 'payloadHash')).u32(header.payloadBytes).finish();
+}
+
+const signed = (bytes: Uint8Array) => Buffer.concat([DOMAIN, bytes]);
+
+/** The header's wire bytes, signed with this peer's key. */
+export async function signContribution(header: ContributionHeader, key: PrivateKey): Promise<Uint8Array> {
+  const unsigned = body(header, publicKeyToProtobuf(key.publicKey));
+  const signature = await key.sign(signed(unsigned));
+  return Buffer.concat([unsigned, signature]);
+}
+
+/** Decodes strictly and verifies the signature; a `CodecError` says why not (malformed or a bad signature). */
+export async function openContribution(bytes: Uint8Array): Promise<SignedContribution> {
+  if (bytes.length <= SIGNATURE_BYTES) throw new CodecError('too short for a signed contribution');
+  const unsigned = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);
+  const signature = bytes.subarray(bytes.length - SIGNATURE_BYTES);
+  const reader = new ByteReader(unsigned);
+  if (reader.u8('format') !== FORMAT) throw new CodecError('unknown contribution format');
+  const runId = hex(reader.fixed('runId', 16));
+  const round = reader.u32('round');
+  const baseHash = hex(reader.fixed('baseHash', 32));
+  const keyBytes = reader.bytesField('public key', 64);
+  const flag = reader.u8('reward address flag');
+  if (flag > 1) throw new CodecError('bad reward address flag');
+  const rewardAddress = flag === 1 ? `0x${hex(reader.fixed('rewardAddress', 20))}` : null;
+  const samples = reader.u32('samples');
+  const steps = reader.u32('steps');
+  const count = reader.u8('losses');
+  if (count > MAX_LOSSES) throw new CodecError(`${count} losses is over the limit of ${MAX_LOSSES}`);
+  const losses: Record<string, number> = {};
+  for (let i = 0; i < count; i++) {
+    const name = reader.string('loss name', 32);
+    const value = reader.f64('loss');
+    if (!LOSS_NAME.test(name) || !Number.isFinite(value) || name in losses) throw new CodecError(`bad loss ${JSON.stringify(name)}`);
+    losses[name] = value;
+  }
+  const payloadHash = hex(reader.fixed('payloadHash', 32));
+  const payloadBytes = reader.u32('payloadBytes');
+  reader.end();
+
+  let publicKey;
+  try {
+    publicKey = publicKeyFromProtobuf(keyBytes);
+  } catch {
+    throw new CodecError('the public key does not decode');
+  }
+  if (publicKey.type !== 'Ed25519') throw new CodecError('contributions are signed with Ed25519 keys');
+  if (!(await publicKey.verify(signed(unsigned), signature))) throw new CodecError('bad signature');
+  return {
+    header: { runId, round, baseHash, rewardAddress, samples, steps, losses, payloadHash, payloadBytes },
+    peerId: peerIdFromPublicKey(publicKey).toString(),
+  };
+}
