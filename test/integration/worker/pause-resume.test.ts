@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventMessage, StateInfo } from '../../../worker/api/contract.js';
-import type { TrainerConfig } from '../../../worker/training/protocol.js';
+import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
 
 // The built modules: the trainer thread is a compiled file (npm test builds first).
 const dist = (path: string) => new URL(`../../../dist/worker/${path}`, import.meta.url).href;
@@ -38,35 +38,20 @@ describe('pause and resume', { timeout: 240_000 }, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`settle and report the trainer's real state after ${SEQUENCES} random back-to-back sequences`, async () => {
-    const config: TrainerConfig = {
-      checkpointPath: join(dir, 'run.ckpt'),
-      runId: 'pause-run',
-      seed: 'pause-run-seed',
-      model: 'mlp-gan',
-      dataset: 'mnist',
-      backend: 'wasm',
-      shard: 0,
-      shardCount: 8,
-      batchSize: 8,
-      microBatch: 1, // many short micro-steps: the most chances to race
-      firstStep: 0,
-      sampleIntervalSeconds: 600,
-      workUnitSeconds: 3600,
-      reserveDiskBytes: 0,
-    };
+    // Many short micro-steps: the most chances to race.
+    const config = testTrainerConfig(join(dir, 'run.ckpt'), { batchSize: 8, microBatch: 1 });
     let reported: 'paused' | 'resumed' | null = null;
     let progressEvents = 0;
     const failures: string[] = [];
-    const { host } = await TrainerHost.start(config, {
-      progress: () => void progressEvents++,
-      samples: () => {},
-      unit: () => {},
-      paused: () => void (reported = 'paused'),
-      resumed: () => void (reported = 'resumed'),
-      disk: () => {},
-      warning: () => {},
-      failed: (message) => void failures.push(message),
-    });
+    const { host } = await TrainerHost.start(
+      config,
+      quietEvents({
+        progress: () => void progressEvents++,
+        paused: () => void (reported = 'paused'),
+        resumed: () => void (reported = 'resumed'),
+        failed: (message) => void failures.push(message),
+      }),
+    );
     try {
       const random = prng(20261202);
       let calls = 0;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TrainerConfig } from '../../../worker/training/protocol.js';
+import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
 
 const { TrainerHost } = (await import(new URL('../../../dist/worker/training/trainer-host.js', import.meta.url).href)) as typeof import('../../../worker/training/trainer-host.js');
 
@@ -15,33 +15,13 @@ describe('weights between the node and the trainer thread', { timeout: 120_000 }
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('moves the vector both ways, and refuses one of the wrong size without stopping training', async () => {
-    const config: TrainerConfig = {
-      checkpointPath: join(dir, 'run.ckpt'),
-      runId: 'weights-run',
-      seed: 'weights-run-seed',
-      model: 'mlp-gan',
-      dataset: 'mnist',
-      backend: 'wasm',
-      shard: 0,
-      shardCount: 8,
-      batchSize: 16,
-      firstStep: 0,
-      sampleIntervalSeconds: 600,
-      workUnitSeconds: 3600,
-      reserveDiskBytes: 0,
-    };
+    const config = testTrainerConfig(join(dir, 'run.ckpt'));
     let progress = 0;
     const failures: string[] = [];
-    const { host } = await TrainerHost.start(config, {
-      progress: () => void progress++,
-      samples: () => {},
-      unit: () => {},
-      paused: () => {},
-      resumed: () => {},
-      disk: () => {},
-      warning: () => {},
-      failed: (message) => void failures.push(message),
-    });
+    const { host } = await TrainerHost.start(
+      config,
+      quietEvents({ progress: () => void progress++, failed: (message) => void failures.push(message) }),
+    );
     try {
       const first = await host.readWeights();
       expect(first.values.length).toBe(first.manifest.size);

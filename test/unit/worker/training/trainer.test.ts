@@ -10,26 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { canMountTmpfs, mountTmpfs } from '../../../helpers/tmpfs.js';
 import { readCheckpoint } from '../../../../worker/training/checkpoint.js';
 import { CONTROL, encodeCommand, type FromTrainer, type TrainerConfig } from '../../../../worker/training/protocol.js';
+import { testTrainerConfig } from '../../../helpers/trainer.js';
 import { Trainer } from '../../../../worker/training/trainer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'airtist-trainer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const config: TrainerConfig = {
-  checkpointPath: join(dir, 'run.ckpt'),
-  runId: 'test-run',
-  seed: 'test-run-seed',
-  model: 'mlp-gan',
-  dataset: 'mnist',
-  backend: 'wasm',
-  shard: 1,
-  shardCount: 8,
-  batchSize: 16,
-  firstStep: 0,
-  sampleIntervalSeconds: 600,
-  workUnitSeconds: 3600,
-  reserveDiskBytes: 0,
-};
+const config = testTrainerConfig(join(dir, 'run.ckpt'));
 
 function start(overrides: Partial<TrainerConfig> = {}) {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL.SLOTS * 4));
