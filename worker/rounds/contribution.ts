@@ -8,14 +8,12 @@
  * protobuf) · reward address flag + 20 B · samples u32 · steps u32 · losses (u8 count, then name + f64) ·
  * payload hash 32 B · payload bytes u32 · then the Ed25519 signature (64 B) over a domain tag and all of that.
  */
-import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
-import { peerIdFromPublicKey } from '@libp2p/peer-id';
-import { ByteReader, ByteWriter, CodecError } from '../p2p/codec.js';
+import { ByteWriter, CodecError } from '../p2p/codec.js';
+import { open, publicKeyBytes, readPublicKey, sign } from '../p2p/signed.js';
 
 const FORMAT = 1;
-const DOMAIN = new TextEncoder().encode('airtist/contribution/1\u0000');
-const SIGNATURE_BYTES = 64;
+const DOMAIN = 'airtist/contribution/1';
 const MAX_LOSSES = 16;
 const LOSS_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 
@@ -65,54 +63,36 @@ function body(header: ContributionHeader, publicKey: Uint8Array): Uint8Array {
   return writer.fixed(fromHex(header.payloadHash, 32, 'payloadHash')).u32(header.payloadBytes).finish();
 }
 
-const signed = (bytes: Uint8Array) => Buffer.concat([DOMAIN, bytes]);
-
 /** The header's wire bytes, signed with this peer's key. */
 export async function signContribution(header: ContributionHeader, key: PrivateKey): Promise<Uint8Array> {
-  const unsigned = body(header, publicKeyToProtobuf(key.publicKey));
-  const signature = await key.sign(signed(unsigned));
-  return Buffer.concat([unsigned, signature]);
+  return sign(DOMAIN, body(header, publicKeyBytes(key)), key);
 }
 
 /** Decodes strictly and verifies the signature; a `CodecError` says why not (malformed or a bad signature). */
 export async function openContribution(bytes: Uint8Array): Promise<SignedContribution> {
-  if (bytes.length <= SIGNATURE_BYTES) throw new CodecError('too short for a signed contribution');
-  const unsigned = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);
-  const signature = bytes.subarray(bytes.length - SIGNATURE_BYTES);
-  const reader = new ByteReader(unsigned);
-  if (reader.u8('format') !== FORMAT) throw new CodecError('unknown contribution format');
-  const runId = hex(reader.fixed('runId', 16));
-  const round = reader.u32('round');
-  const baseHash = hex(reader.fixed('baseHash', 32));
-  const keyBytes = reader.bytesField('public key', 64);
-  const flag = reader.u8('reward address flag');
-  if (flag > 1) throw new CodecError('bad reward address flag');
-  const rewardAddress = flag === 1 ? `0x${hex(reader.fixed('rewardAddress', 20))}` : null;
-  const samples = reader.u32('samples');
-  const steps = reader.u32('steps');
-  const count = reader.u8('losses');
-  if (count > MAX_LOSSES) throw new CodecError(`${count} losses is over the limit of ${MAX_LOSSES}`);
-  const losses: Record<string, number> = {};
-  for (let i = 0; i < count; i++) {
-    const name = reader.string('loss name', 32);
-    const value = reader.f64('loss');
-    if (!LOSS_NAME.test(name) || !Number.isFinite(value) || name in losses) throw new CodecError(`bad loss ${JSON.stringify(name)}`);
-    losses[name] = value;
-  }
-  const payloadHash = hex(reader.fixed('payloadHash', 32));
-  const payloadBytes = reader.u32('payloadBytes');
-  reader.end();
-
-  let publicKey;
-  try {
-    publicKey = publicKeyFromProtobuf(keyBytes);
-  } catch {
-    throw new CodecError('the public key does not decode');
-  }
-  if (publicKey.type !== 'Ed25519') throw new CodecError('contributions are signed with Ed25519 keys');
-  if (!(await publicKey.verify(signed(unsigned), signature))) throw new CodecError('bad signature');
-  return {
-    header: { runId, round, baseHash, rewardAddress, samples, steps, losses, payloadHash, payloadBytes },
-    peerId: peerIdFromPublicKey(publicKey).toString(),
-  };
+  const { value: header, peerId } = await open(DOMAIN, bytes, (reader) => {
+    if (reader.u8('format') !== FORMAT) throw new CodecError('unknown contribution format');
+    const runId = hex(reader.fixed('runId', 16));
+    const round = reader.u32('round');
+    const baseHash = hex(reader.fixed('baseHash', 32));
+    const publicKey = readPublicKey(reader);
+    const flag = reader.u8('reward address flag');
+    if (flag > 1) throw new CodecError('bad reward address flag');
+    const rewardAddress = flag === 1 ? `0x${hex(reader.fixed('rewardAddress', 20))}` : null;
+    const samples = reader.u32('samples');
+    const steps = reader.u32('steps');
+    const count = reader.u8('losses');
+    if (count > MAX_LOSSES) throw new CodecError(`${count} losses is over the limit of ${MAX_LOSSES}`);
+    const losses: Record<string, number> = {};
+    for (let i = 0; i < count; i++) {
+      const name = reader.string('loss name', 32);
+      const value = reader.f64('loss');
+      if (!LOSS_NAME.test(name) || !Number.isFinite(value) || name in losses) throw new CodecError(`bad loss ${JSON.stringify(name)}`);
+      losses[name] = value;
+    }
+    const payloadHash = hex(reader.fixed('payloadHash', 32));
+    const payloadBytes = reader.u32('payloadBytes');
+    return { value: { runId, round, baseHash, rewardAddress, samples, steps, losses, payloadHash, payloadBytes }, publicKey };
+  });
+  return { header, peerId };
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { chooseCommit, commitSlot, leaderRanking } from '../../../../worker/rounds/leader.js';
+
+const peers = Array.from({ length: 12 }, (_, i) => `12D3KooWpeer${i}`);
+
+describe('leader selection', () => {
+  it('ranks the eligible peers the same whatever order each peer knows them in', () => {
+    const ranking = leaderRanking('run', 7, peers);
+    expect([...ranking].sort()).toEqual([...peers].sort());
+    expect(leaderRanking('run', 7, [...peers].reverse())).toEqual(ranking);
+    expect(leaderRanking('run', 7, [...peers, peers[0]!])).toEqual(ranking); // a duplicate changes nothing
+  });
+
+  it('moves the lead around from round to round', () => {
+    const leaders = new Set(Array.from({ length: 60 }, (_, round) => leaderRanking('run', round, peers)[0]));
+    expect(leaders.size).toBeGreaterThan(6);
+    expect(leaderRanking('other-run', 7, peers)).not.toEqual(leaderRanking('run', 7, peers));
+  });
+
+  it('gives the leader the deadline and each fallback a later slot; a stranger none', () => {
+    const ranking = leaderRanking('run', 3, peers);
+    expect(commitSlot(ranking, ranking[0]!, 60_000, 5_000)).toBe(60_000);
+    expect(commitSlot(ranking, ranking[2]!, 60_000, 5_000)).toBe(70_000);
+    expect(commitSlot(ranking, 'not-eligible', 60_000, 5_000)).toBeNull();
+  });
+
+  it("applies the best-ranked signer's commit, and passes over one that signed two different commits", () => {
+    const ranking = leaderRanking('run', 3, peers);
+    const [first, second, third] = ranking;
+    const commits = [
+      { signer: third!, hash: 'c' },
+      { signer: second!, hash: 'b' },
+      { signer: 'not-eligible', hash: 'x' },
+    ];
+    expect(chooseCommit(ranking, commits)?.hash).toBe('b'); // the leader stayed silent: its first fallback wins
+    expect(chooseCommit(ranking, [...commits].reverse())?.hash).toBe('b'); // arrival order does not matter
+    const equivocating = [...commits, { signer: second!, hash: 'b2' }, { signer: first!, hash: 'a' }, { signer: first!, hash: 'a2' }];
+    expect(chooseCommit(ranking, equivocating)?.hash).toBe('c');
+    expect(chooseCommit(ranking, [{ signer: 'not-eligible', hash: 'x' }])).toBeNull();
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * Who commits a round: every eligible peer is ranked by sha256(run · round · peer id), the same on every peer
+ * without talking, and the first is the leader. If it stays silent past the commit deadline, the next in rank
+ * steps in, one `fallbackMs` later each. When more than one valid commit for a round arrives, every honest peer
+ * applies the one from the best-ranked signer, so the network never splits over which commit counts. Pure.
+ */
+import { createHash } from 'node:crypto';
+
+export function leaderRanking(runId: string, round: number, eligible: readonly string[]): string[] {
+  const key = (peer: string) => createHash('sha256').update(`${runId}\u0000${round}\u0000${peer}`).digest('hex');
+  return [...new Set(eligible)]
+    .map((peer) => ({ peer, key: key(peer) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ peer }) => peer);
+}
+
+/** When `peer` may publish a commit for the round: the leader at the deadline, each fallback `fallbackMs` later. */
+export function commitSlot(ranking: readonly string[], peer: string, deadlineMs: number, fallbackMs: number): number | null {
+  const rank = ranking.indexOf(peer);
+  return rank < 0 ? null : deadlineMs + rank * fallbackMs;
+}
+
+/**
+ * Of the valid commits received for one round, the one to apply: the best-ranked signer's. A signer that
+ * published two different commits (equivocation) is passed over, and its commits never count.
+ */
+export function chooseCommit<C extends { signer: string; hash: string }>(ranking: readonly string[], commits: readonly C[]): C | null {
+  const bySigner = new Map<string, Set<string>>();
+  for (const commit of commits) bySigner.set(commit.signer, (bySigner.get(commit.signer) ?? new Set()).add(commit.hash));
+  for (const signer of ranking) {
+    const hashes = bySigner.get(signer);
+    if (hashes?.size === 1) return commits.find((commit) => commit.signer === signer)!;
+  }
+  return null;
+}
