@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Losses, Settings, WorkTotals, WorkUnit } from '../api/contract.js';
 import { openConnection } from './connection.js';
 import { migrate } from './migrate.js';
+import { createRoundRecords, type RoundRecords } from './rounds.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SQL } from './queries.js';
 import { rowsFromPatch, settingsFromRows, type SettingsRow } from './settings-rows.js';
@@ -48,6 +49,8 @@ export interface Ledger {
   updateSettings(patch: Partial<Settings>): Settings;
   /** 'ok', or SQLite's list of problems, one per line. Reads every page: ≈2.4 s for a million units. */
   integrityCheck(): string;
+  /** Rounds, contributions and commits (see rounds.ts). */
+  readonly rounds: RoundRecords;
   close(): void;
 }
 
@@ -180,6 +183,7 @@ function createLedger(db: Database.Database, log: (message: string) => void): Le
       const row = lastUnitOf.get(runId);
       return row ? toWorkUnit(row) : null;
     },
+    rounds: createRoundRecords(db),
     getSettings,
     updateSettings(patch) {
       writeSettings(rowsFromPatch(patch), Date.now());

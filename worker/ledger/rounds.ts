@@ -1,0 +1,138 @@
+/**
+ * The ledger's record of rounds: opened with their base model, the bytes moved, every contribution seen, and
+ * the commit that closed each. Synchronous like the rest of the ledger; a commit is one transaction.
+ */
+import type Database from 'better-sqlite3';
+import { LedgerInputError, checkCount, checkId } from './validate.js';
+
+export interface ContributionRecord {
+  runId: string;
+  round: number;
+  /** sha256 of the signed header. */
+  hash: string;
+  peerId: string;
+  own: boolean;
+  rewardAddress: string | null;
+  samples: number;
+  steps: number;
+  losses: Record<string, number>;
+  payloadBytes: number;
+  receivedAt: number;
+}
+
+export interface CommitRecord {
+  runId: string;
+  round: number;
+  modelHash: string;
+  committedBy: string;
+  accepted: Array<{ hash: string; score: number }>;
+  closedAt: number;
+}
+
+export interface RoundRow {
+  runId: string;
+  round: number;
+  baseHash: string;
+  modelHash: string | null;
+  committedBy: string | null;
+  accepted: number;
+  bytesIn: number;
+  bytesOut: number;
+  openedAt: number;
+  closedAt: number | null;
+}
+
+export interface RoundRecords {
+  /** Records the round's start from `baseHash`; a second call for the same round changes nothing. */
+  open(runId: string, round: number, baseHash: string, openedAt: number): void;
+  addTraffic(runId: string, round: number, bytesIn: number, bytesOut: number): void;
+  /** False when the contribution was already recorded (a replay). */
+  recordContribution(c: ContributionRecord): boolean;
+  /** Closes the round with its commit: the accepted contributions get their scores, the others are rejected. */
+  recordCommit(c: CommitRecord): void;
+  history(runId: string, limit: number): RoundRow[];
+  /** The round's contributions with what the commit made of them, own first, then by hash. */
+  contributions(runId: string, round: number): Array<{ hash: string; peerId: string; own: boolean; status: string; reason: string | null; score: number | null }>;
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+const checkHash = (what: string, field: string, value: unknown) => {
+  if (typeof value !== 'string' || !HASH.test(value)) throw new LedgerInputError(`${what}: ${field} must be 64 lowercase hex digits`);
+};
+
+export function createRoundRecords(db: Database.Database): RoundRecords {
+  const insertRound = db.prepare(`INSERT INTO rounds (run_id, round, base_hash, opened_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (run_id, round) DO NOTHING`);
+  const traffic = db.prepare('UPDATE rounds SET bytes_in = bytes_in + ?, bytes_out = bytes_out + ? WHERE run_id = ? AND round = ?');
+  const insertContribution = db.prepare(`INSERT INTO contributions
+      (run_id, round, hash, peer_id, own, reward_address, samples, steps, losses, payload_bytes, received_at)
+    VALUES (@runId, @round, @hash, @peerId, @own, @rewardAddress, @samples, @steps, @losses, @payloadBytes, @receivedAt)
+    ON CONFLICT (run_id, round, hash) DO NOTHING`);
+  const closeRound = db.prepare(`UPDATE rounds SET model_hash = ?, committed_by = ?, accepted = ?, closed_at = max(opened_at, ?)
+    WHERE run_id = ? AND round = ?`);
+  const accept = db.prepare(`UPDATE contributions SET status = 'accepted', score = ?, reason = NULL WHERE run_id = ? AND round = ? AND hash = ?`);
+  const rejectRest = db.prepare(`UPDATE contributions SET status = 'rejected', reason = 'not in the commit'
+    WHERE run_id = ? AND round = ? AND status = 'received'`);
+  const historyOf = db.prepare<[string, number], Record<string, unknown>>(`SELECT run_id AS runId, round, base_hash AS baseHash,
+      model_hash AS modelHash, committed_by AS committedBy, accepted, bytes_in AS bytesIn, bytes_out AS bytesOut,
+      opened_at AS openedAt, closed_at AS closedAt
+    FROM rounds WHERE run_id = ? ORDER BY round DESC LIMIT ?`);
+
+  const contributionsOf = db.prepare<[string, number], { hash: string; peerId: string; own: number; status: string; reason: string | null; score: number | null }>(
+    `SELECT hash, peer_id AS peerId, own, status, reason, score FROM contributions WHERE run_id = ? AND round = ? ORDER BY own DESC, hash`,
+  );
+  const findRound = db.prepare('SELECT 1 FROM rounds WHERE run_id = ? AND round = ?');
+  const roundExists = (what: string, runId: string, round: number) => {
+    if (!findRound.get(runId, round)) throw new LedgerInputError(`${what}: round ${round} of ${runId} was never opened`);
+  };
+
+  const commit = db.transaction((c: CommitRecord) => {
+    roundExists('commit', c.runId, c.round);
+    let accepted = 0;
+    for (const { hash, score } of c.accepted) {
+      if (!Number.isFinite(score)) throw new LedgerInputError(`commit: the score of ${hash} must be finite`);
+      accepted += accept.run(score, c.runId, c.round, hash).changes;
+    }
+    rejectRest.run(c.runId, c.round);
+    closeRound.run(c.modelHash, c.committedBy, accepted, c.closedAt, c.runId, c.round);
+  });
+
+  return {
+    open(runId, round, baseHash, openedAt) {
+      checkId('round', 'runId', runId);
+      checkCount('round', 'round', round);
+      checkHash('round', 'baseHash', baseHash);
+      checkCount('round', 'openedAt', openedAt);
+      insertRound.run(runId, round, baseHash, openedAt);
+    },
+    addTraffic(runId, round, bytesIn, bytesOut) {
+      checkCount('traffic', 'bytesIn', bytesIn);
+      checkCount('traffic', 'bytesOut', bytesOut);
+      if (traffic.run(bytesIn, bytesOut, runId, round).changes === 0) roundExists('traffic', runId, round);
+    },
+    recordContribution(c) {
+      const what = 'contribution';
+      checkId(what, 'runId', c.runId);
+      checkCount(what, 'round', c.round);
+      checkHash(what, 'hash', c.hash);
+      checkId(what, 'peerId', c.peerId);
+      for (const field of ['samples', 'steps', 'payloadBytes', 'receivedAt'] as const) checkCount(what, field, c[field]);
+      if (c.rewardAddress !== null && !/^0x[0-9a-f]{40}$/.test(c.rewardAddress)) throw new LedgerInputError(`${what}: bad reward address`);
+      if (!Object.values(c.losses).every(Number.isFinite)) throw new LedgerInputError(`${what}: losses must be finite`);
+      roundExists(what, c.runId, c.round);
+      return insertContribution.run({ ...c, own: c.own ? 1 : 0, losses: JSON.stringify(c.losses) }).changes === 1;
+    },
+    recordCommit(c) {
+      checkHash('commit', 'modelHash', c.modelHash);
+      checkCount('commit', 'closedAt', c.closedAt);
+      commit(c);
+    },
+    contributions(runId, round) {
+      return contributionsOf.all(runId, round).map((row) => ({ ...row, own: row.own === 1 }));
+    },
+    history(runId, limit) {
+      checkCount('rounds', 'limit', limit);
+      return historyOf.all(runId, limit) as unknown as RoundRow[];
+    },
+  };
+}
