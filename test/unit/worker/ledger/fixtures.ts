@@ -1,8 +1,39 @@
 /** Shared by the ledger tests: temp directories and well-formed inputs. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach, beforeEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SessionStart, WorkUnitInput } from '../../../../worker/ledger/ledger.js';
+import { openLedger, type Ledger, type SessionStart, type WorkUnitInput } from '../../../../worker/ledger/ledger.js';
+
+/**
+ * A fresh ledger file for every test of the calling suite (registers its own beforeEach/afterEach): `ledger`
+ * is open at the start of each test, `file` is its path, `reopen()` closes it and opens the same file again.
+ */
+export function useTempLedger(): { readonly ledger: Ledger; readonly file: string; reopen(): Ledger } {
+  let tmp: ReturnType<typeof tempDir>;
+  let ledger: Ledger;
+  beforeEach(() => {
+    tmp = tempDir();
+    ledger = openLedger(tmp.path('ledger.sqlite'));
+  });
+  afterEach(() => {
+    ledger.close();
+    tmp.remove();
+  });
+  return {
+    get ledger() {
+      return ledger;
+    },
+    get file() {
+      return tmp.path('ledger.sqlite');
+    },
+    reopen() {
+      ledger.close();
+      ledger = openLedger(tmp.path('ledger.sqlite'));
+      return ledger;
+    },
+  };
+}
 
 /** A fresh directory under the OS temp dir; call the returned `remove` in afterEach. */
 export function tempDir(): { dir: string; path: (name: string) => string; remove: () => void } {

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LedgerInputError, openLedger, type Ledger } from '../../../../worker/ledger/ledger.js';
+import { describe, expect, it } from 'vitest';
+import { LedgerInputError } from '../../../../worker/ledger/ledger.js';
 import type { ContributionRecord } from '../../../../worker/ledger/rounds.js';
-import { tempDir } from './fixtures.js';
+import { useTempLedger } from './fixtures.js';
 
 const RUN = 'r'.repeat(32);
 const base = 'b'.repeat(64);
@@ -21,25 +21,17 @@ const contribution = (n: number, overrides: Partial<ContributionRecord> = {}): C
 });
 
 describe('round records', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let ledger: Ledger;
-  beforeEach(() => {
-    tmp = tempDir();
-    ledger = openLedger(tmp.path('ledger.sqlite'));
-  });
-  afterEach(() => {
-    ledger.close();
-    tmp.remove();
-  });
+  const temp = useTempLedger();
+  const rounds = () => temp.ledger.rounds;
 
   it('records a round from open to commit: traffic, contributions, and what the commit made of them', () => {
-    ledger.rounds.open(RUN, 3, base, 1000);
-    ledger.rounds.open(RUN, 3, 'c'.repeat(64), 9999); // a second open changes nothing
-    ledger.rounds.addTraffic(RUN, 3, 100, 30_000);
-    ledger.rounds.addTraffic(RUN, 3, 60_000, 0);
-    for (const n of [1, 2, 3]) expect(ledger.rounds.recordContribution(contribution(n))).toBe(true);
-    expect(ledger.rounds.recordContribution(contribution(2))).toBe(false); // a replay is recognised
-    ledger.rounds.recordCommit({
+    rounds().open(RUN, 3, base, 1000);
+    rounds().open(RUN, 3, 'c'.repeat(64), 9999); // a second open changes nothing
+    rounds().addTraffic(RUN, 3, 100, 30_000);
+    rounds().addTraffic(RUN, 3, 60_000, 0);
+    for (const n of [1, 2, 3]) expect(rounds().recordContribution(contribution(n))).toBe(true);
+    expect(rounds().recordContribution(contribution(2))).toBe(false); // a replay is recognised
+    rounds().recordCommit({
       runId: RUN,
       round: 3,
       modelHash: 'f'.repeat(64),
@@ -51,30 +43,30 @@ describe('round records', () => {
       ],
       closedAt: 2000,
     });
-    expect(ledger.rounds.contributions(RUN, 3)).toEqual([
+    expect(rounds().contributions(RUN, 3)).toEqual([
       { hash: contribution(1).hash, peerId: '12D3KooWpeer1', own: true, status: 'accepted', reason: null, score: 0.25 },
       { hash: contribution(2).hash, peerId: '12D3KooWpeer2', own: false, status: 'accepted', reason: null, score: 0.5 },
       { hash: contribution(3).hash, peerId: '12D3KooWpeer3', own: false, status: 'rejected', reason: 'not in the commit', score: null },
     ]);
-    expect(ledger.rounds.history(RUN, 10)).toEqual([
+    expect(rounds().history(RUN, 10)).toEqual([
       { runId: RUN, round: 3, baseHash: base, modelHash: 'f'.repeat(64), committedBy: '12D3KooWpeer2', accepted: 2, bytesIn: 60_100, bytesOut: 30_000, openedAt: 1000, closedAt: 2000 },
     ]);
   });
 
   it('refuses work for a round it never opened, and malformed records, storing nothing', () => {
-    expect(() => ledger.rounds.recordContribution(contribution(1))).toThrow(/round 3 of r+ was never opened/);
-    expect(() => ledger.rounds.addTraffic(RUN, 3, 1, 1)).toThrow(LedgerInputError);
-    expect(() => ledger.rounds.recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [], closedAt: 1 })).toThrow(/never opened/);
-    ledger.rounds.open(RUN, 3, base, 1000);
-    expect(() => ledger.rounds.recordContribution(contribution(1, { hash: 'xyz' }))).toThrow(/hash must be 64 lowercase hex/);
-    expect(() => ledger.rounds.recordContribution(contribution(1, { rewardAddress: '0xZZ' }))).toThrow(/bad reward address/);
-    expect(() => ledger.rounds.recordContribution(contribution(1, { samples: -1 }))).toThrow(/samples/);
-    expect(() => ledger.rounds.recordContribution(contribution(1, { losses: { generator: Number.NaN } }))).toThrow(/finite/);
+    expect(() => rounds().recordContribution(contribution(1))).toThrow(/round 3 of r+ was never opened/);
+    expect(() => rounds().addTraffic(RUN, 3, 1, 1)).toThrow(LedgerInputError);
+    expect(() => rounds().recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [], closedAt: 1 })).toThrow(/never opened/);
+    rounds().open(RUN, 3, base, 1000);
+    expect(() => rounds().recordContribution(contribution(1, { hash: 'xyz' }))).toThrow(/hash must be 64 lowercase hex/);
+    expect(() => rounds().recordContribution(contribution(1, { rewardAddress: '0xZZ' }))).toThrow(/bad reward address/);
+    expect(() => rounds().recordContribution(contribution(1, { samples: -1 }))).toThrow(/samples/);
+    expect(() => rounds().recordContribution(contribution(1, { losses: { generator: Number.NaN } }))).toThrow(/finite/);
     // A commit that fails halfway (a non-finite score) leaves the round open and no contribution changed.
-    ledger.rounds.recordContribution(contribution(1));
+    rounds().recordContribution(contribution(1));
     expect(() =>
-      ledger.rounds.recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [{ hash: contribution(1).hash, score: Number.POSITIVE_INFINITY }], closedAt: 2000 }),
+      rounds().recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [{ hash: contribution(1).hash, score: Number.POSITIVE_INFINITY }], closedAt: 2000 }),
     ).toThrow(/finite/);
-    expect(ledger.rounds.history(RUN, 1)[0]).toMatchObject({ modelHash: null, accepted: 0, closedAt: null });
+    expect(rounds().history(RUN, 1)[0]).toMatchObject({ modelHash: null, accepted: 0, closedAt: null });
   });
 });

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../../worker/api/contract.js';
-import { LedgerInputError, openLedger, type Ledger } from '../../../../worker/ledger/ledger.js';
+import { LedgerInputError } from '../../../../worker/ledger/ledger.js';
 import { rowsFromPatch, settingsFromRows } from '../../../../worker/ledger/settings-rows.js';
-import { tempDir } from './fixtures.js';
+import { useTempLedger } from './fixtures.js';
 
 describe('settingsFromRows', () => {
   it('merges valid stored rows over the defaults', () => {
@@ -39,40 +39,29 @@ describe('rowsFromPatch', () => {
 });
 
 describe('ledger settings', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let ledger: Ledger;
-  beforeEach(() => {
-    tmp = tempDir();
-    ledger = openLedger(tmp.path('ledger.sqlite'));
-  });
-  afterEach(() => {
-    ledger.close();
-    tmp.remove();
-  });
+  const temp = useTempLedger();
 
   it('starts with the defaults and keeps updates across reopen', () => {
-    expect(ledger.getSettings()).toEqual(DEFAULT_SETTINGS);
-    expect(ledger.updateSettings({ startPaused: true })).toEqual({ ...DEFAULT_SETTINGS, startPaused: true });
-    expect(ledger.updateSettings({ workUnitSeconds: 120 })).toEqual({
+    expect(temp.ledger.getSettings()).toEqual(DEFAULT_SETTINGS);
+    expect(temp.ledger.updateSettings({ startPaused: true })).toEqual({ ...DEFAULT_SETTINGS, startPaused: true });
+    expect(temp.ledger.updateSettings({ workUnitSeconds: 120 })).toEqual({
       ...DEFAULT_SETTINGS,
       startPaused: true,
       workUnitSeconds: 120,
     });
-    ledger.close();
-    ledger = openLedger(tmp.path('ledger.sqlite'));
-    expect(ledger.getSettings()).toMatchObject({ startPaused: true, workUnitSeconds: 120 });
+    expect(temp.reopen().getSettings()).toMatchObject({ startPaused: true, workUnitSeconds: 120 });
   });
 
   it('writes nothing when any field of a patch is invalid', () => {
-    expect(() => ledger.updateSettings({ startPaused: true, workUnitSeconds: 99_999 })).toThrow(/workUnitSeconds/);
-    expect(ledger.getSettings()).toEqual(DEFAULT_SETTINGS);
+    expect(() => temp.ledger.updateSettings({ startPaused: true, workUnitSeconds: 99_999 })).toThrow(/workUnitSeconds/);
+    expect(temp.ledger.getSettings()).toEqual(DEFAULT_SETTINGS);
   });
 
   it('ignores a stored row that became invalid instead of failing', () => {
-    const raw = new Database(tmp.path('ledger.sqlite'));
+    const raw = new Database(temp.file);
     raw.prepare("INSERT INTO settings VALUES ('workUnitSeconds', '-5', 0), ('someday', 'true', 0)").run();
     raw.close();
-    expect(ledger.getSettings()).toEqual(DEFAULT_SETTINGS);
-    expect(ledger.updateSettings({ workUnitSeconds: 45 }).workUnitSeconds).toBe(45);
+    expect(temp.ledger.getSettings()).toEqual(DEFAULT_SETTINGS);
+    expect(temp.ledger.updateSettings({ workUnitSeconds: 45 }).workUnitSeconds).toBe(45);
   });
 });
