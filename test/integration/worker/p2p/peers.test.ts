@@ -3,11 +3,11 @@
  * bootstrap peer, a valid message is delivered, and malformed and oversized ones are rejected and counted
  * while the receiving peer keeps running.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter } from '../../../../worker/p2p/codec.js';
 import type { TopicHandler } from '../../../../worker/p2p/gossip.js';
-import { protocolId, startPeer, type Peer } from '../../../../worker/p2p/peer.js';
+import { protocolId } from '../../../../worker/p2p/peer.js';
+import { loopbackPeers } from '../../../helpers/peers.js';
 
 const TOPIC = protocolId('test-hello');
 const until = async (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) => {
@@ -35,18 +35,14 @@ function hello(received: string[]): TopicHandler<string> {
 }
 
 describe('peers on loopback', { timeout: 60_000 }, () => {
-  const peers: Peer[] = [];
-  afterAll(async () => {
-    await Promise.all(peers.map((peer) => peer.stop()));
-  });
+  const peers = loopbackPeers();
+  afterAll(() => peers.stopAll());
 
   it('find each other through a bootstrap peer and gossip; bad messages are rejected, counted, survived', async () => {
-    const a = await startPeer({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], privateNetwork: true });
-    peers.push(a);
+    const a = await peers.start();
     const address = a.addresses().find((addr) => addr.includes('/tcp/'))!;
     expect(address).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${a.peerId}$`));
-    const b = await startPeer({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [address], privateNetwork: true });
-    peers.push(b);
+    const b = await peers.start({ bootstrap: [address] });
 
     const atA: string[] = [];
     const atB: string[] = [];

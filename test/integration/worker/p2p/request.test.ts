@@ -2,24 +2,21 @@
  * Request/response between two real peers on loopback: large answers in frames, reasons for refusals, and a
  * server that caps request size, rate-limits each peer and times out a stuck exchange, then goes on serving.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { afterAll, describe, expect, it } from 'vitest';
-import { protocolId, startPeer, type Peer } from '../../../../worker/p2p/peer.js';
+import { protocolId } from '../../../../worker/p2p/peer.js';
 import { RequestError, request, serve } from '../../../../worker/p2p/request.js';
+import { loopbackPeers } from '../../../helpers/peers.js';
 
 const PROTOCOL = protocolId('test-fetch');
 
 describe('request/response streams', { timeout: 60_000 }, () => {
-  const peers: Peer[] = [];
-  afterAll(async () => {
-    await Promise.all(peers.map((peer) => peer.stop()));
-  });
+  const peers = loopbackPeers();
+  afterAll(() => peers.stopAll());
 
   it('answers in frames, refuses with reasons, and survives oversized, too frequent and stuck requests', async () => {
-    const server = await startPeer({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], privateNetwork: true });
-    const client = await startPeer({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], privateNetwork: true });
-    peers.push(server, client);
+    const server = await peers.start();
+    const client = await peers.start();
     await client.dial(server.addresses()[0]!);
     const chunk = (i: number) => Uint8Array.from({ length: 300_000 }, (_, j) => (i * 31 + j) & 0xff);
     const stats = serve(server.libp2p, PROTOCOL, { maxRequestBytes: 64, timeoutMs: 1000, perMinute: 6 }, async (body) => {
