@@ -5,6 +5,8 @@
 import {
   BACKENDS,
   DATASETS,
+  LOSS_NAME,
+  MAX_LOSSES,
   MODELS,
   type BackendName,
   type DatasetName,
@@ -41,8 +43,6 @@ function checkOneOf(what: string, field: string, value: unknown, allowed: readon
   if (typeof value !== 'string' || !allowed.includes(value)) fail(what, field, `one of ${allowed.join(', ')}`, value);
 }
 
-const LOSS_NAME = /^[a-z][a-z0-9_]{0,31}$/;
-const MAX_LOSSES = 16;
 
 export function checkWorkUnit(u: WorkUnitInput): void {
   const what = 'work unit';

@@ -56,6 +56,11 @@ export class ByteReader {
     return this.bytes.subarray(at, at + length);
   }
 
+  /** Exactly `length` bytes as lowercase hex (ids and hashes). */
+  hex(what: string, length: number): string {
+    return Buffer.from(this.fixed(what, length)).toString('hex');
+  }
+
   /** A u32 length prefix, then that many bytes, at most `max`. */
   bytesField(what: string, max: number): Uint8Array {
     return this.fixed(what, this.count(`${what} length`, max));
@@ -110,6 +115,12 @@ export class ByteWriter {
   fixed(bytes: Uint8Array): this {
     this.parts.push(bytes);
     return this;
+  }
+
+  /** `value`, which must be exactly `length` bytes in lowercase hex, as those bytes. */
+  hex(value: string, length: number, what: string): this {
+    if (!new RegExp(`^[0-9a-f]{${length * 2}}$`).test(value)) throw new RangeError(`${what} must be ${length * 2} lowercase hex digits`);
+    return this.fixed(Buffer.from(value, 'hex'));
   }
 
   bytesField(bytes: Uint8Array): this {

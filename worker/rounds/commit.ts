@@ -28,19 +28,13 @@ export interface Commit {
   modelHash: string;
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-function fromHex(value: string, bytes: number, what: string): Uint8Array {
-  if (!new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(value)) throw new RangeError(`${what} must be ${bytes * 2} lowercase hex digits`);
-  return Buffer.from(value, 'hex');
-}
-
 export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8Array> {
   if (commit.accepted.length > MAX_ACCEPTED) throw new RangeError(`at most ${MAX_ACCEPTED} accepted contributions`);
   const writer = new ByteWriter()
     .u8(FORMAT)
-    .fixed(fromHex(commit.runId, 16, 'runId'))
+    .hex(commit.runId, 16, 'runId')
     .u32(commit.round)
-    .fixed(fromHex(commit.baseHash, 32, 'baseHash'))
+    .hex(commit.baseHash, 32, 'baseHash')
     .bytesField(publicKeyBytes(key))
     .u32(commit.accepted.length);
   const seen = new Set<string>();
@@ -48,24 +42,24 @@ export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8
     if (seen.has(hash)) throw new RangeError(`contribution ${hash} accepted twice`);
     if (!Number.isFinite(score)) throw new RangeError(`contribution ${hash}: the score must be finite`);
     seen.add(hash);
-    writer.fixed(fromHex(hash, 32, 'contribution hash')).u32(samples).f64(score);
+    writer.hex(hash, 32, 'contribution hash').u32(samples).f64(score);
   }
-  return sign(DOMAIN, writer.fixed(fromHex(commit.modelHash, 32, 'modelHash')).finish(), key);
+  return sign(DOMAIN, writer.hex(commit.modelHash, 32, 'modelHash').finish(), key);
 }
 
 /** Decodes strictly and verifies the signature; the signer's peer id comes with it. */
 export async function openCommit(bytes: Uint8Array): Promise<{ commit: Commit; signer: string }> {
   const { value, peerId } = await open(DOMAIN, bytes, (reader) => {
     if (reader.u8('format') !== FORMAT) throw new CodecError('unknown commit format');
-    const runId = hex(reader.fixed('runId', 16));
+    const runId = reader.hex('runId', 16);
     const round = reader.u32('round');
-    const baseHash = hex(reader.fixed('baseHash', 32));
+    const baseHash = reader.hex('baseHash', 32);
     const publicKey = readPublicKey(reader);
     const count = reader.count('accepted', MAX_ACCEPTED);
     const accepted: AcceptedContribution[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < count; i++) {
-      const hash = hex(reader.fixed('contribution hash', 32));
+      const hash = reader.hex('contribution hash', 32);
       const samples = reader.u32('samples');
       const score = reader.f64('score');
       if (seen.has(hash)) throw new CodecError(`contribution ${hash} accepted twice`);
@@ -73,7 +67,7 @@ export async function openCommit(bytes: Uint8Array): Promise<{ commit: Commit; s
       seen.add(hash);
       accepted.push({ hash, samples, score });
     }
-    const modelHash = hex(reader.fixed('modelHash', 32));
+    const modelHash = reader.hex('modelHash', 32);
     return { value: { runId, round, baseHash, accepted, modelHash }, publicKey };
   });
   return { commit: value, signer: peerId };

@@ -9,13 +9,12 @@
  * payload hash 32 B · payload bytes u32 · then the Ed25519 signature (64 B) over a domain tag and all of that.
  */
 import type { PrivateKey } from '@libp2p/interface';
+import { LOSS_NAME, MAX_LOSSES } from '../api/contract.js';
 import { ByteWriter, CodecError } from '../p2p/codec.js';
 import { open, publicKeyBytes, readPublicKey, sign } from '../p2p/signed.js';
 
 const FORMAT = 1;
 const DOMAIN = 'airtist/contribution/1';
-const MAX_LOSSES = 16;
-const LOSS_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 
 export interface ContributionHeader {
   runId: string;
@@ -37,21 +36,15 @@ export interface SignedContribution {
   peerId: string;
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-function fromHex(value: string, bytes: number, what: string): Uint8Array {
-  if (!new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(value)) throw new RangeError(`${what} must be ${bytes * 2} lowercase hex digits`);
-  return Buffer.from(value, 'hex');
-}
-
 function body(header: ContributionHeader, publicKey: Uint8Array): Uint8Array {
   const writer = new ByteWriter()
     .u8(FORMAT)
-    .fixed(fromHex(header.runId, 16, 'runId'))
+    .hex(header.runId, 16, 'runId')
     .u32(header.round)
-    .fixed(fromHex(header.baseHash, 32, 'baseHash'))
+    .hex(header.baseHash, 32, 'baseHash')
     .bytesField(publicKey);
   if (header.rewardAddress === null) writer.u8(0);
-  else writer.u8(1).fixed(fromHex(header.rewardAddress.replace(/^0x/, '').toLowerCase(), 20, 'rewardAddress'));
+  else writer.u8(1).hex(header.rewardAddress.replace(/^0x/, '').toLowerCase(), 20, 'rewardAddress');
   writer.u32(header.samples).u32(header.steps);
   const losses = Object.entries(header.losses);
   if (losses.length > MAX_LOSSES) throw new RangeError(`at most ${MAX_LOSSES} losses`);
@@ -60,7 +53,7 @@ function body(header: ContributionHeader, publicKey: Uint8Array): Uint8Array {
     if (!LOSS_NAME.test(name) || !Number.isFinite(value)) throw new RangeError(`bad loss ${name}: ${value}`);
     writer.string(name).f64(value);
   }
-  return writer.fixed(fromHex(header.payloadHash, 32, 'payloadHash')).u32(header.payloadBytes).finish();
+  return writer.hex(header.payloadHash, 32, 'payloadHash').u32(header.payloadBytes).finish();
 }
 
 /** The header's wire bytes, signed with this peer's key. */
@@ -72,13 +65,13 @@ export async function signContribution(header: ContributionHeader, key: PrivateK
 export async function openContribution(bytes: Uint8Array): Promise<SignedContribution> {
   const { value: header, peerId } = await open(DOMAIN, bytes, (reader) => {
     if (reader.u8('format') !== FORMAT) throw new CodecError('unknown contribution format');
-    const runId = hex(reader.fixed('runId', 16));
+    const runId = reader.hex('runId', 16);
     const round = reader.u32('round');
-    const baseHash = hex(reader.fixed('baseHash', 32));
+    const baseHash = reader.hex('baseHash', 32);
     const publicKey = readPublicKey(reader);
     const flag = reader.u8('reward address flag');
     if (flag > 1) throw new CodecError('bad reward address flag');
-    const rewardAddress = flag === 1 ? `0x${hex(reader.fixed('rewardAddress', 20))}` : null;
+    const rewardAddress = flag === 1 ? `0x${reader.hex('rewardAddress', 20)}` : null;
     const samples = reader.u32('samples');
     const steps = reader.u32('steps');
     const count = reader.u8('losses');
@@ -90,7 +83,7 @@ export async function openContribution(bytes: Uint8Array): Promise<SignedContrib
       if (!LOSS_NAME.test(name) || !Number.isFinite(value) || name in losses) throw new CodecError(`bad loss ${JSON.stringify(name)}`);
       losses[name] = value;
     }
-    const payloadHash = hex(reader.fixed('payloadHash', 32));
+    const payloadHash = reader.hex('payloadHash', 32);
     const payloadBytes = reader.u32('payloadBytes');
     return { value: { runId, round, baseHash, rewardAddress, samples, steps, losses, payloadHash, payloadBytes }, publicKey };
   });

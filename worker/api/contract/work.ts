@@ -8,6 +8,9 @@ export interface WorkTotals {
 
 /** Losses by name, as the run's task reports them: `{ discriminator, generator }`, `{ cross_entropy }`. */
 export type Losses = Record<string, number>;
+/** What a loss may be called (a task's own name for it) and how many a task may report, wherever losses arrive. */
+export const LOSS_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+export const MAX_LOSSES = 16;
 
 /** A completed piece of training, as recorded in the ledger. */
 export interface WorkUnit {
