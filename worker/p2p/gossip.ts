@@ -16,9 +16,9 @@ export interface TopicHandler<T> {
   topic: string;
   /** Larger messages are refused before any decoding. */
   maxBytes: number;
-  /** Strict: throws `CodecError` on anything malformed. */
-  decode(bytes: Uint8Array): T;
-  check(message: T, from: string): Check;
+  /** Strict: throws (or rejects with) `CodecError` on anything malformed, a bad signature included. */
+  decode(bytes: Uint8Array): T | Promise<T>;
+  check(message: T, from: string): Check | Promise<Check>;
   /** Called once per accepted message. */
   deliver(message: T, from: string): void;
 }
@@ -46,17 +46,17 @@ export class GossipStats {
 }
 
 /** Validates one inbound message for `handler`, counts the outcome, and delivers it if accepted. */
-export function validateGossip<T>(handler: TopicHandler<T>, data: Uint8Array, from: string, stats: GossipStats): Outcome {
-  const verdict = ((): Check & { message?: T } => {
+export async function validateGossip<T>(handler: TopicHandler<T>, data: Uint8Array, from: string, stats: GossipStats): Promise<Outcome> {
+  const verdict = await (async (): Promise<Check & { message?: T }> => {
     if (data.length > handler.maxBytes) return { outcome: 'reject', reason: 'too-large' };
     let message: T;
     try {
-      message = handler.decode(data);
+      message = await handler.decode(data);
     } catch (error) {
       return error instanceof CodecError ? { outcome: 'reject', reason: 'malformed' } : { outcome: 'ignore', reason: 'internal' };
     }
     try {
-      return { ...handler.check(message, from), message };
+      return { ...(await handler.check(message, from)), message };
     } catch {
       return { outcome: 'ignore', reason: 'internal' };
     }

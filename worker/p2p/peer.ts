@@ -115,8 +115,8 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
     addresses: () => libp2p.getMultiaddrs().map((address) => address.toString()),
     subscribe<T>(handler: TopicHandler<T>) {
       handlers.set(handler.topic, handler as TopicHandler<unknown>);
-      pubsub.topicValidators.set(handler.topic, (from, message) => {
-        const outcome = validateGossip(handler, message.data, from.toString(), stats);
+      pubsub.topicValidators.set(handler.topic, async (from, message) => {
+        const outcome = await validateGossip(handler, message.data, from.toString(), stats);
         return outcome === 'accept' ? TopicValidatorResult.Accept : outcome === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
       });
       pubsub.subscribe(handler.topic);

@@ -23,14 +23,14 @@ function handler(overrides: Partial<TopicHandler<number>> = {}) {
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 
 describe('validateGossip', () => {
-  it('delivers what passes, and counts every outcome by topic and reason', () => {
+  it('delivers what passes, and counts every outcome by topic and reason', async () => {
     const { h, delivered } = handler();
     const stats = new GossipStats();
-    expect(validateGossip(h, u32(42), 'peer-a', stats)).toBe('accept');
-    expect(validateGossip(h, u32(3), 'peer-a', stats)).toBe('ignore');
-    expect(validateGossip(h, u32(5000), 'peer-b', stats)).toBe('reject');
-    expect(validateGossip(h, new Uint8Array(3), 'peer-b', stats)).toBe('reject');
-    expect(validateGossip(h, new Uint8Array(9), 'peer-b', stats)).toBe('reject');
+    expect(await validateGossip(h, u32(42), 'peer-a', stats)).toBe('accept');
+    expect(await validateGossip(h, u32(3), 'peer-a', stats)).toBe('ignore');
+    expect(await validateGossip(h, u32(5000), 'peer-b', stats)).toBe('reject');
+    expect(await validateGossip(h, new Uint8Array(3), 'peer-b', stats)).toBe('reject');
+    expect(await validateGossip(h, new Uint8Array(9), 'peer-b', stats)).toBe('reject');
     expect(delivered).toEqual([[42, 'peer-a']]);
     expect(stats.rows().sort((a, b) => a.reason.localeCompare(b.reason))).toEqual([
       { topic, outcome: 'reject', reason: 'future-round', count: 1 },
@@ -41,22 +41,23 @@ describe('validateGossip', () => {
     ]);
   });
 
-  it('checks the size before decoding anything', () => {
+  it('checks the size before decoding anything', async () => {
     let decoded = 0;
     const { h } = handler({ decode: () => ++decoded });
-    validateGossip(h, new Uint8Array(1 << 20), 'peer', new GossipStats());
+    await validateGossip(h, new Uint8Array(1 << 20), 'peer', new GossipStats());
     expect(decoded).toBe(0);
   });
 
-  it("turns a handler's own bug into an ignore, never a throw", () => {
+  it("turns a handler's own bug into an ignore, never a throw", async () => {
     const stats = new GossipStats();
     const thrower = () => {
       throw new TypeError('a bug');
     };
-    expect(validateGossip(handler({ decode: thrower }).h, u32(42), 'p', stats)).toBe('ignore');
-    expect(validateGossip(handler({ check: thrower }).h, u32(42), 'p', stats)).toBe('ignore');
-    expect(validateGossip(handler({ deliver: thrower }).h, u32(42), 'p', stats)).toBe('accept');
-    expect(validateGossip(handler({ decode: () => { throw new CodecError('bad'); } }).h, u32(42), 'p', stats)).toBe('reject');
+    expect(await validateGossip(handler({ decode: thrower }).h, u32(42), 'p', stats)).toBe('ignore');
+    expect(await validateGossip(handler({ check: thrower }).h, u32(42), 'p', stats)).toBe('ignore');
+    expect(await validateGossip(handler({ deliver: thrower }).h, u32(42), 'p', stats)).toBe('accept');
+    expect(await validateGossip(handler({ decode: () => { throw new CodecError('bad'); } }).h, u32(42), 'p', stats)).toBe('reject');
+    expect(await validateGossip(handler({ decode: () => Promise.reject(new CodecError('bad signature')) }).h, u32(42), 'p', stats)).toBe('reject');
     expect(stats.total(topic, 'ignore', 'internal')).toBe(2);
     expect(stats.total(topic, 'ignore', 'delivery-failed')).toBe(1);
   });
