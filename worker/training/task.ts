@@ -17,6 +17,15 @@ export interface TaskBatch {
   dispose(): void;
 }
 
+/**
+ * The data a peer trains on: its shard of the dataset and the seed that orders the shard's batches. A round
+ * hands out a fresh one; before any, a task trains the shard it was created with, in the run's order.
+ */
+export interface Assignment {
+  shard: number;
+  seed: string;
+}
+
 /** What the model makes now, for people: the GAN's painting. */
 export interface Preview {
   png: Uint8Array;
@@ -33,8 +42,10 @@ export interface Task {
   readonly manifest: WeightManifest;
   /** The smallest micro-batch the networks tolerate (batch statistics need rows). */
   readonly minMicroBatch: number;
-  /** The batch for `step` of the run on this peer's shard: the same on every machine. */
+  /** Batch number `step` of the current assignment (see `assign`): the same on every machine. */
   batch(step: number, rows: number): TaskBatch;
+  /** From now on batches come from this shard, in this seed's order. Throws on a shard out of range. */
+  assign(assignment: Assignment): void;
   /**
    * One training step on `batch` as micro-steps of `microBatch` rows, yielding between them; `next(true)`
    * ends it early, after which the weights still match whole steps. Returns the step's losses, or null when

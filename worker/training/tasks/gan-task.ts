@@ -33,7 +33,9 @@ interface ImageBatch extends TaskBatch {
 
 export function createGanTask({ model, dataset: datasetName, runId, shard, shardCount }: GanTaskOptions): Task {
   const dataset = loadDataset(datasetName);
-  const indices = shardIndices(dataset.count, shardCount, shard);
+  // The shard and order batches come from: the options' shard in the run's order until a round assigns one.
+  let indices = shardIndices(dataset.count, shardCount, shard);
+  let order = runId;
   const definition = getModel(model);
   const { height, width, channels } = dataset;
   const models = definition.build([height, width, channels]);
@@ -47,8 +49,12 @@ export function createGanTask({ model, dataset: datasetName, runId, shard, shard
     manifest: manifestOf(named),
     minMicroBatch: definition.minMicroBatch,
     batch(step, rows): ImageBatch {
-      const real = tf.tensor4d(gatherBatch(dataset, batchIndices(indices, runId, step, rows)), [rows, height, width, channels]);
+      const real = tf.tensor4d(gatherBatch(dataset, batchIndices(indices, order, step, rows)), [rows, height, width, channels]);
       return { rows, real, dispose: () => real.dispose() };
+    },
+    assign(assignment) {
+      indices = shardIndices(dataset.count, shardCount, assignment.shard);
+      order = assignment.seed;
     },
     *trainStep(batch, microBatch) {
       const losses = yield* trainStepMicro(models, optimizers, (batch as ImageBatch).real, undefined, { microBatch });
