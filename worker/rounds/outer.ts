@@ -49,7 +49,12 @@ export function outerStep(theta: Float32Array, gradient: Float32Array, momentum:
   return next;
 }
 
-/** The model hash a commit names: sha256 of the weights' float32 bytes, little-endian, in manifest order. */
-export function modelHash(weights: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)).digest('hex');
+/**
+ * The model hash a commit names: sha256 of the float32 bytes (little-endian, manifest order) of each vector in
+ * turn — the weights, then the outer momentum, so a peer that downloads both can check both against the commit.
+ */
+export function modelHash(...vectors: Float32Array[]): string {
+  const hash = createHash('sha256');
+  for (const v of vectors) hash.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  return hash.digest('hex');
 }

@@ -49,3 +49,15 @@ describe('the outer step', () => {
     expect(modelHash(weights)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('modelHash over weights and momentum', () => {
+  it('covers both vectors, in order', () => {
+    const a = Float32Array.from([1, 2, 3]);
+    const b = Float32Array.from([4, 5, 6]);
+    expect(modelHash(a, b)).toBe(modelHash(Float32Array.from([1, 2, 3, 4, 5, 6])));
+    expect(modelHash(a, b)).not.toBe(modelHash(b, a));
+    const changed = Float32Array.from(b);
+    changed[2] = Math.fround(6.000001);
+    expect(modelHash(a, changed)).not.toBe(modelHash(a, b));
+  });
+});
