@@ -14,9 +14,11 @@ export * from './wire.js';
 export const API_VERSION = 1;
 
 // The domain types, one module per domain; this file stays the one contract every process imports.
+export * from './contract/network.js';
 export * from './contract/node.js';
 export * from './contract/settings.js';
 export * from './contract/work.js';
+import type { NetworkStatus, RoundRecord } from './contract/network.js';
 import type { StateInfo, Status } from './contract/node.js';
 import { settingsSchema, type Settings } from './contract/settings.js';
 import type { ProgressPoint, SamplesFrame, WorkTotals, WorkUnit } from './contract/work.js';
@@ -41,6 +43,8 @@ export const paramsSchemas = {
     .strict(),
   latestSamples: empty,
   progressHistory: empty,
+  network: empty,
+  roundHistory: z.object({ limit: z.number().int().min(1).max(1000).default(50) }).strict(),
 } as const;
 
 export interface MethodResults {
@@ -52,6 +56,8 @@ export interface MethodResults {
   workHistory: { units: WorkUnit[]; today: WorkTotals; total: WorkTotals };
   latestSamples: SamplesFrame | null;
   progressHistory: ProgressPoint[];
+  network: NetworkStatus;
+  roundHistory: { rounds: RoundRecord[] };
 }
 
 export type Method = keyof typeof paramsSchemas;
@@ -70,6 +76,7 @@ export interface Events {
   samples: SamplesFrame;
   state: StateInfo;
   work: WorkUnit;
+  network: NetworkStatus;
 }
 export type EventName = keyof Events;
 

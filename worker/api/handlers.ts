@@ -1,5 +1,5 @@
 /** The control API's handlers: each method of the contract, answered from the node's services. */
-import type { ProgressPoint, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
+import type { NetworkStatus, ProgressPoint, RoundRecord, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
 import type { Handlers } from './dispatch.js';
 import type { LedgerService } from '../ledger/service.js';
 
@@ -14,6 +14,8 @@ export interface HandlerDeps {
   ledger: LedgerService;
   latestSamples(): SamplesFrame | null;
   progressHistory(): ProgressPoint[];
+  network(): NetworkStatus;
+  roundHistory(limit: number): RoundRecord[];
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -36,5 +38,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }),
     latestSamples: () => deps.latestSamples(),
     progressHistory: () => deps.progressHistory(),
+    network: () => deps.network(),
+    roundHistory: ({ limit }) => ({ rounds: deps.roundHistory(limit) }),
   };
 }

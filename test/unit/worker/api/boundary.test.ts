@@ -5,13 +5,14 @@ import { EVENTS, METHODS, type ApiClient, type Events, type ServerMessage } from
 import { createApiHub } from '../../../../worker/api/hub.js';
 import { servePort } from '../../../../worker/api/port-server.js';
 import { ApiCallError, createRpcClient } from '../../../../worker/api/rpc-client.js';
-import { fakeHandlers, sampleStatus, sampleUnit } from './fixtures.js';
+import { fakeHandlers, sampleNetwork, sampleStatus, sampleUnit } from './fixtures.js';
 
 const sampleEvents: Events = {
   progress: { step: 1, samplesPerSecond: 2, microBatch: 8, losses: { discriminator: 3, generator: 4 }, time: 5 },
   samples: { step: 1, pngBase64: 'AAAA', width: 2, height: 2, time: 3 },
   state: { state: 'paused', reason: 'user', reasonText: 'Paused by you' },
   work: sampleUnit(),
+  network: sampleNetwork(),
 };
 
 describe('control API over a MessagePort', () => {
@@ -46,6 +47,8 @@ describe('control API over a MessagePort', () => {
       workHistory: handlers.workHistory({ limit: 50 }),
       latestSamples: handlers.latestSamples({}),
       progressHistory: handlers.progressHistory({}),
+      network: sampleNetwork(),
+      roundHistory: handlers.roundHistory({ limit: 50 }),
     };
     expect(Object.keys(expected).sort()).toEqual([...METHODS].sort());
     for (const method of METHODS) {

@@ -1,5 +1,5 @@
 /** Canned, contract-typed API data for transport tests (the real node is exercised in integration tests). */
-import { DEFAULT_SETTINGS, type Settings, type Status, type WorkUnit } from '../../../../worker/api/contract.js';
+import { DEFAULT_SETTINGS, type NetworkStatus, type Settings, type Status, type WorkUnit } from '../../../../worker/api/contract.js';
 import type { Handlers } from '../../../../worker/api/dispatch.js';
 
 export const sampleStatus = (): Status => ({
@@ -38,6 +38,19 @@ export const sampleUnit = (id = 1): WorkUnit => ({
   finishedAt: 1_700_000_000_000,
 });
 
+export const sampleNetwork = (): NetworkStatus => ({
+  enabled: true,
+  peerId: '12D3KooWSample',
+  addresses: ['/ip4/127.0.0.1/tcp/7358/p2p/12D3KooWSample'],
+  peers: [{ id: '12D3KooWOther', latencyMs: 12, direct: true, address: '/ip4/127.0.0.1/tcp/7360' }],
+  round: { round: 4, phase: 'training', baseHash: 'ef'.repeat(32), openedAt: 1, windowEndsAt: 2, contributions: 1, quorum: 3, leader: null, contributed: false },
+  lastCommit: { round: 3, modelHash: 'ef'.repeat(32), committedBy: '12D3KooWOther', accepted: 3, at: 1 },
+  bytesSent: 1000,
+  bytesReceived: 2000,
+  resyncs: 0,
+  messages: { accept: 5, ignore: 1, reject: 0 },
+});
+
 export function fakeHandlers(): Handlers & { settings: Settings } {
   const state = { settings: { ...DEFAULT_SETTINGS } };
   return {
@@ -56,5 +69,11 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
     }),
     latestSamples: () => ({ step: 1, pngBase64: 'iVBORw0KGgo=', width: 8, height: 8, time: 1 }),
     progressHistory: () => [{ step: 1, samplesPerSecond: 10, microBatch: 8, losses: { discriminator: 1, generator: 1 }, time: 1 }],
+    network: () => sampleNetwork(),
+    roundHistory: ({ limit }) => ({
+      rounds: [
+        { round: 3, baseHash: 'ab'.repeat(32), modelHash: 'ef'.repeat(32), committedBy: '12D3KooWOther', accepted: 3, bytesIn: 10, bytesOut: 20, openedAt: 1, closedAt: 2, own: { status: 'accepted', reason: null } },
+      ].slice(0, limit),
+    }),
   };
 }

@@ -1,0 +1,66 @@
+/** The peer network and its rounds, as the dashboard's Network view shows them. Pure types. */
+
+export type RoundPhase = 'offline' | 'starting' | 'syncing' | 'training' | 'committing' | 'stopped';
+
+export interface PeerInfo {
+  id: string;
+  /** Round-trip time of the last ping; null until one came back. */
+  latencyMs: number | null;
+  /** False when every connection to it goes through a relay. */
+  direct: boolean;
+  address: string | null;
+}
+
+export interface RoundStatus {
+  round: number;
+  phase: RoundPhase;
+  /** The committed model this round trains from. */
+  baseHash: string;
+  openedAt: number;
+  /** When this peer's training window for the round ends. */
+  windowEndsAt: number;
+  contributions: number;
+  quorum: number;
+  /** Who is expected to commit the round (the best-ranked contributor so far). */
+  leader: string | null;
+  contributed: boolean;
+}
+
+export interface CommitSummary {
+  round: number;
+  modelHash: string;
+  committedBy: string;
+  accepted: number;
+  at: number;
+}
+
+export interface NetworkStatus {
+  /** False for a node started offline (it trains alone, without rounds). */
+  enabled: boolean;
+  peerId: string | null;
+  /** The addresses other peers can dial. */
+  addresses: string[];
+  peers: PeerInfo[];
+  round: RoundStatus | null;
+  lastCommit: CommitSummary | null;
+  bytesSent: number;
+  bytesReceived: number;
+  resyncs: number;
+  /** Inbound gossip by outcome, summed over topics and reasons. */
+  messages: { accept: number; ignore: number; reject: number };
+}
+
+/** One past round as the ledger has it, with this node's part in it. */
+export interface RoundRecord {
+  round: number;
+  baseHash: string;
+  modelHash: string | null;
+  committedBy: string | null;
+  accepted: number;
+  bytesIn: number;
+  bytesOut: number;
+  openedAt: number;
+  closedAt: number | null;
+  /** This node's contribution: null when it did not contribute. */
+  own: { status: string; reason: string | null } | null;
+}
