@@ -1,6 +1,7 @@
 /**
  * The dashboard in a real browser against a real headless miner: live numbers, the network's paintings,
- * Pause, and no Content-Security-Policy violations. Screenshots land in test/artifacts/.
+ * the Network view of a node started offline, Pause, and no Content-Security-Policy violations.
+ * Screenshots land in test/artifacts/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,17 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     // Reload: the token survives in session storage, the page reconnects.
     await page.reload();
     await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/training/i);
+  });
+
+  it('says the node trains alone when it was started without network options', async () => {
+    const view = page.getByTestId('network');
+    const offline = page.getByTestId('network-offline');
+    await offline.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await offline.textContent()).toBe('Offline: training alone (start with network options to join the swarm)');
+    // One line and nothing else: no peer id, round or traffic of a network this node is not in.
+    expect(await view.getByRole('heading').allTextContents()).toEqual(['Network']);
+    expect(await view.locator('dl, ul, table').count()).toBe(0);
+    await view.screenshot({ path: join(ARTIFACTS, 'dashboard-network-offline.png') });
   });
 
   it('pauses and resumes from the button', async () => {

@@ -3,7 +3,9 @@
  * Components read it; only the methods here talk to the node.
  */
 import type {
+  NetworkStatus,
   ProgressPoint,
+  RoundRecord,
   SamplesFrame,
   Settings,
   StateInfo,
@@ -14,9 +16,14 @@ import type {
 import { ApiCallError } from '../../../worker/api/rpc-client.js';
 import type { ConnectionState, DashboardClient } from './connection.js';
 import { appendProgress, MAX_WORK_UNITS, prependWorkUnit, trimProgress } from './history.js';
+import { isNewCommit } from './network.js';
 
 /** How long to wait before asking again when the node did not answer the initial load. */
 const RELOAD_DELAY_MS = 3000;
+/** Latency and peers change without events: ask for the network status this often while connected. */
+const NETWORK_POLL_MS = 2000;
+/** Rows in the Network view's table of recent rounds. */
+const ROUND_HISTORY_LIMIT = 10;
 
 export type ToggleAction = 'pause' | 'resume';
 
@@ -38,6 +45,8 @@ export class Dashboard {
   today: WorkTotals | null = $state.raw(null);
   total: WorkTotals | null = $state.raw(null);
   settings: Settings | null = $state.raw(null);
+  network: NetworkStatus | null = $state.raw(null);
+  rounds: RoundRecord[] = $state.raw([]);
   loadError: string | null = $state(null);
   togglePending: ToggleAction | null = $state(null);
   toggleError: string | null = $state(null);
@@ -54,6 +63,13 @@ export class Dashboard {
   readonly #unsubscribe: (() => void)[] = [];
   #reloadTimer: ReturnType<typeof setTimeout> | null = null;
   #loadSeq = 0;
+  #networkTimer: ReturnType<typeof setInterval> | null = null;
+  #networkPending = false;
+  /** Counts applied network statuses, so a poll answered after a newer event does not overwrite it. */
+  #networkApplied = 0;
+  /** The last commit the round table reflects; undefined until it loaded on this connection. */
+  #tableCommit: number | null | undefined = undefined;
+  #roundsSeq = 0;
 
   constructor(client: DashboardClient) {
     this.#client = client;
@@ -62,12 +78,14 @@ export class Dashboard {
       client.onConnection((state) => {
         const was = this.connection.phase;
         this.connection = state;
-        if (state.phase === 'connected' && was !== 'connected') void this.load();
+        if (state.phase === 'connected' && was !== 'connected') this.#onConnected();
+        if (state.phase !== 'connected') this.#stopNetworkPoll();
       }),
       client.on('progress', (point) => this.#onProgress(point)),
       client.on('samples', (frame) => (this.samples = frame)),
       client.on('state', (info) => this.#applyState(info)),
       client.on('work', (unit) => this.#onWork(unit)),
+      client.on('network', (status) => this.#applyNetwork(status)),
     );
   }
 
@@ -76,7 +94,7 @@ export class Dashboard {
   }
 
   start(): void {
-    if (this.connection.phase === 'connected') void this.load();
+    if (this.connection.phase === 'connected') this.#onConnected();
   }
 
   /** Everything the page shows, fetched together; asked again shortly if the node is not ready. */
@@ -144,8 +162,60 @@ export class Dashboard {
 
   destroy(): void {
     if (this.#reloadTimer !== null) clearTimeout(this.#reloadTimer);
+    this.#stopNetworkPoll();
     for (const off of this.#unsubscribe) off();
     this.#client.close();
+  }
+
+  #onConnected() {
+    void this.load();
+    // The node may have restarted with other network options: load its rounds afresh.
+    this.#tableCommit = undefined;
+    void this.#refreshNetwork();
+    this.#networkTimer ??= setInterval(() => {
+      // An offline node stays offline until it restarts, and a restart reconnects.
+      if (this.network?.enabled !== false) void this.#refreshNetwork();
+    }, NETWORK_POLL_MS);
+  }
+
+  #stopNetworkPoll() {
+    if (this.#networkTimer !== null) clearInterval(this.#networkTimer);
+    this.#networkTimer = null;
+  }
+
+  async #refreshNetwork(): Promise<void> {
+    // A slow node gets one question at a time, not a queue of them.
+    if (this.#networkPending) return;
+    this.#networkPending = true;
+    const applied = this.#networkApplied;
+    try {
+      const status = await this.#client.call('network');
+      if (applied === this.#networkApplied) this.#applyNetwork(status);
+    } catch {
+      // The next poll asks again.
+    } finally {
+      this.#networkPending = false;
+    }
+  }
+
+  #applyNetwork(status: NetworkStatus) {
+    this.#networkApplied++;
+    this.network = status;
+    if (isNewCommit(this.#tableCommit, status.lastCommit)) {
+      this.#tableCommit = status.lastCommit?.round ?? null;
+      void this.#refreshRounds();
+    }
+  }
+
+  async #refreshRounds(): Promise<void> {
+    const seq = ++this.#roundsSeq;
+    try {
+      const { rounds } = await this.#client.call('roundHistory', { limit: ROUND_HISTORY_LIMIT });
+      if (seq === this.#roundsSeq) this.rounds = rounds;
+    } catch {
+      // Forget what the table shows, so the next status (a poll, at most 2 s away) asks again.
+      if (seq === this.#roundsSeq) this.#tableCommit = undefined;
+    }
   }
 
   #applyState(info: StateInfo) {
