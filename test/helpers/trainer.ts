@@ -24,5 +24,5 @@ export function testTrainerConfig(checkpointPath: string, overrides: Partial<Tra
 /** TrainerHost events that do nothing, with the ones a test cares about overridden. */
 export function quietEvents(overrides: Partial<TrainerEvents> = {}): TrainerEvents {
   const nothing = () => {};
-  return { progress: nothing, samples: nothing, unit: nothing, paused: nothing, resumed: nothing, disk: nothing, warning: nothing, failed: nothing, ...overrides };
+  return { progress: nothing, samples: nothing, unit: nothing, paused: nothing, resumed: nothing, held: nothing, disk: nothing, warning: nothing, failed: nothing, ...overrides };
 }

@@ -7,6 +7,11 @@
  * so the thread always reads a consistent pair. The thread acknowledges every command it sees with
  * `paused` or `resumed` carrying that number, so the node can tell an answer to its latest command from a
  * stale one, however fast commands follow each other.
+ *
+ * Requests (weights, snapshots, rebases) are messages with an id, answered with that id. The trainer serves
+ * them only between whole steps and never during a checkpoint, so each one sees and changes whole steps.
+ * A step limit, set by a snapshot or a rebase, holds training at that step (`held`) until it is raised:
+ * the node's rounds use it to train at most H steps on weights it has not yet rebased. Held is not paused.
  */
 import type {
   BackendName,
@@ -16,6 +21,7 @@ import type {
   SamplesFrame,
   WorkUnit,
 } from '../api/contract.js';
+import type { Assignment } from './task.js';
 import type { WeightManifest } from './weights.js';
 
 export interface TrainerConfig {
@@ -38,6 +44,25 @@ export interface TrainerConfig {
   microBatch?: number;
   /** Free space a checkpoint must leave on its disk, so that training never fills the user's disk. */
   reserveDiskBytes: number;
+  /** Hold at the restored step until the node grants steps (a rebase or snapshot); absent = no step limit. */
+  startHeld?: boolean;
+}
+
+/** What a rebase changes, in this order: weights += shift, then the data assignment, then the step limit. */
+export interface Rebase {
+  /** Added to the weights in float32, element by element; null = unchanged. Transferred. */
+  shift: Float32Array | null;
+  /** null = unchanged. Batches then number from 0 at the step the rebase lands on. */
+  assignment: Assignment | null;
+  /** The step to hold at; null = no limit; absent = unchanged. */
+  stepLimit?: number | null;
+}
+
+/** The weights as one vector in manifest order, and the step they are the weights of. */
+export interface WeightsAtStep {
+  manifest: WeightManifest;
+  values: Float32Array;
+  step: number;
 }
 
 /** Why training is held: the checkpoint's disk lacks room. */
@@ -59,7 +84,14 @@ export type ToTrainer =
   /** Asks for the task's weights; answered by `weights` with the same id. */
   | { type: 'readWeights'; id: number }
   /** Replaces the task's weights (e.g. with a round's committed model); answered by `wrote`. `values` is transferred. */
-  | { type: 'writeWeights'; id: number; values: Float32Array };
+  | { type: 'writeWeights'; id: number; values: Float32Array }
+  /** Asks for the weights, answered by `weights`, and holds `hold` steps after them (the step limit). */
+  | { type: 'snapshot'; id: number; hold: number }
+  /** Applies a `Rebase` at once, all or nothing; answered by `wrote`. */
+  | ({ type: 'rebase'; id: number } & Rebase);
+
+/** The messages answered by id. */
+export type TrainerRequest = Extract<ToTrainer, { id: number }>;
 
 export type FromTrainer =
   | { type: 'ready'; backend: BackendName; step: number; restoredUnit: UnitRecord | null }
@@ -74,12 +106,17 @@ export type FromTrainer =
   | { type: 'paused'; seq: number; step: number; at: number; endedEarly: EndedEarly }
   /** Acknowledges command `seq`: training (or, with the disk full, ready to train as soon as it has room). */
   | { type: 'resumed'; seq: number; step: number }
+  /** Training holds at the step limit (sent once per hold): the open unit is being checkpointed. */
+  | { type: 'held'; step: number }
   /** The checkpoint's disk is full (training is held, nothing is lost), or has room again (null). */
   | { type: 'disk'; full: DiskFull | null }
   | { type: 'stopped'; step: number }
-  /** The weights as one vector in manifest order; its buffer is transferred, not copied. */
-  | { type: 'weights'; id: number; manifest: WeightManifest; values: Float32Array }
-  /** The answer to `writeWeights`: null, or why the weights were refused (training goes on with the old ones). */
+  /** The answer to `readWeights` and `snapshot`; the buffer of `values` is transferred, not copied. */
+  | ({ type: 'weights'; id: number } & WeightsAtStep)
+  /**
+   * The answer to `writeWeights` and `rebase`, and to a request refused: null, or why (nothing changed,
+   * training goes on as before).
+   */
   | { type: 'wrote'; id: number; error: string | null }
   /** Something the node should log; training goes on. */
   | { type: 'warning'; message: string }

@@ -1,6 +1,7 @@
 /**
- * The node's handle on the trainer thread: starts it, flips the shared pause/stop flags, and turns the
- * thread's messages into typed callbacks. Training compute never runs on the node's own event loop.
+ * The node's handle on the trainer thread: starts it, flips the shared pause/stop flags, turns the thread's
+ * messages into typed callbacks, and makes its requests (weights, snapshots, rebases) promises answered by id.
+ * Training compute never runs on the node's own event loop.
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../api/contract.js';
@@ -11,11 +12,13 @@ import {
   preciseNow,
   type DiskFull,
   type FromTrainer,
+  type Rebase,
   type ToTrainer,
   type TrainerConfig,
+  type TrainerRequest,
   type UnitRecord,
+  type WeightsAtStep,
 } from './protocol.js';
-import type { WeightManifest } from './weights.js';
 
 export interface TrainerEvents {
   progress(point: Extract<FromTrainer, { type: 'progress' }>['point']): void;
@@ -25,6 +28,8 @@ export interface TrainerEvents {
   paused(): void;
   /** The trainer confirmed the latest command: it trains (or waits for disk space to). */
   resumed(): void;
+  /** Training holds at its step limit, `step`, until a snapshot or rebase raises it (not a pause). */
+  held?(step: number): void;
   /** The checkpoint's disk is full and training holds, or it has room again (null). */
   disk(full: DiskFull | null): void;
   /** Something worth logging; training goes on. */
@@ -125,12 +130,17 @@ export class TrainerHost {
     return settled;
   }
 
-  /** The task's weights as one vector with its manifest, moved (not copied) out of the thread. */
-  readWeights(): Promise<{ manifest: WeightManifest; values: Float32Array }> {
-    return this.request({ type: 'readWeights', id: this.nextRequest() }).then((reply) => {
-      if (reply.type !== 'weights') throw new Error('trainer answered a weights request with the wrong message');
-      return { manifest: reply.manifest, values: reply.values };
-    });
+  /** The task's weights as one vector with its manifest and step, moved (not copied) out of the thread. */
+  readWeights(): Promise<WeightsAtStep> {
+    return this.weights({ type: 'readWeights', id: this.nextRequest() }, 'weights request');
+  }
+
+  /**
+   * The weights and their step, read between whole steps; from then on the trainer trains at most `hold`
+   * steps more and holds (`held`) until a snapshot or rebase raises its step limit.
+   */
+  snapshot(hold: number): Promise<WeightsAtStep> {
+    return this.weights({ type: 'snapshot', id: this.nextRequest(), hold }, 'snapshot');
   }
 
   /** Replaces the task's weights (the vector's buffer moves to the thread); rejects if the thread refuses them. */
@@ -139,11 +149,28 @@ export class TrainerHost {
     if (reply.type === 'wrote' && reply.error !== null) throw new Error(`the trainer refused the weights: ${reply.error}`);
   }
 
+  /**
+   * Moves the weights by `shift` (its buffer moves to the thread), then sets the assignment and the step limit,
+   * all between the same two steps; rejects with the thread's reason if it refuses, and then nothing changed.
+   */
+  async rebase({ shift, assignment, stepLimit }: Rebase): Promise<void> {
+    const message: TrainerRequest = { type: 'rebase', id: this.nextRequest(), shift, assignment, ...(stepLimit !== undefined ? { stepLimit } : {}) };
+    const reply = await this.request(message, shift ? [shift.buffer as ArrayBuffer] : []);
+    if (reply.type === 'wrote' && reply.error !== null) throw new Error(`the trainer refused the rebase: ${reply.error}`);
+  }
+
+  private async weights(message: TrainerRequest, what: string): Promise<WeightsAtStep> {
+    const reply = await this.request(message);
+    if (reply.type === 'wrote') throw new Error(`the trainer refused the ${what}: ${reply.error}`);
+    if (reply.type !== 'weights') throw new Error(`trainer answered a ${what} with the wrong message`);
+    return { manifest: reply.manifest, values: reply.values, step: reply.step };
+  }
+
   private nextRequest(): number {
     return ++this.requests;
   }
 
-  private request(message: Extract<ToTrainer, { id: number }>, transfer: ArrayBuffer[] = []): Promise<FromTrainer> {
+  private request(message: TrainerRequest, transfer: ArrayBuffer[] = []): Promise<FromTrainer> {
     if (this.hasExited) return Promise.reject(new Error('the trainer thread has exited'));
     return new Promise((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject });
@@ -210,6 +237,8 @@ export class TrainerHost {
       case 'resumed':
         if (this.acknowledged(message.seq, preciseNow()) && !this.wantPaused) this.events.resumed();
         return;
+      case 'held':
+        return this.events.held?.(message.step);
       case 'disk':
         return this.events.disk(message.full);
       case 'weights':

@@ -8,6 +8,10 @@
  * checkpointed while paused, so nothing trained is lost. Every command is acknowledged with its number.
  * A checkpoint that finds no room on disk holds training (the steps stay in memory, unrecorded) until
  * room returns, instead of failing and retraining the same steps.
+ *
+ * For the node's rounds it also holds at a step limit (closing and checkpointing the open unit, as a pause
+ * does) until a request raises it, and serves requests — weights, snapshots, rebases — only between whole
+ * steps and never during a checkpoint, so a checkpoint never mixes weights from before and after a rebase.
  */
 import { rename, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -30,11 +34,12 @@ import {
   type DiskFull,
   type EndedEarly,
   type FromTrainer,
+  type Rebase,
   type TrainerConfig,
+  type TrainerRequest,
   type UnitRecord,
 } from './protocol.js';
-import type { Losses, Task, TaskBatch } from './task.js';
-import type { WeightManifest } from './weights.js';
+import type { Assignment, Losses, Task, TaskBatch } from './task.js';
 import { createTask } from './tasks/index.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -42,6 +47,10 @@ const PROGRESS_INTERVAL_MS = 1000;
 const DISK_RETRY_MS = 5000;
 /** Errors that mean "no room", whatever the OS calls it. */
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+function checkSteps(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number of steps, got ${value}`);
+}
 
 interface CheckpointMeta {
   format: 'airtist-gan/1';
@@ -98,24 +107,31 @@ export class Trainer {
   private acked: Command | null = null;
   /** Set while the open unit's checkpoint finds no room on disk: training holds until it fits. */
   private diskFull: DiskFull | null = null;
+  /** No step starts at or past this one (see `holdUntilGranted`); null = no limit. */
+  private stepLimit: number | null = null;
+  /** The step `held` was reported at, until the next step starts: one `held` per hold. */
+  private heldAt: number | null = null;
+  /** The shard trained now, and the step its assignment's batches number from (0 before any assignment). */
+  private shard = 0;
+  private assignedAtStep = 0;
+  /** The shard the open unit's steps trained on: a unit reports one shard. */
+  private unitShard = 0;
+  /** Requests waiting for the loop to be between whole steps, and the call that wakes a waiting loop. */
+  private readonly requests: TrainerRequest[] = [];
+  private wake: (() => void) | null = null;
 
   constructor(
     private config: TrainerConfig,
     private readonly control: Int32Array,
-    private readonly post: (message: FromTrainer) => void,
+    private readonly post: (message: FromTrainer, transfer?: ArrayBuffer[]) => void,
+    /** Builds the run's task; tests pass one that watches it. */
+    private readonly makeTask: (config: TrainerConfig) => Task = createTask,
   ) {}
 
-  /**
-   * The task's weights and their layout. Called from the thread's message handler, which only runs while no
-   * step is in flight (the loop yields to messages only between whole steps and while it waits).
-   */
-  weights(): { manifest: WeightManifest; values: Float32Array } {
-    return { manifest: this.task.manifest, values: this.task.readWeights() };
-  }
-
-  /** Replaces the task's weights; see `weights` for when this runs. Throws on a vector of the wrong size. */
-  setWeights(values: Float32Array): void {
-    this.task.writeWeights(values);
+  /** Queues a request; the loop serves it between whole steps, or at once if it is waiting. */
+  request(message: TrainerRequest): void {
+    this.requests.push(message);
+    this.wake?.();
   }
 
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
@@ -124,12 +140,14 @@ export class Trainer {
 
   async init(): Promise<void> {
     this.backend = await selectBackend(this.config.backend);
-    this.task = createTask(this.config);
+    this.task = this.makeTask(this.config);
     this.tuner = new MicroBatchTuner({ batchSize: this.config.batchSize, min: this.task.minMicroBatch });
     if (this.config.microBatch !== undefined) this.tuner.current = this.config.microBatch;
+    this.shard = this.config.shard;
 
     await this.restore();
     this.unitStartStep = this.step;
+    if (this.config.startHeld) this.stepLimit = this.step;
     this.post({ type: 'ready', backend: this.backend, step: this.step, restoredUnit: this.lastUnit });
     this.publishSamples(Date.now());
   }
@@ -165,10 +183,13 @@ export class Trainer {
   /** Trains until asked to stop. */
   async run(): Promise<void> {
     this.beginUnit();
+    this.serveRequests(); // any that came during init
     while (!this.stopRequested()) {
       const command = this.acknowledge();
       if (command.paused) await this.pauseUntilResumed();
       else if (this.diskFull) await this.waitForDisk();
+      else if (this.held()) await this.holdUntilGranted();
+      else if (this.unitShard !== this.shard) await this.closeUnitOfOldShard();
       else if (this.microStep()) await this.afterStep();
       // Between micro-steps of a step only the command is read: a pause waits for one micro-step.
     }
@@ -183,8 +204,76 @@ export class Trainer {
     if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) this.publishProgress(now);
     if (now - this.lastSamplesAt >= this.config.sampleIntervalSeconds * 1000) this.publishSamples(now);
     if (this.unit.secondsUntil(preciseNow()) >= this.config.workUnitSeconds) await this.closeUnit();
-    // Let queued messages (settings) in; costs microseconds against a step of milliseconds.
+    // Let queued messages (settings, requests) in; costs microseconds against a step of milliseconds.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    this.serveRequests();
+  }
+
+  private serveRequests(): void {
+    for (let request = this.requests.shift(); request; request = this.requests.shift()) this.serve(request);
+  }
+
+  /** Answers one request by its id; a refused one changes nothing and is answered with why. */
+  private serve(request: TrainerRequest): void {
+    try {
+      switch (request.type) {
+        case 'readWeights':
+          return this.postWeights(request.id);
+        case 'snapshot':
+          checkSteps('hold', request.hold);
+          this.postWeights(request.id);
+          this.stepLimit = this.step + request.hold;
+          return;
+        case 'writeWeights':
+          this.task.writeWeights(request.values);
+          break;
+        case 'rebase':
+          this.rebase(request);
+          break;
+      }
+      this.post({ type: 'wrote', id: request.id, error: null });
+    } catch (error) {
+      this.post({ type: 'wrote', id: request.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private postWeights(id: number): void {
+    const values = this.task.readWeights();
+    this.post({ type: 'weights', id, manifest: this.task.manifest, values, step: this.step }, [values.buffer as ArrayBuffer]);
+  }
+
+  /** Applies a `Rebase` all or nothing: everything is checked before anything changes. */
+  private rebase({ shift, assignment, stepLimit }: Rebase): void {
+    let weights: Float32Array | null = null;
+    if (shift) {
+      weights = this.task.readWeights();
+      if (shift.length !== weights.length) throw new RangeError(`shift: got ${shift.length} floats, the model has ${weights.length}`);
+      for (let i = 0; i < weights.length; i++) {
+        const delta = shift[i]!;
+        if (!Number.isFinite(delta)) throw new RangeError(`shift: float ${i} is ${delta}`);
+        weights[i]! += delta; // rounded to float32 on store
+      }
+    }
+    if (assignment) this.checkAssignment(assignment);
+    if (stepLimit !== undefined && stepLimit !== null) checkSteps('step limit', stepLimit);
+    if (weights) this.task.writeWeights(weights);
+    if (assignment) {
+      this.task.assign(assignment);
+      this.shard = assignment.shard;
+      this.assignedAtStep = this.step;
+    }
+    if (stepLimit !== undefined) this.stepLimit = stepLimit;
+  }
+
+  private checkAssignment({ shard, seed }: Assignment): void {
+    const { shardCount } = this.config;
+    if (!Number.isInteger(shard) || shard < 0 || shard >= shardCount) throw new RangeError(`assignment: shard ${shard} is not one of ${shardCount}`);
+    if (typeof seed !== 'string' || seed === '') throw new RangeError('assignment: the seed must be a non-empty string');
+  }
+
+  /** Whether training holds at the step limit. Limits change only between whole steps, so never mid-step. */
+  private held(): boolean {
+    return this.stepLimit !== null && this.step >= this.stepLimit;
   }
 
   private stopRequested(): boolean {
@@ -219,7 +308,8 @@ export class Trainer {
     const { batchSize } = this.config;
     if (!this.inFlight) {
       if (endEarly) return null;
-      const batch = this.task.batch(this.step, batchSize);
+      this.heldAt = null;
+      const batch = this.task.batch(this.step - this.assignedAtStep, batchSize);
       this.inFlight = { batch, steps: this.task.trainStep(batch, this.tuner.current) };
     }
     const started = preciseNow();
@@ -251,10 +341,42 @@ export class Trainer {
   private async pauseUntilResumed(): Promise<void> {
     this.publishProgress(Date.now());
     await this.closeUnit(); // the work so far is durable while we wait
-    while (this.acknowledge().paused && !this.stopRequested()) await this.waitForCommand(1000);
+    while (this.acknowledge().paused && !this.stopRequested()) await this.idle(1000);
     // The time paused is not work; a unit still held by a full disk keeps its steps, and its time so far.
     if (!this.diskFull) this.beginUnit();
     this.window = new Accumulator();
+  }
+
+  /**
+   * Holds at the step limit until a request raises or lifts it. The open unit is closed and checkpointed
+   * first, as in a pause, so the work so far is durable while the node exchanges it; commands are still
+   * acknowledged and requests served. Held is not paused: a pause (and its resume) may come and go meanwhile.
+   */
+  private async holdUntilGranted(): Promise<void> {
+    if (this.heldAt !== this.step) this.post({ type: 'held', step: this.step });
+    this.heldAt = this.step;
+    this.publishProgress(Date.now());
+    await this.closeUnit();
+    while (this.held() && !this.diskFull && !this.stopRequested() && !this.acknowledge().paused) await this.idle(1000);
+    // The time held is not work.
+    if (!this.diskFull) this.beginUnit();
+    this.window = new Accumulator();
+  }
+
+  /** The first step on a new shard closes the unit of the old one (a unit without steps just restarts). */
+  private async closeUnitOfOldShard(): Promise<void> {
+    if (this.unit.steps > 0) await this.closeUnit();
+    else this.beginUnit();
+  }
+
+  /** Waits at most `timeoutMs` for a new command, stop or request, then serves the requests queued. */
+  private async idle(timeoutMs: number): Promise<void> {
+    if (this.requests.length === 0) {
+      const arrived = new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([this.waitForCommand(timeoutMs), arrived]);
+      this.wake = null;
+    }
+    this.serveRequests();
   }
 
   /** Waits for a new command (or stop), at most `timeoutMs`. */
@@ -270,13 +392,14 @@ export class Trainer {
     while (!this.stopRequested() && !this.acknowledge().paused) {
       const waited = Date.now() - started;
       if (waited >= DISK_RETRY_MS) return this.closeUnit();
-      await this.waitForCommand(DISK_RETRY_MS - waited);
+      await this.idle(DISK_RETRY_MS - waited);
     }
   }
 
   private beginUnit(): void {
     this.unit = new Accumulator();
     this.unitStartStep = this.step;
+    this.unitShard = this.shard;
   }
 
   /**
@@ -289,7 +412,7 @@ export class Trainer {
     if (unit.steps === 0) return;
     const record: UnitRecord = {
       runId: this.config.runId,
-      shard: this.config.shard,
+      shard: this.unitShard,
       stepStart: this.unitStartStep,
       stepEnd: this.step,
       samples: unit.samples,

@@ -1,6 +1,7 @@
 /**
  * The training loop in-process (the thread entry only wires it to a port): pause between micro-steps,
- * checkpoints that hold whole steps and precede their work unit, resume from a checkpoint, clean stop.
+ * checkpoints that hold whole steps and precede their work unit, resume from a checkpoint, clean stop, and
+ * the batches a round's assignment draws.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { canMountTmpfs, mountTmpfs } from '../../../helpers/tmpfs.js';
 import { readCheckpoint } from '../../../../worker/training/checkpoint.js';
 import { CONTROL, encodeCommand, type FromTrainer, type TrainerConfig } from '../../../../worker/training/protocol.js';
 import { testTrainerConfig } from '../../../helpers/trainer.js';
+import type { Task } from '../../../../worker/training/task.js';
+import { createTask } from '../../../../worker/training/tasks/index.js';
 import { Trainer } from '../../../../worker/training/trainer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'airtist-trainer-'));
@@ -18,20 +21,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const config = testTrainerConfig(join(dir, 'run.ckpt'));
 
-function start(overrides: Partial<TrainerConfig> = {}) {
+function start(overrides: Partial<TrainerConfig> = {}, makeTask?: (config: TrainerConfig) => Task) {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL.SLOTS * 4));
   const messages: FromTrainer[] = [];
   const waiters: Array<() => void> = [];
-  const trainer = new Trainer({ ...config, ...overrides }, control, (message) => {
+  const post = (message: FromTrainer) => {
     messages.push(message);
     waiters.splice(0).forEach((wake) => wake());
-  });
+  };
+  const trainer = new Trainer({ ...config, ...overrides }, control, post, makeTask);
   const until = async <T extends FromTrainer['type']>(type: T, after = 0): Promise<Extract<FromTrainer, { type: T }>> => {
     for (;;) {
       const found = messages.slice(after).find((m) => m.type === type);
       if (found) return found as Extract<FromTrainer, { type: T }>;
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
+  };
+  const untilHeld = async (step: number): Promise<void> => {
+    while (!messages.some((m) => m.type === 'held' && m.step === step)) await new Promise<void>((resolve) => waiters.push(resolve));
   };
   let seq = 0;
   /** A pause or resume command, as TrainerHost writes it; `nextSeq` numbers one written elsewhere. */
@@ -45,7 +52,7 @@ function start(overrides: Partial<TrainerConfig> = {}) {
     Atomics.store(control, CONTROL.STOP, 1);
     Atomics.notify(control, CONTROL.COMMAND);
   };
-  return { trainer, control, messages, until, command, nextSeq, stop };
+  return { trainer, control, messages, until, untilHeld, command, nextSeq, stop };
 }
 
 /** Trains a fresh run at `checkpointPath` briefly and stops: a checkpoint of whole steps for a test of its own. */
@@ -173,6 +180,49 @@ describe('Trainer', { timeout: 60_000 }, () => {
     expect(existsSync(stale)).toBe(false);
     expect(readFileSync(unrelated, 'utf8')).toBe('keep me');
     expect(messages.find((m) => m.type === 'warning')).toMatchObject({ message: expect.stringContaining('2.0 MB of checkpoint temp files') });
+  });
+
+  it("numbers batches by the run's step until an assignment, then from 0 at the step each assignment lands on", async () => {
+    const batches: number[] = [];
+    const watched = (taskConfig: TrainerConfig): Task => {
+      const task = createTask(taskConfig);
+      return { ...task, batch: (step, rows) => (batches.push(step), task.batch(step, rows)) };
+    };
+    const { trainer, messages, until, untilHeld, stop } = start({ checkpointPath: join(dir, 'assigned.ckpt'), firstStep: 4, startHeld: true }, watched);
+    await trainer.init();
+    const running = trainer.run();
+    await untilHeld(4);
+    expect(batches).toEqual([]);
+    let id = 0;
+    const rebase = async (assignment: { shard: number; seed: string } | null, stepLimit: number) => {
+      trainer.request({ type: 'rebase', id: ++id, shift: null, assignment, stepLimit });
+      expect(await until('wrote', messages.length)).toEqual({ type: 'wrote', id, error: null });
+      await untilHeld(stepLimit);
+    };
+    await rebase(null, 7);
+    await rebase({ shard: 2, seed: 'round-1' }, 9);
+    await rebase({ shard: 5, seed: 'round-2' }, 10);
+    expect(batches).toEqual([4, 5, 6, 0, 1, 0]);
+
+    // An assignment that lands while training closes the open unit first; a snapshot served with it holds 2 later.
+    trainer.request({ type: 'rebase', id: ++id, shift: null, assignment: { shard: 6, seed: 'round-3' }, stepLimit: null });
+    await until('progress', messages.length);
+    trainer.request({ type: 'rebase', id: ++id, shift: null, assignment: { shard: 7, seed: 'round-4' } });
+    trainer.request({ type: 'snapshot', id: ++id, hold: 2 });
+    const { step } = await until('weights', messages.length);
+    await untilHeld(step + 2);
+    expect(batches.slice(6)).toEqual([...Array.from({ length: step - 10 }, (_, i) => i), 0, 1]);
+    stop();
+    await running;
+    // Each hold closed a unit, on the shard its steps trained.
+    const units = messages.filter((m) => m.type === 'unit').map((m) => (m as Extract<FromTrainer, { type: 'unit' }>).unit);
+    expect(units.map(({ shard, stepStart, stepEnd }) => ({ shard, stepStart, stepEnd }))).toEqual([
+      { shard: 1, stepStart: 4, stepEnd: 7 },
+      { shard: 2, stepStart: 7, stepEnd: 9 },
+      { shard: 5, stepStart: 9, stepEnd: 10 },
+      { shard: 6, stepStart: 10, stepEnd: step },
+      { shard: 7, stepStart: step, stepEnd: step + 2 },
+    ]);
   });
 
   it.runIf(canMountTmpfs)('holds training while the disk is full, loses no step, and resumes by itself when room returns', async () => {
