@@ -2,8 +2,9 @@
  * Keeps a trainer thread running for the node: if the thread fails after it started (a bug, memory, a disk
  * error writing a checkpoint), it is started again from its last checkpoint after a growing delay, and the
  * user's pause survives the restart. A miner left alone overnight should still be mining in the morning.
+ * Requests (weights, snapshots, rebases) go to the thread running now and are refused while none is.
  */
-import type { TrainerConfig } from './protocol.js';
+import type { Rebase, TrainerConfig, WeightsAtStep } from './protocol.js';
 import { createRestartBackoff, type RestartBackoff, type RestartBackoffPolicy } from '../restart-backoff.js';
 import { TrainerHost, type TrainerEvents, type TrainerReady } from './trainer-host.js';
 
@@ -20,6 +21,8 @@ export const DEFAULT_RESTART_POLICY: RestartBackoffPolicy = {
 
 export class SupervisedTrainer {
   private host!: TrainerHost;
+  /** The host while its thread runs; null from its failure until a replacement is up. */
+  private live: TrainerHost | null = null;
   private wantPaused: boolean;
   private stopped = false;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -65,6 +68,33 @@ export class SupervisedTrainer {
     return this.host.resume();
   }
 
+  /** See `TrainerHost.readWeights`. */
+  async readWeights(): Promise<WeightsAtStep> {
+    return this.running().readWeights();
+  }
+
+  /** See `TrainerHost.writeWeights`. */
+  async writeWeights(values: Float32Array): Promise<void> {
+    return this.running().writeWeights(values);
+  }
+
+  /** See `TrainerHost.snapshot`. */
+  async snapshot(hold: number): Promise<WeightsAtStep> {
+    return this.running().snapshot(hold);
+  }
+
+  /** See `TrainerHost.rebase`. */
+  async rebase(rebase: Rebase): Promise<void> {
+    return this.running().rebase(rebase);
+  }
+
+  /** The host to send a request to; throws (rejecting the request) while the thread is restarting. */
+  private running(): TrainerHost {
+    if (this.stopped) throw new Error('the trainer has stopped');
+    if (!this.live) throw new Error('the trainer thread is restarting');
+    return this.live;
+  }
+
   updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
     this.host.updateIntervals(sampleIntervalSeconds, workUnitSeconds);
   }
@@ -81,12 +111,13 @@ export class SupervisedTrainer {
       { ...this.events, failed: (message) => this.onFailed(message) },
       this.wantPaused,
     );
-    this.host = host;
+    this.host = this.live = host;
     this.backoff.started();
     return ready;
   }
 
   private onFailed(message: string): void {
+    this.live = null;
     this.events.failed(message);
     if (this.stopped || this.restartTimer) return;
     this.restartTimer = setTimeout(() => void this.restart(), this.backoff.nextDelay());
