@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `airtist`: the command-line front of the miner. Commands live in ./cli/, one file each. */
 import { nodeCommand, NODE_USAGE } from './cli/node-command.js';
+import { swarmCommand, SWARM_USAGE } from './cli/swarm-command.js';
 import { UsageError } from './cli/usage.js';
 import { DataDirInUseError } from './data-dir.js';
 import { TrainerStartError } from './training/trainer-host.js';
@@ -12,11 +13,13 @@ Usage: airtist <command> [options]
 
 Commands:
   node       run the headless miner and serve its dashboard on 127.0.0.1
+  swarm      run N miners on loopback that train one model together (for testing the network)
 
 Run 'airtist <command> --help' for a command's options.`;
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
   node: { run: nodeCommand, usage: NODE_USAGE },
+  swarm: { run: swarmCommand, usage: SWARM_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -18,7 +18,11 @@ type FromMain = ConnectPortMessage | { type: 'shutdown' };
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (!parentPort) throw new Error('electron-entry must run in an Electron utilityProcess');
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { 'data-dir': { type: 'string' } }, strict: false });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { 'data-dir': { type: 'string' }, offline: { type: 'boolean' } },
+  strict: false,
+});
 const dataDir = values['data-dir'];
 if (typeof dataDir !== 'string') throw new Error('--data-dir is required');
 
@@ -28,7 +32,8 @@ let handle: ((event: { data: unknown; ports: PortLike[] }) => void) | null = nul
 const early: Array<{ data: unknown; ports: PortLike[] }> = [];
 parentPort.on('message', (event) => (handle ? handle(event) : early.push(event)));
 
-const node = await startNode({ dataDir, log });
+// The desktop app joins the swarm on the default ports (a taken port falls back to a free one).
+const node = await startNode({ dataDir, log, ...(values.offline ? {} : { network: {} }) });
 handle = (event) => {
   const message = event.data as FromMain;
   if (message?.type === 'connect' && event.ports[0]) {

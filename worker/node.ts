@@ -3,22 +3,28 @@
  * API — and stops them in reverse order. Transports (HTTP/WebSocket for the headless node, MessagePorts under
  * Electron) are attached by the entry points; the node itself only knows the API hub.
  */
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   API_VERSION,
   type BackendName,
   type DatasetName,
   type ModelName,
+  type NetworkStatus,
   type ProgressPoint,
+  type RoundRecord,
   type SamplesFrame,
   type Settings,
   type Status,
 } from './api/contract.js';
 import { createHandlers } from './api/handlers.js';
 import { createApiHub, type ApiHub } from './api/hub.js';
+import type { NetworkMetrics } from './api/metrics.js';
 import { ensureDataDir, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { appVersion } from './paths.js';
 import { startLedgerService } from './ledger/service.js';
+import { startP2pService, type P2pOptions, type P2pService } from './p2p/service.js';
+import { RoundDriver, type RoundTiming } from './rounds/driver.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
 import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
@@ -40,7 +46,16 @@ export interface NodeOptions {
   restartPolicy?: RestartBackoffPolicy;
   /** Free space training must leave on the data dir's disk (default 100 MB). */
   reserveDiskBytes?: number;
+  /** Join the peer network and train in rounds; absent = offline, training alone. */
+  network?: NetworkOptions;
   log?: (line: string) => void;
+}
+
+export interface NetworkOptions extends P2pOptions {
+  /** A round's training window and its inner steps (H): a test network or a swarm sets its own run. */
+  roundSeconds?: number;
+  innerSteps?: number;
+  timing?: Partial<RoundTiming>;
 }
 
 export const SHARD_COUNT = 8;
@@ -54,6 +69,10 @@ export interface MinerNode {
   pause(): Promise<number>;
   /** Resumes training; resolves once the trainer confirmed. */
   resume(): Promise<void>;
+  /** The peer network and the rounds, as the dashboard shows them. */
+  network(): NetworkStatus;
+  /** The network's numbers for /metrics; null for an offline node. */
+  networkMetrics(): NetworkMetrics | null;
   /** Checkpoints, records the last unit, closes the ledger. Idempotent. */
   stop(): Promise<void>;
 }
@@ -107,9 +126,36 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const model = options.model ?? defaultModelFor(options.backend ?? probeBestBackend());
   const dataset = options.dataset ?? 'mnist';
   const batchSize = options.batchSize ?? getModel(model).defaultBatchSize;
-  const spec: RunSpec = { ...DEFAULT_RUN_SPEC, model, dataset, shardCount: SHARD_COUNT, batchSize };
+  const spec: RunSpec = {
+    ...DEFAULT_RUN_SPEC,
+    model,
+    dataset,
+    shardCount: SHARD_COUNT,
+    batchSize,
+    round: {
+      seconds: options.network?.roundSeconds ?? DEFAULT_RUN_SPEC.round.seconds,
+      maxInnerSteps: options.network?.innerSteps ?? DEFAULT_RUN_SPEC.round.maxInnerSteps,
+    },
+  };
   const runId = runIdOf(spec);
-  const shard = assignShard(runId, 0, nodeId, SHARD_COUNT);
+  const checkpointPath = join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`);
+  const roundStatePath = join(ensureDataDir(join(dataDir, 'rounds')), `${runId}.state`);
+
+  let p2p: P2pService | null = null;
+  if (options.network) {
+    try {
+      p2p = await startP2pService(dataDir, options.network, log);
+    } catch (error) {
+      ledger.stop();
+      unlock();
+      throw error;
+    }
+    // Local weights without the round they belong to cannot be rebased onto the network's: start from θ_r.
+    if (existsSync(checkpointPath) && !existsSync(roundStatePath)) renameSync(checkpointPath, `${checkpointPath}.solo-${Date.now()}`);
+  }
+  const peerId = p2p?.peer.peerId ?? nodeId;
+  let shard = assignShard(runId, 0, peerId, SHARD_COUNT);
+  let driver: RoundDriver | null = null;
   const startedAt = Date.now();
 
   let step = 0;
@@ -133,12 +179,14 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       ledger,
       latestSamples: () => latestSamples,
       progressHistory: () => [...progress],
+      network: () => network(),
+      roundHistory: (limit) => roundHistory(limit),
     }),
     log,
   );
 
   const trainerConfig = (): TrainerConfig => ({
-    checkpointPath: join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`),
+    checkpointPath,
     runId,
     seed: spec.seed,
     model,
@@ -152,6 +200,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     sampleIntervalSeconds: settings.sampleIntervalSeconds,
     workUnitSeconds: settings.workUnitSeconds,
     reserveDiskBytes: options.reserveDiskBytes ?? DEFAULT_RESERVE_DISK_BYTES,
+    // In rounds the trainer waits for the round's weights and steps before it computes anything.
+    ...(p2p ? { startHeld: true } : {}),
   });
   const adopt = (ready: TrainerReady) => {
     backend = ready.backend;
@@ -167,6 +217,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       progress(point) {
         step = point.step;
         progress.push(point);
+        driver?.observeLosses(point.losses);
         if (progress.length > PROGRESS_HISTORY) progress.splice(0, progress.length - PROGRESS_HISTORY);
         hub.publish('progress', point);
       },
@@ -190,6 +241,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
         facts.checkpointDisk = full;
         refreshState();
       },
+      held(at) {
+        driver?.trainerHeld(at);
+      },
       warning(message) {
         log(`trainer: ${message}`);
       },
@@ -202,6 +256,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       restarted(ready) {
         adopt(ready);
         log(`trainer restarted at step ${ready.step}`);
+        driver?.trainerRestarted();
         if (facts.phase === 'failed') facts.phase = 'running';
         facts.trainerPaused = trainer.isPaused; // until the new thread confirms its first command
         refreshState();
@@ -209,7 +264,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     },
     settings.startPaused,
     options.restartPolicy,
-  ).catch((error: unknown) => {
+  ).catch(async (error: unknown) => {
+    await p2p?.stop();
     ledger.stop(); // nothing to train: leave the ledger as cleanly closed as a normal stop
     unlock();
     throw error;
@@ -220,6 +276,65 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   facts.phase = 'running';
   refreshState();
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
+
+  if (p2p) {
+    const { peer, privateKey } = p2p;
+    driver = new RoundDriver({
+      spec,
+      runId,
+      peer,
+      privateKey,
+      trainer,
+      records: ledger.ledger.rounds,
+      statePath: roundStatePath,
+      // Only asked when this peer has no round state: the trainer then started afresh from the seed.
+      genesis: async () => (await trainer.readWeights()).values,
+      rewardAddress: () => null,
+      ...(options.network?.timing ? { timing: options.network.timing } : {}),
+      log,
+      changed(info) {
+        shard = assignShard(runId, info.round, peerId, SHARD_COUNT);
+        hub.publish('network', network());
+      },
+    });
+    await driver.start();
+  }
+
+  function network(): NetworkStatus {
+    const info = driver?.info() ?? null;
+    const rows = p2p?.peer.stats.rows() ?? [];
+    const sum = (outcome: string) => rows.filter((row) => row.outcome === outcome).reduce((total, row) => total + row.count, 0);
+    return {
+      enabled: p2p !== null,
+      peerId: p2p?.peer.peerId ?? null,
+      addresses: p2p?.peer.addresses() ?? [],
+      peers: p2p?.peers() ?? [],
+      round: info && {
+        round: info.round,
+        phase: info.phase,
+        baseHash: info.baseHash,
+        openedAt: info.openedAt,
+        windowEndsAt: info.windowEndsAt,
+        contributions: info.contributions,
+        quorum: info.quorum,
+        leader: info.leader,
+        contributed: info.contributed,
+      },
+      lastCommit: info?.lastCommit ?? null,
+      bytesSent: info?.bytesSent ?? 0,
+      bytesReceived: info?.bytesReceived ?? 0,
+      resyncs: info?.resyncs ?? 0,
+      messages: { accept: sum('accept'), ignore: sum('ignore'), reject: sum('reject') },
+    };
+  }
+
+  function roundHistory(limit: number): RoundRecord[] {
+    const { rounds } = ledger.ledger;
+    return rounds.history(runId, limit).map(({ runId: _run, ...row }) => {
+      const own = rounds.contributions(runId, row.round).find((c) => c.own);
+      return { ...row, own: own ? { status: own.status, reason: own.reason } : null };
+    });
+  }
 
   function status(): Status {
     const last = progress.at(-1);
@@ -265,6 +380,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     stopping ??= (async () => {
       facts.phase = 'stopping';
       refreshState();
+      await driver?.stop();
+      await p2p?.stop().catch((error: Error) => log(`p2p: stopping: ${error.message}`));
       await trainer.stop();
       ledger.endSession(sessionId);
       ledger.stop();
@@ -273,5 +390,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     return stopping;
   }
 
-  return { hub, status, pause, resume, stop };
+  const networkMetrics = (): NetworkMetrics | null => (p2p ? { status: network(), messages: p2p.peer.stats.rows() } : null);
+
+  return { hub, status, pause, resume, network, networkMetrics, stop };
 }

@@ -21,9 +21,11 @@ export interface NodeProcess {
   exited: Promise<number | NodeJS.Signals>;
 }
 
+/** Starts `airtist node`; offline unless `extraArgs` give it network flags (tests keep to loopback: see `loopbackArgs`). */
 export async function startNodeProcess(dataDir: string, extraArgs: string[] = [], timeoutMs = 60_000): Promise<NodeProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, 'node', '--data-dir', dataDir, '--port', '0', '--progress-every', '1', ...extraArgs], {
+  const network = extraArgs.includes('--listen') ? [] : ['--offline'];
+  const child = spawn(process.execPath, [CLI, 'node', '--data-dir', dataDir, '--port', '0', '--progress-every', '1', ...network, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,6 +49,11 @@ export async function startNodeProcess(dataDir: string, extraArgs: string[] = []
   });
   const parsed = new URL(url);
   return { child, url, port: Number(parsed.port), token: parsed.searchParams.get('token')!, output: () => output, exited };
+}
+
+/** Network flags for a test node: loopback only, a free port, no LAN discovery, joined through `bootstrap`. */
+export function loopbackArgs(bootstrap: string[] = []): string[] {
+  return ['--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...bootstrap.flatMap((address) => ['--bootstrap', address])];
 }
 
 /** An ApiClient over the node's WebSocket, as a browser tab would connect. */

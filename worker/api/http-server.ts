@@ -20,7 +20,7 @@ import { MAX_CALL_BYTES, type Status } from './contract.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { errorText } from './dispatch.js';
 import type { ApiHub } from './hub.js';
-import { renderMetrics } from './metrics.js';
+import { renderMetrics, type NetworkMetrics } from './metrics.js';
 import { bearerToken, tokenMatches } from './token.js';
 
 
@@ -45,6 +45,8 @@ export interface HttpServerOptions {
   /** The built renderer (index.html and assets). */
   staticDir: string;
   status(): Status;
+  /** The peer network's numbers for /metrics; absent for a node without one. */
+  network?: () => NetworkMetrics;
   /** Where unexpected failures (500s) are reported. */
   log?: (message: string) => void;
 }
@@ -152,7 +154,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     if (verdict !== 200) return refuse(res, verdict);
     if (url.pathname === '/api/status') return sendJson(res, 200, options.status());
     if (url.pathname === '/metrics') {
-      const body = renderMetrics(options.status(), options.hub, stats);
+      const body = renderMetrics(options.status(), options.hub, stats, options.network?.());
       res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
       return res.end(body);
     }

@@ -1,9 +1,15 @@
 /** Prometheus text exposition of the node's status. Names carry their unit (`_seconds`, `_total`). */
-import type { Status } from './contract.js';
+import type { NetworkStatus, Status } from './contract.js';
 import type { HttpStats } from './http-server.js';
 import type { ApiHub } from './hub.js';
 
 type Sample = [labels: Record<string, string>, value: number];
+
+/** The peer network's side of /metrics: its status and every inbound message's outcome. */
+export interface NetworkMetrics {
+  status: NetworkStatus;
+  messages: Array<{ topic: string; outcome: string; reason: string; count: number }>;
+}
 
 function family(name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]): string {
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
@@ -16,8 +22,33 @@ function family(name: string, type: 'gauge' | 'counter', help: string, samples: 
   return lines.join('\n');
 }
 
-export function renderMetrics(status: Status, hub: Pick<ApiHub, 'dispatcher' | 'connections' | 'dropped'>, http: HttpStats): string {
-  const one = (value: number): Sample[] => [[{}, value]];
+const one = (value: number): Sample[] => [[{}, value]];
+
+function networkFamilies({ status, messages }: NetworkMetrics): string[] {
+  return [
+    family('airtist_p2p_peers', 'gauge', 'Connected peers.', one(status.peers.length)),
+    family('airtist_p2p_relayed_peers', 'gauge', 'Connected peers reached only through a relay.', one(status.peers.filter((peer) => !peer.direct).length)),
+    family(
+      'airtist_p2p_messages_total',
+      'counter',
+      'Inbound gossip by topic, outcome (accept, ignore, reject) and reason.',
+      messages.map(({ topic, outcome, reason, count }) => [{ topic, outcome, reason }, count]),
+    ),
+    family('airtist_p2p_sent_bytes_total', 'counter', 'Round traffic sent: headers, payloads, commits.', one(status.bytesSent)),
+    family('airtist_p2p_received_bytes_total', 'counter', 'Round traffic received.', one(status.bytesReceived)),
+    family('airtist_round', 'gauge', 'The round this node trains in.', one(status.round?.round ?? 0)),
+    family('airtist_round_contributions', 'gauge', 'Valid contributions held for the current round.', one(status.round?.contributions ?? 0)),
+    family('airtist_round_resyncs_total', 'counter', 'Downloads of the network state after falling behind.', one(status.resyncs)),
+    family('airtist_round_last_commit', 'gauge', 'The last committed round.', one(status.lastCommit?.round ?? -1)),
+  ];
+}
+
+export function renderMetrics(
+  status: Status,
+  hub: Pick<ApiHub, 'dispatcher' | 'connections' | 'dropped'>,
+  http: HttpStats,
+  network?: NetworkMetrics,
+): string {
   const api = hub.dispatcher.stats;
   return [
     family('airtist_info', 'gauge', 'Static facts about this node.', [
@@ -60,5 +91,6 @@ export function renderMetrics(status: Status, hub: Pick<ApiHub, 'dispatcher' | '
       'Errors caught at the HTTP/WebSocket server instead of crashing the node, by where they arose.',
       Object.entries(http.errors).map(([where, count]) => [{ where }, count]),
     ),
+    ...(network ? networkFamilies(network) : []),
   ].join('\n\n') + '\n';
 }

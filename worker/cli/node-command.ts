@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import { BACKENDS, DATASETS, MODELS, type BackendName, type DatasetName, type ModelName } from '../api/contract.js';
 import { startHttpServer } from '../api/http-server.js';
 import { loadOrCreateToken } from '../api/token.js';
-import { startNode, type MinerNode } from '../node.js';
+import { multiaddr } from '@multiformats/multiaddr';
+import '../p2p/polyfill.js';
+import { startNode, type MinerNode, type NetworkOptions } from '../node.js';
+import { DEFAULT_RUN_SPEC } from '../rounds/run-spec.js';
 import { rendererDir } from '../paths.js';
 import { defaultDataDir } from '../default-data-dir.js';
 import { UsageError, oneOf } from './usage.js';
@@ -23,7 +26,17 @@ Options:
   --backend NAME     ${BACKENDS.join(' | ')} (default: best available)
   --batch-size N     samples per step (default: the model's)
   --min-free-disk MB free space training always leaves on the data dir's disk (default 100)
-  --progress-every S seconds between progress lines (default 5; 0 = quiet)`;
+  --progress-every S seconds between progress lines (default 5; 0 = quiet)
+
+Network (the node joins the swarm and trains in rounds unless --offline):
+  --listen ADDR      multiaddr to listen on; repeatable (default /ip4/0.0.0.0/tcp/7358 and /ip4/0.0.0.0/tcp/7359/ws)
+  --announce ADDR    address to tell peers instead of the ones found (a public address); repeatable
+  --bootstrap ADDR   peer to join through, /ip4/…/tcp/…/p2p/<id>; repeatable
+  --relay            also serve as a circuit relay and bootstrap node for peers behind NAT
+  --no-mdns          do not look for peers on the LAN
+  --offline          no network: train alone, without rounds
+  --round-seconds S  training window of a round (default ${DEFAULT_RUN_SPEC.round.seconds}; a test network sets its own run)
+  --inner-steps H    at most this many steps per round (default ${DEFAULT_RUN_SPEC.round.maxInnerSteps})`;
 
 const PROGRESS_EVERY_SECONDS = 5;
 
@@ -39,6 +52,14 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       'batch-size': { type: 'string' },
       'min-free-disk': { type: 'string' },
       'progress-every': { type: 'string', default: String(PROGRESS_EVERY_SECONDS) },
+      listen: { type: 'string', multiple: true },
+      announce: { type: 'string', multiple: true },
+      bootstrap: { type: 'string', multiple: true },
+      relay: { type: 'boolean' },
+      'no-mdns': { type: 'boolean' },
+      offline: { type: 'boolean' },
+      'round-seconds': { type: 'string' },
+      'inner-steps': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,6 +74,8 @@ export async function nodeCommand(argv: string[]): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const minFreeDisk = values['min-free-disk'] === undefined ? undefined : integer(values['min-free-disk'], 'min-free-disk', 0, 1_000_000);
 
+  const networkFlags = values.offline ? undefined : networkOptions(values);
+
   const log = (line: string) => console.error(`[airtist] ${line}`);
   const node = await startNode({
     dataDir,
@@ -61,10 +84,20 @@ export async function nodeCommand(argv: string[]): Promise<void> {
     ...(values.backend ? { backend: oneOf<BackendName>(values.backend, BACKENDS, 'backend') } : {}),
     ...(batchSize ? { batchSize } : {}),
     ...(minFreeDisk !== undefined ? { reserveDiskBytes: minFreeDisk * 1e6 } : {}),
+    ...(networkFlags ? { network: networkFlags } : {}),
     log,
   });
   const token = loadOrCreateToken(dataDir);
-  const server = await startHttpServer({ hub: node.hub, token, port, staticDir: rendererDir, status: node.status, log }).catch(
+  const network = () => node.networkMetrics()!;
+  const server = await startHttpServer({
+    hub: node.hub,
+    token,
+    port,
+    staticDir: rendererDir,
+    status: node.status,
+    ...(node.networkMetrics() ? { network } : {}),
+    log,
+  }).catch(
     async (error: NodeJS.ErrnoException) => {
       await node.stop();
       throw error.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use; pass --port 0 for a free one`) : error;
@@ -92,8 +125,10 @@ export async function nodeCommand(argv: string[]): Promise<void> {
   log('stopped');
 }
 
-export function progressLine(node: Pick<MinerNode, 'status'>): string {
+export function progressLine(node: Pick<MinerNode, 'status' | 'network'>): string {
   const s = node.status();
+  const n = node.network();
+  const round = n.round ? [`round ${n.round.round} (${n.round.contributions}/${n.round.quorum})`, `${n.peers.length} peers`] : [];
   const losses = s.losses ? Object.entries(s.losses).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(' ') : '–';
   return [
     `${s.state}${s.state === 'paused' ? ` (${s.reasonText})` : ''}`,
@@ -101,8 +136,46 @@ export function progressLine(node: Pick<MinerNode, 'status'>): string {
     `step ${s.step}`,
     `${s.samplesPerSecond.toFixed(1)} samples/s`,
     `loss ${losses}`,
+    ...round,
     `today ${s.work.today.samples} samples`,
   ].join(' · ');
+}
+
+/** The network flags, each address parsed now so a typo is a usage error, not a failure at start. */
+function networkOptions(values: {
+  listen?: string[] | undefined;
+  announce?: string[] | undefined;
+  bootstrap?: string[] | undefined;
+  relay?: boolean | undefined;
+  'no-mdns'?: boolean | undefined;
+  'round-seconds'?: string | undefined;
+  'inner-steps'?: string | undefined;
+}): NetworkOptions {
+  const addresses = (list: string[] | undefined, name: string, withPeer = false) =>
+    list?.map((text) => {
+      let address;
+      try {
+        address = multiaddr(text);
+      } catch {
+        throw new UsageError(`--${name} must be a multiaddr like /ip4/127.0.0.1/tcp/7358, got "${text}"`);
+      }
+      if (withPeer && address.getComponents().every((component) => component.name !== 'p2p')) {
+        throw new UsageError(`--${name} needs the peer id: ${text}/p2p/<id>`);
+      }
+      return text;
+    });
+  const listen = addresses(values.listen, 'listen');
+  const announce = addresses(values.announce, 'announce');
+  const bootstrap = addresses(values.bootstrap, 'bootstrap', true);
+  return {
+    ...(listen ? { listen } : {}),
+    ...(announce ? { announce } : {}),
+    ...(bootstrap ? { bootstrap } : {}),
+    relay: values.relay ?? false,
+    mdns: !values['no-mdns'],
+    ...(values['round-seconds'] !== undefined ? { roundSeconds: integer(values['round-seconds'], 'round-seconds', 1, 86_400) } : {}),
+    ...(values['inner-steps'] !== undefined ? { innerSteps: integer(values['inner-steps'], 'inner-steps', 1, 100_000) } : {}),
+  };
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

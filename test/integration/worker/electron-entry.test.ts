@@ -19,7 +19,7 @@ describe('worker electron entry', { timeout: 90_000 }, () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves the control API on ports from main and shuts down cleanly when asked', async () => {
-    const child = spawn(process.execPath, ['--import', FAKE_PARENT, ENTRY, '--data-dir', dataDir], {
+    const child = spawn(process.execPath, ['--import', FAKE_PARENT, ENTRY, '--data-dir', dataDir, '--offline'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

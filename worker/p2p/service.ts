@@ -1,0 +1,92 @@
+/**
+ * The p2p service: the node's persistent identity and its libp2p peer, started from the user's options, with
+ * what the dashboard shows of the connections (latency, direct or relayed). A listen port already taken (a
+ * second miner on the machine) falls back to a free port instead of failing the node.
+ */
+import type { PeerInfo } from '../api/contract.js';
+import { loadOrCreatePeerKey } from './peer-key.js';
+import { startPeer, type Peer, type PeerOptions } from './peer.js';
+import type { PrivateKey } from '@libp2p/interface';
+
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/7358', '/ip4/0.0.0.0/tcp/7359/ws'];
+
+export interface P2pOptions {
+  listen?: string[];
+  announce?: string[];
+  bootstrap?: string[];
+  mdns?: boolean;
+  relay?: boolean;
+  maxConnections?: number;
+}
+
+export interface P2pService {
+  readonly peer: Peer;
+  readonly privateKey: PrivateKey;
+  peers(): PeerInfo[];
+  stop(): Promise<void>;
+}
+
+const PRIVATE = /^\/ip[46]\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1\/|f[cd])/;
+const PING_EVERY_MS = 10_000;
+
+export async function startP2pService(dataDir: string, options: P2pOptions, log: (line: string) => void): Promise<P2pService> {
+  const privateKey = await loadOrCreatePeerKey(dataDir, log);
+  const listen = options.listen ?? DEFAULT_LISTEN;
+  const peerOptions: PeerOptions = {
+    privateKey,
+    listen,
+    ...(options.announce?.length ? { announce: options.announce } : {}),
+    bootstrap: options.bootstrap ?? [],
+    mdns: options.mdns ?? true,
+    relay: options.relay ?? false,
+    // A LAN or loopback network keeps its private addresses in the DHT; one on the internet drops them.
+    privateNetwork: listen.every((address) => PRIVATE.test(address)),
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
+  };
+  let peer: Peer;
+  try {
+    peer = await startPeer(peerOptions);
+  } catch (error) {
+    if (!/EADDRINUSE|address already in use/i.test(String((error as Error).message))) throw error;
+    const free = listen.map((address) => address.replace(/\/tcp\/\d+/, '/tcp/0'));
+    log(`p2p: ${listen.join(', ')} is in use; listening on free ports instead`);
+    peer = await startPeer({ ...peerOptions, listen: free });
+  }
+  log(`p2p: peer ${peer.peerId} on ${peer.addresses().join(', ') || 'no address'}`);
+
+  // Latency per peer, from libp2p's ping, refreshed in the background for the dashboard.
+  const latency = new Map<string, number>();
+  const pinger = setInterval(() => {
+    for (const connection of peer.libp2p.getConnections()) {
+      const id = connection.remotePeer.toString();
+      void (peer.libp2p.services as unknown as { ping: { ping(peer: unknown): Promise<number> } }).ping
+        .ping(connection.remotePeer)
+        .then((ms) => latency.set(id, ms), () => latency.delete(id));
+    }
+  }, PING_EVERY_MS);
+  pinger.unref();
+
+  return {
+    peer,
+    privateKey,
+    peers() {
+      const byPeer = new Map<string, PeerInfo>();
+      for (const connection of peer.libp2p.getConnections()) {
+        const id = connection.remotePeer.toString();
+        const relayed = connection.remoteAddr.toString().includes('/p2p-circuit');
+        const known = byPeer.get(id);
+        byPeer.set(id, {
+          id,
+          latencyMs: latency.get(id) ?? null,
+          direct: (known?.direct ?? false) || !relayed,
+          address: known?.address ?? connection.remoteAddr.toString(),
+        });
+      }
+      return [...byPeer.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+    },
+    async stop() {
+      clearInterval(pinger);
+      await peer.stop();
+    },
+  };
+}

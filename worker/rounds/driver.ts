@@ -1,0 +1,842 @@
+/**
+ * The round driver: one peer's side of the DiLoCo rounds (DESIGN.md, "Training: DiLoCo-style rounds").
+ *
+ * Round r opens when θ_r is known (the seed's weights for round 0, then each applied commit). The trainer
+ * trains from θ_r for at most H steps or the round's window, on the data `hash(run, round, peer)` assigns;
+ * then the driver snapshots the local weights, compresses Δ = θ_r − θ_local (SparseLoCo, with this peer's
+ * error feedback), gossips the signed header and serves the payload. Training goes on meanwhile (the steps
+ * count toward the next round), so the trainer does not sit idle while the network talks.
+ *
+ * Once a quorum of contributions is in (or the window has passed), the best-ranked contributor commits: the
+ * accepted set and the hash of the model they make; the next in rank step in, one `fallbackMs` apart, if it
+ * stays silent. Every peer applies the commit in plain float32 arithmetic in a canonical order, checks the
+ * hash, moves the trainer's weights by θ_{r+1} − snapshot, saves the round state, and opens round r+1. A peer
+ * that finds itself behind (a commit for a later round, or a base it does not have) downloads the state
+ * from peers. A round no one commits leaves the weights unchanged.
+ *
+ * Every state change runs through one queue, so gossip, timers and the trainer never interleave halfway.
+ */
+import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import type { RoundRecords } from '../ledger/rounds.js';
+import { CodecError } from '../p2p/codec.js';
+import type { Check } from '../p2p/gossip.js';
+import type { Peer } from '../p2p/peer.js';
+import { request, RequestError, serve, type RequestStats } from '../p2p/request.js';
+import { assignShard } from '../training/data/shards.js';
+import { openCommit, signCommit, type Commit } from './commit.js';
+import { addSparse, compress, decompress, type SparseUpdate } from './compress.js';
+import { openContribution, signContribution, type ContributionHeader } from './contribution.js';
+import { commitSlot, leaderRanking } from './leader.js';
+import {
+  CONTRIBUTION_PROTOCOL,
+  MAX_COMMIT_BYTES,
+  MAX_HEADER_BYTES,
+  commitsTopic,
+  contributionsTopic,
+  decodeContributionRequest,
+  encodeContributionRequest,
+  sha256Hex,
+} from './messages.js';
+import { aggregate, modelHash, outerStep } from './outer.js';
+import { loadRoundState, saveRoundState, type RoundState } from './round-state.js';
+import type { RunSpec } from './run-spec.js';
+import { fetchState, serveState, type SyncState } from './sync.js';
+
+/** What the driver needs of the trainer thread (see TrainerHost). */
+export interface RoundTrainer {
+  /** The local weights at a whole step, and a hold once `hold` more steps are trained. */
+  snapshot(hold: number): Promise<{ values: Float32Array; step: number }>;
+  /** Moves the weights by `shift`, then switches the data assignment. */
+  rebase(change: { shift: Float32Array | null; assignment: { shard: number; seed: string } | null }): Promise<void>;
+  writeWeights(values: Float32Array): Promise<void>;
+}
+
+export type RoundPhase = 'starting' | 'syncing' | 'training' | 'committing' | 'stopped';
+
+/** What the dashboard and the CLI show of the rounds. */
+export interface RoundInfo {
+  round: number;
+  phase: RoundPhase;
+  baseHash: string;
+  openedAt: number;
+  /** When this peer's training window for the round ends. */
+  windowEndsAt: number;
+  contributions: number;
+  quorum: number;
+  /** The best-ranked contributor so far: who should commit. */
+  leader: string | null;
+  /** Whether this peer has contributed to the round. */
+  contributed: boolean;
+  lastCommit: { round: number; modelHash: string; committedBy: string; accepted: number; at: number } | null;
+  bytesSent: number;
+  bytesReceived: number;
+  resyncs: number;
+}
+
+export interface RoundTiming {
+  /** How long after the close each fallback waits for the ones ranked before it. */
+  fallbackMs: number;
+  /** How long after the window a round waits for late contributions before it closes anyway. */
+  graceMs: number;
+  /** How long a starting peer waits for someone to sync from before it starts on its own state. */
+  joinWaitMs: number;
+  /** Deadline of one contribution or state download. */
+  requestTimeoutMs: number;
+}
+
+export function defaultTiming(spec: RunSpec): RoundTiming {
+  const window = spec.round.seconds * 1000;
+  return { fallbackMs: Math.max(1500, window / 4), graceMs: Math.max(1000, window / 4), joinWaitMs: 3000, requestTimeoutMs: 15_000 };
+}
+
+export interface RoundDriverOptions {
+  spec: RunSpec;
+  runId: string;
+  peer: Peer;
+  privateKey: PrivateKey;
+  trainer: RoundTrainer;
+  records: RoundRecords;
+  statePath: string;
+  /** θ_0 for a run this peer has no saved state of: the seed's weights, as a fresh trainer holds them. */
+  genesis: () => Promise<Float32Array>;
+  rewardAddress: () => string | null;
+  timing?: Partial<RoundTiming>;
+  log?: (line: string) => void;
+  /** Called after every change worth showing. */
+  changed?: (info: RoundInfo) => void;
+}
+
+interface Held {
+  header: ContributionHeader;
+  peerId: string;
+  bytes: Uint8Array;
+  hash: string;
+  payload: Uint8Array | null;
+  update: SparseUpdate | null;
+}
+
+interface Own {
+  hash: string;
+  /** What was sent: put back into the error buffer if the round's commit leaves it out. */
+  update: SparseUpdate;
+}
+
+/** Bytes a compressed payload of `size` values can take: header, table, 14 bits per kept value, a margin. */
+function payloadBound(size: number, spec: RunSpec): number {
+  const { chunk, k } = spec.compression;
+  return 64 + Math.ceil((Math.ceil(size / chunk) * Math.min(k, chunk) * 14) / 8);
+}
+
+const bytesOf = (v: Float32Array) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+
+export class RoundDriver {
+  private readonly spec: RunSpec;
+  private readonly runId: string;
+  private readonly self: string;
+  private size = 0;
+  private readonly timing: RoundTiming;
+  private readonly log: (line: string) => void;
+  /** The hash of θ_0, known when this peer starts the run afresh; a round-0 state is then checked against it. */
+  private genesisHash: string | null = null;
+
+  private round = 0;
+  private theta: Float32Array = new Float32Array(0);
+  private momentum: Float32Array = new Float32Array(0);
+  private error: Float32Array = new Float32Array(0);
+  private base = '';
+  /** Counts opened rounds: a timer of a round opened before (even under the same number) does nothing. */
+  private opened = 0;
+  private commitBytes: Uint8Array | null = null;
+  private phase: RoundPhase = 'starting';
+  private openedAt = 0;
+  private windowEndsAt = 0;
+
+  /** Contributions by round (the current one, early ones for the next, the last one's for late fetchers). */
+  private readonly contributions = new Map<number, Map<string, Held>>();
+  private own: Own | null = null;
+  /** What the trainer's weights are relative to: the snapshot, once taken, else θ_r. */
+  private anchor: Float32Array | null = null;
+  private roundStartStep = 0;
+  /** The step the trainer last said it holds at; a hold at or past the round's start means it is done. */
+  private heldAt: number | null = null;
+  private losses = new Map<string, { sum: number; count: number }>();
+  /** The round before the one applied last, kept so a better-ranked competing commit can replace it. */
+  private previous: {
+    hash: string;
+    signer: string;
+    theta: Float32Array;
+    momentum: Float32Array;
+    error: Float32Array;
+    base: string;
+    commitBytes: Uint8Array | null;
+    lastCommit: RoundInfo['lastCommit'];
+  } | null = null;
+  private closedAt: number | null = null;
+  private lastCommit: RoundInfo['lastCommit'] = null;
+  private bytesSent = 0;
+  private bytesReceived = 0;
+  private roundIn = 0;
+  private roundOut = 0;
+  private resyncs = 0;
+  private resyncWanted = false;
+
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private stateCache: SyncState | null = null;
+  private previousState: SyncState | null = null;
+  readonly requestStats: { contribution: RequestStats | null } = { contribution: null };
+
+  constructor(private readonly options: RoundDriverOptions) {
+    this.spec = options.spec;
+    this.runId = options.runId;
+    this.self = options.peer.peerId;
+    this.timing = { ...defaultTiming(options.spec), ...options.timing };
+    this.log = options.log ?? (() => {});
+  }
+
+  info(): RoundInfo {
+    const held = this.heldFor(this.round);
+    const valid = [...held.values()].filter((c) => c.update);
+    return {
+      round: this.round,
+      phase: this.phase,
+      baseHash: this.base,
+      openedAt: this.openedAt,
+      windowEndsAt: this.windowEndsAt,
+      contributions: valid.length,
+      quorum: this.quorum(),
+      leader: leaderRanking(this.runId, this.round, valid.map((c) => c.peerId))[0] ?? null,
+      contributed: this.own !== null,
+      lastCommit: this.lastCommit,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      resyncs: this.resyncs,
+    };
+  }
+
+  /** The committed weights θ_r this peer trains from (a copy). */
+  committedWeights(): { round: number; hash: string; theta: Float32Array } {
+    return { round: this.round, hash: this.base, theta: Float32Array.from(this.theta) };
+  }
+
+  async start(): Promise<void> {
+    await this.restore();
+    const { peer } = this.options;
+    peer.subscribe({
+      topic: contributionsTopic(this.runId),
+      maxBytes: MAX_HEADER_BYTES,
+      decode: (bytes) => this.decodeContribution(bytes),
+      check: (message) => this.checkContribution(message),
+      deliver: (message, from) => this.receiveContribution(message, from),
+    });
+    peer.subscribe({
+      topic: commitsTopic(this.runId),
+      maxBytes: MAX_COMMIT_BYTES,
+      decode: async (bytes) => ({ ...(await openCommit(bytes)), bytes, hash: sha256Hex(bytes) }),
+      check: (message) => this.checkCommit(message.commit),
+      deliver: (message) => this.enqueue(() => this.receiveCommit(message)),
+    });
+    this.requestStats.contribution = serve(
+      peer.libp2p,
+      CONTRIBUTION_PROTOCOL,
+      { maxRequestBytes: 128, timeoutMs: this.timing.requestTimeoutMs, perMinute: 600 },
+      async (body) => this.serveContribution(body),
+    );
+    serveState(peer.libp2p, () => this.syncState());
+
+    // A joining peer first looks for the network's latest state; alone, it starts from its own.
+    await this.waitForPeers(this.timing.joinWaitMs);
+    await this.enqueue(async () => {
+      if (peer.libp2p.getPeers().length > 0) await this.resync('joining').catch((error: Error) => this.log(`rounds: starting on our own state: ${error.message}`));
+      if (this.phase !== 'training') await this.openRound({ fresh: true });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.phase = 'stopped';
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await this.queue.catch(() => undefined);
+  }
+
+  /** The trainer holds at `step`: once it has trained the round's H steps, the round's work is done. */
+  trainerHeld(step: number): void {
+    this.heldAt = step;
+    void this.enqueue(async () => {
+      if (this.phase === 'training' && !this.own && step >= this.roundStartStep + this.spec.round.maxInnerSteps) await this.contribute();
+    });
+  }
+
+  /** A restarted trainer thread holds its last checkpoint's weights: give it θ_r and the round's steps again. */
+  trainerRestarted(): void {
+    void this.enqueue(async () => {
+      if (this.phase !== 'training') return;
+      if (this.own) addSparse(this.error, this.own.update);
+      await this.openRound({ fresh: true });
+    });
+  }
+
+  /** Training progress: its losses go into this round's header. */
+  observeLosses(losses: Record<string, number>): void {
+    for (const [name, value] of Object.entries(losses)) {
+      if (!Number.isFinite(value)) continue;
+      const entry = this.losses.get(name) ?? { sum: 0, count: 0 };
+      entry.sum += value;
+      entry.count++;
+      this.losses.set(name, entry);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- state
+
+  private async restore(): Promise<void> {
+    let saved: RoundState | null = null;
+    try {
+      saved = await loadRoundState(this.options.statePath);
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+      this.log(`rounds: the saved round state is damaged (${error.message}); starting from the run's seed and syncing`);
+    }
+    const genesis = await this.options.genesis();
+    this.size = genesis.length;
+    if (!saved || saved.runId !== this.runId || saved.theta.length !== this.size) {
+      this.theta = genesis;
+      this.momentum = new Float32Array(this.size);
+      this.error = new Float32Array(this.size);
+      this.base = this.genesisHash = modelHash(this.theta, this.momentum);
+      return;
+    }
+    this.round = saved.round;
+    this.theta = saved.theta;
+    this.momentum = saved.momentum;
+    this.error = saved.error;
+    this.commitBytes = saved.commit;
+    this.base = modelHash(this.theta, this.momentum);
+    if (this.round === 0) this.genesisHash = this.base;
+    this.log(`rounds: resuming at round ${this.round}`);
+  }
+
+  private async save(): Promise<void> {
+    await saveRoundState(this.options.statePath, {
+      runId: this.runId,
+      round: this.round,
+      theta: this.theta,
+      momentum: this.momentum,
+      error: this.error,
+      commit: this.commitBytes,
+    });
+  }
+
+  /** The committed state as peers download it: θ then the momentum, hashed as a commit names it. */
+  private syncState(): SyncState | null {
+    if (this.stateCache?.hash !== this.base) {
+      this.previousState = this.stateCache;
+      const vector = new Uint8Array(this.size * 8);
+      vector.set(bytesOf(this.theta), 0);
+      vector.set(bytesOf(this.momentum), this.size * 4);
+      this.stateCache = { runId: this.runId, round: this.round, commit: this.commitBytes, vector, hash: this.base };
+    }
+    return this.stateCache;
+  }
+
+  // ---------------------------------------------------------------------------------------------- rounds
+
+  /**
+   * Opens round `this.round` from θ_r. `fresh`: the trainer's weights are replaced by θ_r (start, resync);
+   * otherwise they move by θ_r − anchor, keeping the steps trained since the snapshot.
+   */
+  private async openRound({ fresh }: { fresh: boolean }): Promise<void> {
+    const { trainer } = this.options;
+    // Recorded first: contributions for the round may arrive while the trainer is being set up.
+    this.record((records) => records.open(this.runId, this.round, this.base, Date.now()));
+    const assignment = {
+      shard: assignShard(this.runId, this.round, this.self, this.spec.shardCount),
+      seed: JSON.stringify([this.runId, this.round, this.self]),
+    };
+    if (fresh) {
+      await trainer.writeWeights(Float32Array.from(this.theta));
+      await trainer.rebase({ shift: null, assignment });
+      // Grants the round's steps from where the trainer is now.
+      this.roundStartStep = (await trainer.snapshot(this.spec.round.maxInnerSteps)).step;
+      this.heldAt = null;
+    } else {
+      const anchor = this.anchor ?? this.theta;
+      const shift = new Float32Array(this.size);
+      for (let i = 0; i < this.size; i++) shift[i] = this.theta[i]! - anchor[i]!;
+      await trainer.rebase({ shift, assignment });
+    }
+    this.anchor = null;
+    this.own = null;
+    this.closedAt = null;
+    this.losses = new Map();
+    this.roundIn = this.roundOut = 0;
+    this.phase = 'training';
+    this.openedAt = Date.now();
+    this.windowEndsAt = this.openedAt + this.spec.round.seconds * 1000;
+    for (const [round] of this.contributions) if (round < this.round - 1) this.contributions.delete(round);
+    // Early contributions for this round that were made from another base are of no use.
+    for (const [hash, held] of this.heldFor(this.round)) {
+      if (held.header.baseHash !== this.base) this.heldFor(this.round).delete(hash);
+      else this.recordContribution(held, false);
+    }
+
+    const opened = ++this.opened;
+    const windowMs = this.spec.round.seconds * 1000;
+    this.after(windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
+    this.after(windowMs + this.timing.graceMs, () => (this.opened === opened ? this.close() : undefined));
+    // A round nobody commits is given up, weights unchanged (the commit slots of up to 8 ranks, then a margin).
+    this.after(windowMs + this.timing.graceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
+    this.changed();
+    // A trainer already holding at the grant trained the whole round while the last one closed.
+    if (this.heldAt !== null && this.heldAt >= this.roundStartStep + this.spec.round.maxInnerSteps) await this.contribute();
+    else this.checkQuorum();
+  }
+
+  /** Snapshots the local weights and publishes this peer's contribution to the round. */
+  private async contribute(): Promise<void> {
+    if (this.own || this.phase !== 'training') return;
+    const snapshot = await this.options.trainer.snapshot(this.spec.round.maxInnerSteps);
+    const steps = snapshot.step - this.roundStartStep;
+    this.roundStartStep = snapshot.step;
+    this.heldAt = null;
+    if (steps <= 0) return; // paused all round: nothing to give
+    this.anchor = snapshot.values;
+    const delta = new Float32Array(this.size);
+    for (let i = 0; i < this.size; i++) delta[i] = this.theta[i]! - snapshot.values[i]!;
+    const { payload, update } = compress(delta, this.error, this.spec.compression);
+    const header: ContributionHeader = {
+      runId: this.runId,
+      round: this.round,
+      baseHash: this.base,
+      rewardAddress: this.options.rewardAddress(),
+      samples: Math.min(steps, this.spec.round.maxInnerSteps) * this.spec.batchSize,
+      steps: Math.min(steps, this.spec.round.maxInnerSteps),
+      losses: Object.fromEntries([...this.losses].map(([name, { sum, count }]) => [name, sum / count])),
+      payloadHash: sha256Hex(payload),
+      payloadBytes: payload.length,
+    };
+    const bytes = await signContribution(header, this.options.privateKey);
+    const hash = sha256Hex(bytes);
+    this.own = { hash, update };
+    this.heldFor(this.round).set(hash, { header, peerId: this.self, bytes, hash, payload, update });
+    this.recordContribution(this.heldFor(this.round).get(hash)!, true);
+    this.sent(bytes.length);
+    const reached = await this.options.peer.publish(contributionsTopic(this.runId), bytes).catch((error: Error) => {
+      this.log(`rounds: publishing the contribution failed: ${error.message}`);
+      return 0;
+    });
+    this.log(`rounds: round ${this.round}: contributed ${header.steps} steps, ${payload.length} bytes, to ${reached} peers`);
+    this.checkQuorum();
+    this.changed();
+  }
+
+  private quorum(): number {
+    const active = this.options.peer.libp2p.services.pubsub.getSubscribers(contributionsTopic(this.runId)).length + 1;
+    const { contributions, fraction } = this.spec.quorum;
+    return Math.max(1, Math.min(contributions, Math.ceil(fraction * active)));
+  }
+
+  private validContributions(round = this.round): Held[] {
+    return [...this.heldFor(round).values()].filter((c) => c.update !== null && c.header.baseHash === this.base);
+  }
+
+  private checkQuorum(): void {
+    if (this.closedAt === null && this.phase === 'training' && this.validContributions().length >= this.quorum()) this.close();
+  }
+
+  /** The round closes: each contributor's commit slot is counted from now, by rank. */
+  private close(): void {
+    if (this.closedAt !== null || this.phase !== 'training') return;
+    const valid = this.validContributions();
+    if (valid.length === 0) return; // nothing to commit; `abandon` moves on
+    this.closedAt = Date.now();
+    const ranking = leaderRanking(this.runId, this.round, valid.map((c) => c.peerId));
+    const slot = commitSlot(ranking, this.self, this.closedAt, this.timing.fallbackMs);
+    const opened = this.opened;
+    if (slot !== null) this.after(slot - Date.now(), () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
+    this.changed();
+  }
+
+  /** This peer commits the round: everything valid it holds, and the model that makes. */
+  private async commit(): Promise<void> {
+    const valid = this.validContributions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
+    if (!valid.some((c) => c.peerId === this.self)) return;
+    this.phase = 'committing';
+    const { theta, momentum } = this.applied(valid);
+    const commit: Commit = {
+      runId: this.runId,
+      round: this.round,
+      baseHash: this.base,
+      accepted: valid.map((c) => ({ hash: c.hash, samples: c.header.samples, score: 0 })),
+      modelHash: modelHash(theta, momentum),
+    };
+    const bytes = await signCommit(commit, this.options.privateKey);
+    this.log(`rounds: round ${this.round}: committing ${valid.length} contributions as leader`);
+    this.sent(bytes.length);
+    await this.options.peer.publish(commitsTopic(this.runId), bytes).catch((error: Error) => this.log(`rounds: publishing the commit failed: ${error.message}`));
+    await this.receiveCommit({ commit, signer: this.self, bytes, hash: sha256Hex(bytes) });
+    if (this.phase === 'committing') this.phase = 'training';
+  }
+
+  /** θ_{r+1} and its momentum from the accepted contributions: the canonical aggregate, then the outer step. */
+  private applied(accepted: Held[]): { theta: Float32Array; momentum: Float32Array } {
+    const gradient = aggregate(accepted.map((c) => ({ id: c.hash, update: c.update! })), this.size);
+    const momentum = Float32Array.from(this.momentum);
+    const theta = outerStep(this.theta, gradient, momentum, this.spec.outerOptimizer);
+    return { theta, momentum };
+  }
+
+  private async receiveCommit(message: { commit: Commit; signer: string; bytes: Uint8Array; hash: string }): Promise<void> {
+    const { commit, signer } = message;
+    if (commit.runId !== this.runId) return;
+    if (commit.round === this.round - 1 && this.previous && this.previous.hash !== message.hash) return this.compete(message);
+    if (commit.round > this.round) return void (await this.resync(`a commit for round ${commit.round} while in round ${this.round}`));
+    if (commit.round !== this.round) return;
+    if (commit.baseHash !== this.base) return void (await this.resync(`the commit for round ${commit.round} is on another base`));
+    const next = await this.verifyCommit(message);
+    if (!next) return;
+    this.previous = {
+      hash: message.hash,
+      signer,
+      theta: this.theta,
+      momentum: this.momentum,
+      error: Float32Array.from(this.error),
+      base: this.base,
+      commitBytes: this.commitBytes,
+      lastCommit: this.lastCommit,
+    };
+    await this.adopt(message, next);
+  }
+
+  /**
+   * A second valid commit for the round just applied: if its signer ranks better, every honest peer takes it
+   * (leader.ts), so this one switches too — while it has not contributed to the new round yet; after that,
+   * the next round's commit, on the other base, brings it over by a resync.
+   */
+  private async compete(message: { commit: Commit; signer: string; bytes: Uint8Array; hash: string }): Promise<void> {
+    const previous = this.previous!;
+    const [best] = leaderRanking(this.runId, message.commit.round, [previous.signer, message.signer]);
+    if (best !== message.signer || previous.signer === message.signer || this.own) return;
+    if (message.commit.baseHash !== previous.base) return;
+    const applied = { theta: this.theta, momentum: this.momentum, error: this.error, base: this.base, round: this.round, commitBytes: this.commitBytes, lastCommit: this.lastCommit };
+    Object.assign(this, { theta: previous.theta, momentum: previous.momentum, error: Float32Array.from(previous.error), base: previous.base, round: message.commit.round, commitBytes: previous.commitBytes, lastCommit: previous.lastCommit });
+    const next = await this.verifyCommit(message);
+    if (!next) {
+      Object.assign(this, applied);
+      return;
+    }
+    this.log(`rounds: round ${message.commit.round}: switching to the better-ranked commit by ${message.signer.slice(-8)}`);
+    this.anchor = applied.theta; // the trainer's weights are relative to the commit applied first
+    this.previous = { ...previous, hash: message.hash, signer: message.signer };
+    await this.adopt(message, next);
+  }
+
+  /** The model a commit makes, if everything in it checks out against what this peer holds or can fetch. */
+  private async verifyCommit(message: { commit: Commit; signer: string }): Promise<{ theta: Float32Array; momentum: Float32Array; accepted: Held[] } | null> {
+    const { commit, signer } = message;
+    const accepted: Held[] = [];
+    for (const { hash } of commit.accepted) {
+      let held: Held | null = this.heldFor(commit.round).get(hash) ?? null;
+      // A header without its payload yet (the fetch may still be on its way): the signer has them both.
+      if (held && !held.update) await this.loadPayload(held, [held.peerId, signer]).catch((error: Error) => this.log(`rounds: fetching ${hash.slice(0, 8)}: ${error.message}`));
+      held ??= await this.fetchContribution(hash, [signer]).catch(() => null);
+      const why = !held ? 'we cannot fetch it' : !held.update ? 'its payload did not come' : held.header.round !== commit.round || held.header.baseHash !== this.base ? 'it is of another round or base' : null;
+      if (why || !held) {
+        this.log(`rounds: round ${commit.round}: the commit by ${signer.slice(-8)} names contribution ${hash.slice(0, 8)}, but ${why}; ignored`);
+        return null;
+      }
+      accepted.push(held);
+    }
+    if (!accepted.some((c) => c.peerId === signer)) {
+      this.log(`rounds: round ${commit.round}: a commit by a peer that did not contribute; ignored`);
+      return null;
+    }
+    const { theta, momentum } = this.applied(accepted);
+    if (modelHash(theta, momentum) !== commit.modelHash) {
+      this.log(`rounds: round ${commit.round}: the commit's model hash is not what its contributions make; ignored`);
+      return null;
+    }
+    return { theta, momentum, accepted };
+  }
+
+  /** Takes the committed model as θ_{r+1}, records the commit, saves, and opens the next round. */
+  private async adopt(
+    message: { commit: Commit; signer: string; bytes: Uint8Array },
+    next: { theta: Float32Array; momentum: Float32Array; accepted: Held[] },
+  ): Promise<void> {
+    const { commit, signer } = message;
+    const ownAccepted = this.own !== null && commit.accepted.some((c) => c.hash === this.own!.hash);
+    if (this.own && !ownAccepted) addSparse(this.error, this.own.update); // not taken: send it later
+    this.record((records) => {
+      records.addTraffic(this.runId, commit.round, this.roundIn, this.roundOut);
+      records.recordCommit({
+        runId: this.runId,
+        round: commit.round,
+        modelHash: commit.modelHash,
+        committedBy: signer,
+        accepted: commit.accepted.map(({ hash, score }) => ({ hash, score })),
+        closedAt: Date.now(),
+      });
+    });
+    this.lastCommit = { round: commit.round, modelHash: commit.modelHash, committedBy: signer, accepted: next.accepted.length, at: Date.now() };
+    this.theta = next.theta;
+    this.momentum = next.momentum;
+    this.base = commit.modelHash;
+    this.commitBytes = message.bytes;
+    this.round = commit.round + 1;
+    this.log(`rounds: round ${commit.round} committed by ${signer === this.self ? 'us' : signer.slice(-8)}: ${next.accepted.length} contributions, model ${commit.modelHash.slice(0, 12)}`);
+    await this.save();
+    await this.openRound({ fresh: false });
+  }
+
+  /** Nobody committed: the weights stay, this peer's update goes back into its error buffer, next round. */
+  private async abandon(): Promise<void> {
+    if (this.own) addSparse(this.error, this.own.update);
+    this.log(`rounds: round ${this.round} closed without a commit; the weights stay as they are`);
+    this.record((records) => records.addTraffic(this.runId, this.round, this.roundIn, this.roundOut));
+    this.previous = null;
+    this.round++;
+    await this.save();
+    await this.openRound({ fresh: false });
+  }
+
+  /** Downloads the network's latest committed state and trains from it (local steps since are dropped). */
+  private async resync(reason: string): Promise<void> {
+    if (this.resyncWanted) return;
+    this.resyncWanted = true;
+    const previous = this.phase;
+    this.phase = 'syncing';
+    this.changed();
+    try {
+      const peers = this.options.peer.libp2p.getPeers();
+      if (peers.length === 0) throw new Error('no peers to sync from');
+      this.log(`rounds: syncing (${reason})`);
+      const { state } = await fetchState(this.options.peer.libp2p, peers, this.runId, { timeoutMs: this.timing.requestTimeoutMs, log: this.log });
+      const adopted = await this.verifiedState(state);
+      if (adopted.round < this.round || (adopted.round === this.round && adopted.hash === this.base)) {
+        this.log(`rounds: the network is at round ${adopted.round}; ours (${this.round}) is as new`);
+        this.phase = previous;
+        return;
+      }
+      if (this.own) addSparse(this.error, this.own.update);
+      this.round = adopted.round;
+      this.theta = adopted.theta;
+      this.momentum = adopted.momentum;
+      this.base = adopted.hash;
+      this.commitBytes = state.commit;
+      this.previous = null;
+      this.resyncs++;
+      this.log(`rounds: synced to round ${this.round}, model ${this.base.slice(0, 12)}`);
+      await this.save();
+      await this.openRound({ fresh: true });
+    } catch (error) {
+      this.phase = previous;
+      throw error;
+    } finally {
+      this.resyncWanted = false;
+      this.changed();
+    }
+  }
+
+  /** A downloaded state, checked: its hash is the one its signed commit names (or the seed's, for round 0). */
+  private async verifiedState(state: SyncState): Promise<{ round: number; hash: string; theta: Float32Array; momentum: Float32Array }> {
+    if (state.vector.length !== this.size * 8) throw new Error(`the state has ${state.vector.length} bytes, this model needs ${this.size * 8}`);
+    const theta = new Float32Array(Uint8Array.from(state.vector.subarray(0, this.size * 4)).buffer);
+    const momentum = new Float32Array(Uint8Array.from(state.vector.subarray(this.size * 4)).buffer);
+    const hash = modelHash(theta, momentum);
+    if (hash !== state.hash) throw new Error('the state does not match its hash');
+    if (state.round === 0) {
+      if (hash !== this.genesisHash) throw new Error("round 0's state is not the seed's, or not newer than ours");
+    } else {
+      if (!state.commit) throw new Error('the state has no commit');
+      const { commit } = await openCommit(state.commit);
+      if (commit.runId !== this.runId || commit.round + 1 !== state.round || commit.modelHash !== hash) throw new Error('the state does not match its commit');
+    }
+    return { round: state.round, hash, theta, momentum };
+  }
+
+  // ---------------------------------------------------------------------------------------------- gossip
+
+  private async decodeContribution(bytes: Uint8Array): Promise<Held> {
+    const { header, peerId } = await openContribution(bytes);
+    return { header, peerId, bytes, hash: sha256Hex(bytes), payload: null, update: null };
+  }
+
+  private checkContribution(c: Held): Check {
+    const { header } = c;
+    if (header.runId !== this.runId) return { outcome: 'reject', reason: 'wrong-run' };
+    if (header.round < this.round) return { outcome: 'ignore', reason: 'stale-round' };
+    if (header.round > this.round + 1) return { outcome: 'ignore', reason: 'future-round' };
+    if (header.round === this.round && header.baseHash !== this.base) return { outcome: 'ignore', reason: 'wrong-base' };
+    if (header.steps === 0 || header.steps > this.spec.round.maxInnerSteps || header.samples !== header.steps * this.spec.batchSize) {
+      return { outcome: 'reject', reason: 'bad-claim' };
+    }
+    if (header.payloadBytes > payloadBound(this.size, this.spec)) return { outcome: 'reject', reason: 'too-large' };
+    const held = this.heldFor(header.round);
+    if (held.has(c.hash)) return { outcome: 'ignore', reason: 'duplicate' };
+    if ([...held.values()].some((other) => other.peerId === c.peerId)) return { outcome: 'reject', reason: 'equivocation' };
+    if (held.size >= 4096) return { outcome: 'ignore', reason: 'round-full' };
+    return { outcome: 'accept' };
+  }
+
+  private receiveContribution(c: Held, from: string): void {
+    this.received(c.bytes.length);
+    this.heldFor(c.header.round).set(c.hash, c);
+    // One for the next round is recorded when that round opens here.
+    if (c.header.round === this.round) this.recordContribution(c, false);
+    void this.loadPayload(c, [c.peerId, from])
+      .then(() => this.enqueue(async () => {
+        this.checkQuorum();
+        this.changed();
+      }))
+      .catch((error: Error) => this.log(`rounds: the payload of ${c.peerId.slice(-8)} for round ${c.header.round} did not come: ${error.message}`));
+  }
+
+  /** Fetches and checks a contribution's payload, from the first of `sources` that has it. */
+  private async loadPayload(c: Held, sources: string[]): Promise<void> {
+    if (c.update) return;
+    const fetched = await this.fetchContribution(c.hash, sources);
+    c.payload = fetched.payload;
+    c.update = fetched.update;
+  }
+
+  /** A contribution by its hash from one of `sources`: header and payload, both checked. */
+  private async fetchContribution(hash: string, sources: string[]): Promise<Held> {
+    let lastError: Error = new Error('no source');
+    for (const source of new Set(sources)) {
+      if (source === this.self) continue;
+      try {
+        let peer: PeerId;
+        try {
+          peer = peerIdFromString(source);
+        } catch {
+          continue;
+        }
+        const frames = await request(this.options.peer.libp2p, peer, CONTRIBUTION_PROTOCOL, encodeContributionRequest({ runId: this.runId, hash }), {
+          timeoutMs: this.timing.requestTimeoutMs,
+          maxFrameBytes: Math.max(MAX_HEADER_BYTES, payloadBound(this.size, this.spec)),
+        });
+        if (frames.length !== 2) throw new CodecError('a contribution is two frames');
+        const [bytes, payload] = frames as [Uint8Array, Uint8Array];
+        this.received(bytes.length + payload.length);
+        if (sha256Hex(bytes) !== hash) throw new CodecError('the header does not match its hash');
+        const held = await this.decodeContribution(bytes);
+        if (held.header.runId !== this.runId) throw new CodecError('a contribution of another run');
+        if (sha256Hex(payload) !== held.header.payloadHash) throw new CodecError('the payload does not match its hash');
+        held.payload = payload;
+        held.update = decompress(payload, this.size);
+        // The one already held (its header came by gossip) takes the payload; otherwise keep this one.
+        const known = this.heldFor(held.header.round).get(hash);
+        if (known) {
+          known.payload ??= held.payload;
+          known.update ??= held.update;
+          return known;
+        }
+        if (held.header.round >= this.round - 1) this.heldFor(held.header.round).set(hash, held);
+        return held;
+      } catch (error) {
+        lastError = error as Error;
+      }
+    }
+    throw lastError;
+  }
+
+  private serveContribution(body: Uint8Array): Uint8Array[] {
+    const { runId, hash } = decodeContributionRequest(body);
+    if (runId !== this.runId) throw new RequestError('unknown run');
+    for (const held of this.contributions.values()) {
+      const c = held.get(hash);
+      if (c?.payload) {
+        this.sent(c.bytes.length + c.payload.length);
+        return [c.bytes, c.payload];
+      }
+    }
+    throw new RequestError('unknown contribution');
+  }
+
+  private checkCommit(commit: Commit): Check {
+    if (commit.runId !== this.runId) return { outcome: 'reject', reason: 'wrong-run' };
+    if (commit.round < this.round) return { outcome: 'ignore', reason: 'stale-round' };
+    return { outcome: 'accept' };
+  }
+
+  // ---------------------------------------------------------------------------------------------- plumbing
+
+  private heldFor(round: number): Map<string, Held> {
+    let held = this.contributions.get(round);
+    if (!held) {
+      held = new Map();
+      this.contributions.set(round, held);
+    }
+    return held;
+  }
+
+  private recordContribution(c: Held, own: boolean): void {
+    const { header } = c;
+    this.record((records) =>
+      records.recordContribution({
+        runId: this.runId,
+        round: header.round,
+        hash: c.hash,
+        peerId: c.peerId,
+        own,
+        rewardAddress: header.rewardAddress,
+        samples: header.samples,
+        steps: header.steps,
+        losses: header.losses,
+        payloadBytes: header.payloadBytes,
+        receivedAt: Date.now(),
+      }),
+    );
+  }
+
+  /** The ledger keeps the record of rounds; it never decides them, so a failed write (a full disk) is logged. */
+  private record(write: (records: RoundRecords) => void): void {
+    try {
+      write(this.options.records);
+    } catch (error) {
+      this.log(`rounds: the ledger could not record this: ${(error as Error).message}`);
+    }
+  }
+
+  private sent(bytes: number): void {
+    this.bytesSent += bytes;
+    this.roundOut += bytes;
+  }
+
+  private received(bytes: number): void {
+    this.bytesReceived += bytes;
+    this.roundIn += bytes;
+  }
+
+  private changed(): void {
+    this.options.changed?.(this.info());
+  }
+
+  /** Runs `task` after every earlier one; a failure is logged, never thrown into gossip or timers. */
+  private enqueue(task: () => Promise<void> | void): Promise<void> {
+    const next = this.queue.then(async () => {
+      if (!this.stopped) await task();
+    });
+    this.queue = next.catch((error: Error) => this.log(`rounds: ${error.message}`));
+    return this.queue;
+  }
+
+  private after(ms: number, task: () => Promise<void> | void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.enqueue(task);
+    }, Math.max(0, ms));
+    this.timers.add(timer);
+  }
+
+  private async waitForPeers(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.stopped && this.options.peer.libp2p.getPeers().length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
