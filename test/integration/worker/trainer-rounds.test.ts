@@ -1,16 +1,18 @@
 /**
  * The trainer-side primitives of rounds, against the real trainer thread: a step limit that holds training
  * (from the start, or set by a snapshot), a rebase that moves the weights by a shift in float32 all or
- * nothing, and holds that still answer pause, resume and stop.
+ * nothing, and holds that still answer pause, resume and stop; and the supervisor that passes them on.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainerConfig, UnitRecord } from '../../../worker/training/protocol.js';
 import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
 
-const { TrainerHost } = (await import(new URL('../../../dist/worker/training/trainer-host.js', import.meta.url).href)) as typeof import('../../../worker/training/trainer-host.js');
+const dist = (path: string) => new URL(`../../../dist/worker/training/${path}`, import.meta.url).href;
+const { TrainerHost } = (await import(dist('trainer-host.js'))) as typeof import('../../../worker/training/trainer-host.js');
+const { SupervisedTrainer } = (await import(dist('supervised-trainer.js'))) as typeof import('../../../worker/training/supervised-trainer.js');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -154,6 +156,39 @@ describe('rounds on the trainer thread', { timeout: 120_000 }, () => {
       const stopping = performance.now();
       await host.stop();
       expect(performance.now() - stopping).toBeLessThan(5000);
+    }
+  });
+
+  it('through the supervisor: holds are reported and requests reach the thread, and are refused while it restarts', async () => {
+    const folder = join(dir, 'supervised');
+    mkdirSync(folder);
+    const held: number[] = [];
+    const unitEnds: number[] = [];
+    const failures: string[] = [];
+    const { trainer } = await SupervisedTrainer.start(
+      () => testTrainerConfig(join(folder, 'run.ckpt'), { startHeld: true }),
+      { ...quietEvents({ held: (step) => void held.push(step), unit: (unit) => void unitEnds.push(unit.stepEnd), failed: (message) => void failures.push(message) }), restarted: () => {} },
+      false,
+      { initialMs: 60_000, maxMs: 60_000, stableMs: 60_000 },
+    );
+    try {
+      await expect.poll(() => held, POLL).toEqual([0]);
+      expect((await trainer.snapshot(2)).step).toBe(0);
+      await expect.poll(() => held, POLL).toEqual([0, 2]);
+      expect((await trainer.readWeights()).step).toBe(2);
+      await trainer.rebase({ shift: null, assignment: null, stepLimit: 3 });
+      await expect.poll(() => held, POLL).toEqual([0, 2, 3]);
+      await expect.poll(() => unitEnds, POLL).toEqual([2, 3]); // the hold's checkpoint is written
+
+      // The checkpoint at the next hold cannot be written: the thread fails, and a restart is a minute away.
+      rmSync(folder, { recursive: true });
+      writeFileSync(folder, 'not a directory');
+      await trainer.rebase({ shift: null, assignment: null, stepLimit: 4 });
+      await expect.poll(() => failures.length, POLL).toBeGreaterThan(0);
+      await expect(trainer.snapshot(1)).rejects.toThrow(/restarting/);
+      await expect(trainer.rebase({ shift: null, assignment: null })).rejects.toThrow(/restarting/);
+    } finally {
+      await trainer.stop();
     }
   });
 });
