@@ -186,7 +186,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   );
 
   const trainerConfig = (): TrainerConfig => ({
-    checkpointPath,
+    // Made again on every (re)start: the folder may have been removed since (a restart must still work).
+    checkpointPath: join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`),
     runId,
     seed: spec.seed,
     model,

@@ -28,6 +28,7 @@ export interface P2pService {
 
 const PRIVATE = /^\/ip[46]\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1\/|f[cd])/;
 const PING_EVERY_MS = 10_000;
+const REDIAL_EVERY_MS = 3000;
 
 export async function startP2pService(dataDir: string, options: P2pOptions, log: (line: string) => void): Promise<P2pService> {
   const privateKey = await loadOrCreatePeerKey(dataDir, log);
@@ -66,6 +67,17 @@ export async function startP2pService(dataDir: string, options: P2pOptions, log:
   }, PING_EVERY_MS);
   pinger.unref();
 
+  // Bootstrap dials once at start; a connection lost later (a busy machine missing pings) is dialled again.
+  const bootstrap = options.bootstrap ?? [];
+  const redial = setInterval(() => {
+    const connected = new Set(peer.libp2p.getConnections().map((connection) => connection.remotePeer.toString()));
+    for (const address of bootstrap) {
+      const id = address.split('/p2p/').at(-1);
+      if (id && !connected.has(id) && id !== peer.peerId) void peer.dial(address).catch(() => undefined);
+    }
+  }, REDIAL_EVERY_MS);
+  redial.unref();
+
   return {
     peer,
     privateKey,
@@ -86,6 +98,7 @@ export async function startP2pService(dataDir: string, options: P2pOptions, log:
     },
     async stop() {
       clearInterval(pinger);
+      clearInterval(redial);
       await peer.stop();
     },
   };
