@@ -294,7 +294,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       ...(options.network?.timing ? { timing: options.network.timing } : {}),
       log,
       changed(info) {
-        shard = assignShard(runId, info.round, peerId, SHARD_COUNT);
+        shard = assignShard(runId, info.round.round, peerId, SHARD_COUNT);
         hub.publish('network', network());
       },
     });
@@ -302,7 +302,6 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   }
 
   function network(): NetworkStatus {
-    const info = driver?.info() ?? null;
     const rows = p2p?.peer.stats.rows() ?? [];
     const sum = (outcome: string) => rows.filter((row) => row.outcome === outcome).reduce((total, row) => total + row.count, 0);
     return {
@@ -310,21 +309,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       peerId: p2p?.peer.peerId ?? null,
       addresses: p2p?.peer.addresses() ?? [],
       peers: p2p?.peers() ?? [],
-      round: info && {
-        round: info.round,
-        phase: info.phase,
-        baseHash: info.baseHash,
-        openedAt: info.openedAt,
-        windowEndsAt: info.windowEndsAt,
-        contributions: info.contributions,
-        quorum: info.quorum,
-        leader: info.leader,
-        contributed: info.contributed,
-      },
-      lastCommit: info?.lastCommit ?? null,
-      bytesSent: info?.bytesSent ?? 0,
-      bytesReceived: info?.bytesReceived ?? 0,
-      resyncs: info?.resyncs ?? 0,
+      ...(driver?.info() ?? { round: null, lastCommit: null, bytesSent: 0, bytesReceived: 0, resyncs: 0 }),
       messages: { accept: sum('accept'), ignore: sum('ignore'), reject: sum('reject') },
     };
   }

@@ -3,6 +3,7 @@
  * the commit that closed each. Synchronous like the rest of the ledger; a commit is one transaction.
  */
 import type Database from 'better-sqlite3';
+import type { RoundRecord } from '../api/contract.js';
 import { LedgerInputError, checkCount, checkId } from './validate.js';
 
 export interface ContributionRecord {
@@ -29,18 +30,8 @@ export interface CommitRecord {
   closedAt: number;
 }
 
-export interface RoundRow {
-  runId: string;
-  round: number;
-  baseHash: string;
-  modelHash: string | null;
-  committedBy: string | null;
-  accepted: number;
-  bytesIn: number;
-  bytesOut: number;
-  openedAt: number;
-  closedAt: number | null;
-}
+/** A round as the ledger holds it: the API's round record, without this node's part (see `contributions`). */
+export type RoundRow = Omit<RoundRecord, 'own'> & { runId: string };
 
 export interface RoundRecords {
   /** Records the round's start from `baseHash`; a second call for the same round changes nothing. */

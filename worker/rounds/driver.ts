@@ -17,6 +17,7 @@
  * Every state change runs through one queue, so gossip, timers and the trainer never interleave halfway.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface';
+import type { NetworkStatus, RoundStatus } from '../api/contract.js';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { RoundRecords } from '../ledger/rounds.js';
 import { CodecError } from '../p2p/codec.js';
@@ -24,6 +25,7 @@ import type { Check } from '../p2p/gossip.js';
 import type { Peer } from '../p2p/peer.js';
 import { request, RequestError, serve, type RequestStats } from '../p2p/request.js';
 import { assignShard } from '../training/data/shards.js';
+import type { Rebase, WeightsAtStep } from '../training/protocol.js';
 import { openCommit, signCommit, type Commit } from './commit.js';
 import { addSparse, compress, decompress, type SparseUpdate } from './compress.js';
 import { openContribution, signContribution, type ContributionHeader } from './contribution.js';
@@ -46,33 +48,14 @@ import { fetchState, serveState, type SyncState } from './sync.js';
 /** What the driver needs of the trainer thread (see TrainerHost). */
 export interface RoundTrainer {
   /** The local weights at a whole step, and a hold once `hold` more steps are trained. */
-  snapshot(hold: number): Promise<{ values: Float32Array; step: number }>;
+  snapshot(hold: number): Promise<WeightsAtStep>;
   /** Moves the weights by `shift`, then switches the data assignment. */
-  rebase(change: { shift: Float32Array | null; assignment: { shard: number; seed: string } | null }): Promise<void>;
+  rebase(change: Rebase): Promise<void>;
   writeWeights(values: Float32Array): Promise<void>;
 }
 
-export type RoundPhase = 'starting' | 'syncing' | 'training' | 'committing' | 'stopped';
-
-/** What the dashboard and the CLI show of the rounds. */
-export interface RoundInfo {
-  round: number;
-  phase: RoundPhase;
-  baseHash: string;
-  openedAt: number;
-  /** When this peer's training window for the round ends. */
-  windowEndsAt: number;
-  contributions: number;
-  quorum: number;
-  /** The best-ranked contributor so far: who should commit. */
-  leader: string | null;
-  /** Whether this peer has contributed to the round. */
-  contributed: boolean;
-  lastCommit: { round: number; modelHash: string; committedBy: string; accepted: number; at: number } | null;
-  bytesSent: number;
-  bytesReceived: number;
-  resyncs: number;
-}
+/** What the dashboard and the CLI show of the rounds: the network status's round fields, for this peer. */
+export type RoundInfo = Pick<NetworkStatus, 'lastCommit' | 'bytesSent' | 'bytesReceived' | 'resyncs'> & { round: RoundStatus };
 
 export interface RoundTiming {
   /** How long after the close each fallback waits for the ones ranked before it. */
@@ -148,7 +131,7 @@ export class RoundDriver {
   /** Counts opened rounds: a timer of a round opened before (even under the same number) does nothing. */
   private opened = 0;
   private commitBytes: Uint8Array | null = null;
-  private phase: RoundPhase = 'starting';
+  private phase: RoundStatus['phase'] = 'starting';
   private openedAt = 0;
   private windowEndsAt = 0;
 
@@ -200,15 +183,17 @@ export class RoundDriver {
     const held = this.heldFor(this.round);
     const valid = [...held.values()].filter((c) => c.update);
     return {
-      round: this.round,
-      phase: this.phase,
-      baseHash: this.base,
-      openedAt: this.openedAt,
-      windowEndsAt: this.windowEndsAt,
-      contributions: valid.length,
-      quorum: this.quorum(),
-      leader: leaderRanking(this.runId, this.round, valid.map((c) => c.peerId))[0] ?? null,
-      contributed: this.own !== null,
+      round: {
+        round: this.round,
+        phase: this.phase,
+        baseHash: this.base,
+        openedAt: this.openedAt,
+        windowEndsAt: this.windowEndsAt,
+        contributions: valid.length,
+        quorum: this.quorum(),
+        leader: leaderRanking(this.runId, this.round, valid.map((c) => c.peerId))[0] ?? null,
+        contributed: this.own !== null,
+      },
       lastCommit: this.lastCommit,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
