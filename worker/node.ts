@@ -23,6 +23,8 @@ import type { NetworkMetrics } from './api/metrics.js';
 import { ensureDataDir, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { appVersion } from './paths.js';
 import { startLedgerService } from './ledger/service.js';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { loadOrCreatePeerKey } from './p2p/peer-key.js';
 import { startP2pService, type P2pOptions, type P2pService } from './p2p/service.js';
 import { RoundDriver, type RoundTiming } from './rounds/driver.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
@@ -141,19 +143,15 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const checkpointPath = join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`);
   const roundStatePath = join(ensureDataDir(join(dataDir, 'rounds')), `${runId}.state`);
 
+  // The identity comes first (the data a peer trains is assigned by its id); the network is joined only once
+  // the trainer runs, so a node that cannot train never binds a port or talks to peers.
   let p2p: P2pService | null = null;
-  if (options.network) {
-    try {
-      p2p = await startP2pService(dataDir, options.network, log);
-    } catch (error) {
-      ledger.stop();
-      unlock();
-      throw error;
-    }
+  const privateKey = options.network ? await loadOrCreatePeerKey(dataDir, log) : null;
+  if (privateKey && existsSync(checkpointPath) && !existsSync(roundStatePath)) {
     // Local weights without the round they belong to cannot be rebased onto the network's: start from θ_r.
-    if (existsSync(checkpointPath) && !existsSync(roundStatePath)) renameSync(checkpointPath, `${checkpointPath}.solo-${Date.now()}`);
+    renameSync(checkpointPath, `${checkpointPath}.solo-${Date.now()}`);
   }
-  const peerId = p2p?.peer.peerId ?? nodeId;
+  const peerId = privateKey ? peerIdFromPrivateKey(privateKey).toString() : nodeId;
   let shard = assignShard(runId, 0, peerId, SHARD_COUNT);
   let driver: RoundDriver | null = null;
   const startedAt = Date.now();
@@ -202,7 +200,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     workUnitSeconds: settings.workUnitSeconds,
     reserveDiskBytes: options.reserveDiskBytes ?? DEFAULT_RESERVE_DISK_BYTES,
     // In rounds the trainer waits for the round's weights and steps before it computes anything.
-    ...(p2p ? { startHeld: true } : {}),
+    ...(privateKey ? { startHeld: true } : {}),
   });
   const adopt = (ready: TrainerReady) => {
     backend = ready.backend;
@@ -265,8 +263,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     },
     settings.startPaused,
     options.restartPolicy,
-  ).catch(async (error: unknown) => {
-    await p2p?.stop();
+  ).catch((error: unknown) => {
     ledger.stop(); // nothing to train: leave the ledger as cleanly closed as a normal stop
     unlock();
     throw error;
@@ -278,8 +275,17 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   refreshState();
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
 
-  if (p2p) {
-    const { peer, privateKey } = p2p;
+  if (privateKey && options.network) {
+    try {
+      p2p = await startP2pService(privateKey, options.network, log);
+    } catch (error) {
+      await trainer.stop();
+      ledger.endSession(sessionId);
+      ledger.stop();
+      unlock();
+      throw error;
+    }
+    const { peer } = p2p;
     driver = new RoundDriver({
       spec,
       runId,

@@ -1,10 +1,9 @@
 /**
- * The p2p service: the node's persistent identity and its libp2p peer, started from the user's options, with
+ * The p2p service: the node's libp2p peer with its persistent identity, started from the user's options, with
  * what the dashboard shows of the connections (latency, direct or relayed). A listen port already taken (a
  * second miner on the machine) falls back to a free port instead of failing the node.
  */
 import type { PeerInfo } from '../api/contract.js';
-import { loadOrCreatePeerKey } from './peer-key.js';
 import { startPeer, type Peer, type PeerOptions } from './peer.js';
 import type { PrivateKey } from '@libp2p/interface';
 
@@ -30,8 +29,8 @@ const PRIVATE = /^\/ip[46]\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1
 const PING_EVERY_MS = 10_000;
 const REDIAL_EVERY_MS = 3000;
 
-export async function startP2pService(dataDir: string, options: P2pOptions, log: (line: string) => void): Promise<P2pService> {
-  const privateKey = await loadOrCreatePeerKey(dataDir, log);
+/** Starts the peer with this node's identity (see `loadOrCreatePeerKey`). */
+export async function startP2pService(privateKey: PrivateKey, options: P2pOptions, log: (line: string) => void): Promise<P2pService> {
   const listen = options.listen ?? DEFAULT_LISTEN;
   const peerOptions: PeerOptions = {
     privateKey,
