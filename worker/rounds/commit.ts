@@ -1,21 +1,28 @@
 /**
- * A round's commit, signed by the leader (or a fallback): the accepted contributions — each by its header's
- * hash, with the samples credited and the score it earned (scores are filled in by the verification issue;
- * until then 0) — and the hash of the model they produce. Every peer that applies it must arrive at that
- * model hash. A commit that accepts nothing keeps the weights where they are.
+ * A round's commit, signed by the leader (or a fallback): when it was made, the accepted contributions — each
+ * by its header's hash, with its contributor, the samples credited and the score it earned (scores are filled
+ * in by the verification issue; until then 0) — and the hash of the model they produce. Every peer that
+ * applies it must arrive at that model hash. The time anchors the next round's window on every peer, and the
+ * contributors rank first for the next round's leadership (leader.ts), so peers agree on both without talking.
+ * A commit that accepts nothing keeps the weights where they are.
  */
 import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { ByteWriter, CodecError } from '../p2p/codec.js';
 import { open, publicKeyBytes, readPublicKey, sign } from '../p2p/signed.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 const DOMAIN = 'airtist/commit/1';
 /** More accepted contributions than this in one round is not a home network's round; refuse before allocating. */
 export const MAX_ACCEPTED = 4096;
+/** A peer id's text form (base58 of an Ed25519 identity multihash is 52 characters). */
+const MAX_PEER_ID = 128;
 
 export interface AcceptedContribution {
   /** sha256 of the signed contribution header. */
   hash: string;
+  /** The contributor's peer id. */
+  peer: string;
   samples: number;
   score: number;
 }
@@ -23,6 +30,8 @@ export interface AcceptedContribution {
 export interface Commit {
   runId: string;
   round: number;
+  /** Milliseconds since the epoch, by the signer's clock. */
+  committedAt: number;
   baseHash: string;
   accepted: AcceptedContribution[];
   modelHash: string;
@@ -30,19 +39,22 @@ export interface Commit {
 
 export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8Array> {
   if (commit.accepted.length > MAX_ACCEPTED) throw new RangeError(`at most ${MAX_ACCEPTED} accepted contributions`);
+  if (!isTime(commit.committedAt)) throw new RangeError('committedAt must be a whole, non-negative millisecond count');
   const writer = new ByteWriter()
     .u8(FORMAT)
     .hex(commit.runId, 16, 'runId')
     .u32(commit.round)
+    .f64(commit.committedAt)
     .hex(commit.baseHash, 32, 'baseHash')
     .bytesField(publicKeyBytes(key))
     .u32(commit.accepted.length);
   const seen = new Set<string>();
-  for (const { hash, samples, score } of commit.accepted) {
+  for (const { hash, peer, samples, score } of commit.accepted) {
     if (seen.has(hash)) throw new RangeError(`contribution ${hash} accepted twice`);
     if (!Number.isFinite(score)) throw new RangeError(`contribution ${hash}: the score must be finite`);
+    if (!isPeerId(peer)) throw new RangeError(`contribution ${hash}: ${JSON.stringify(peer)} is not a peer id`);
     seen.add(hash);
-    writer.hex(hash, 32, 'contribution hash').u32(samples).f64(score);
+    writer.hex(hash, 32, 'contribution hash').string(peer).u32(samples).f64(score);
   }
   return sign(DOMAIN, writer.hex(commit.modelHash, 32, 'modelHash').finish(), key);
 }
@@ -53,6 +65,8 @@ export async function openCommit(bytes: Uint8Array): Promise<{ commit: Commit; s
     if (reader.u8('format') !== FORMAT) throw new CodecError('unknown commit format');
     const runId = reader.hex('runId', 16);
     const round = reader.u32('round');
+    const committedAt = reader.f64('committedAt');
+    if (!isTime(committedAt)) throw new CodecError('committedAt is not a time');
     const baseHash = reader.hex('baseHash', 32);
     const publicKey = readPublicKey(reader);
     const count = reader.count('accepted', MAX_ACCEPTED);
@@ -60,15 +74,28 @@ export async function openCommit(bytes: Uint8Array): Promise<{ commit: Commit; s
     const seen = new Set<string>();
     for (let i = 0; i < count; i++) {
       const hash = reader.hex('contribution hash', 32);
+      const peer = reader.string('peer', MAX_PEER_ID);
+      if (!isPeerId(peer)) throw new CodecError('an accepted contribution names no peer id');
       const samples = reader.u32('samples');
       const score = reader.f64('score');
       if (seen.has(hash)) throw new CodecError(`contribution ${hash} accepted twice`);
       if (!Number.isFinite(score)) throw new CodecError('a score is not finite');
       seen.add(hash);
-      accepted.push({ hash, samples, score });
+      accepted.push({ hash, peer, samples, score });
     }
     const modelHash = reader.hex('modelHash', 32);
-    return { value: { runId, round, baseHash, accepted, modelHash }, publicKey };
+    return { value: { runId, round, committedAt, baseHash, accepted, modelHash }, publicKey };
   });
   return { commit: value, signer: peerId };
+}
+
+const isTime = (ms: number) => Number.isSafeInteger(ms) && ms >= 0;
+
+function isPeerId(text: string): boolean {
+  if (text.length === 0 || text.length > MAX_PEER_ID) return false;
+  try {
+    return peerIdFromString(text).toString() === text;
+  } catch {
+    return false;
+  }
 }

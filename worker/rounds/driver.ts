@@ -29,7 +29,7 @@ import type { Rebase, WeightsAtStep } from '../training/protocol.js';
 import { openCommit, signCommit, type Commit } from './commit.js';
 import { addSparse, compress, decompress, type SparseUpdate } from './compress.js';
 import { openContribution, signContribution, type ContributionHeader } from './contribution.js';
-import { commitSlot, leaderRanking } from './leader.js';
+import { commitSlot, roundRanking } from './leader.js';
 import {
   CONTRIBUTION_PROTOCOL,
   MAX_COMMIT_BYTES,
@@ -103,7 +103,27 @@ interface Own {
   hash: string;
   /** What was sent: put back into the error buffer if the round's commit leaves it out. */
   update: SparseUpdate;
+  /** The trainer's step when the round's training began (the contribution covers the steps since). */
+  startStep: number;
 }
+
+/** What a commit makes of a peer: the round it opens and everything that round starts from. */
+interface Committed {
+  round: number;
+  theta: Float32Array;
+  momentum: Float32Array;
+  error: Float32Array;
+  base: string;
+  commitBytes: Uint8Array | null;
+  /** The contributors the commit accepted: they rank first for the round's leadership. */
+  eligible: string[];
+  /** When the commit was made (the signer's clock): the round's window is counted from it. */
+  anchorTime: number | null;
+  lastCommit: RoundInfo['lastCommit'];
+}
+
+/** A round's window is never shorter than this share of its length, however late a peer opens it. */
+const MIN_WINDOW_SHARE = 0.25;
 
 /** Bytes a compressed payload of `size` values can take: header, table, 14 bits per kept value, a margin. */
 function payloadBound(size: number, spec: RunSpec): number {
@@ -128,6 +148,8 @@ export class RoundDriver {
   private momentum: Float32Array = new Float32Array(0);
   private error: Float32Array = new Float32Array(0);
   private base = '';
+  private eligible: string[] = [];
+  private anchorTime: number | null = null;
   /** Counts opened rounds: a timer of a round opened before (even under the same number) does nothing. */
   private opened = 0;
   private commitBytes: Uint8Array | null = null;
@@ -145,16 +167,7 @@ export class RoundDriver {
   private heldAt: number | null = null;
   private losses = new Map<string, { sum: number; count: number }>();
   /** The round before the one applied last, kept so a better-ranked competing commit can replace it. */
-  private previous: {
-    hash: string;
-    signer: string;
-    theta: Float32Array;
-    momentum: Float32Array;
-    error: Float32Array;
-    base: string;
-    commitBytes: Uint8Array | null;
-    lastCommit: RoundInfo['lastCommit'];
-  } | null = null;
+  private previous: { hash: string; signer: string; state: Committed; own: Own | null } | null = null;
   private closedAt: number | null = null;
   private lastCommit: RoundInfo['lastCommit'] = null;
   private bytesSent = 0;
@@ -191,7 +204,7 @@ export class RoundDriver {
         windowEndsAt: this.windowEndsAt,
         contributions: valid.length,
         quorum: this.quorum(),
-        leader: leaderRanking(this.runId, this.round, valid.map((c) => c.peerId))[0] ?? null,
+        leader: this.ranking()[0] ?? null,
         contributed: this.own !== null,
       },
       lastCommit: this.lastCommit,
@@ -299,6 +312,8 @@ export class RoundDriver {
     this.momentum = saved.momentum;
     this.error = saved.error;
     this.commitBytes = saved.commit;
+    // A commit of an older format ranks nobody first; the round still runs.
+    if (saved.commit) this.eligible = (await openCommit(saved.commit).catch(() => null))?.commit.accepted.map((c) => c.peer) ?? [];
     this.base = modelHash(this.theta, this.momentum);
     if (this.round === 0) this.genesisHash = this.base;
     this.log(`rounds: resuming at round ${this.round}`);
@@ -360,7 +375,7 @@ export class RoundDriver {
     this.roundIn = this.roundOut = 0;
     this.phase = 'training';
     this.openedAt = Date.now();
-    this.windowEndsAt = this.openedAt + this.spec.round.seconds * 1000;
+    this.windowEndsAt = this.windowEnd(this.openedAt);
     for (const [round] of this.contributions) if (round < this.round - 1) this.contributions.delete(round);
     // Early contributions for this round that were made from another base are of no use.
     for (const [hash, held] of this.heldFor(this.round)) {
@@ -369,7 +384,7 @@ export class RoundDriver {
     }
 
     const opened = ++this.opened;
-    const windowMs = this.spec.round.seconds * 1000;
+    const windowMs = this.windowEndsAt - this.openedAt;
     this.after(windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
     this.after(windowMs + this.timing.graceMs, () => (this.opened === opened ? this.close() : undefined));
     // A round nobody commits is given up, weights unchanged (the commit slots of up to 8 ranks, then a margin).
@@ -380,11 +395,28 @@ export class RoundDriver {
     else this.checkQuorum();
   }
 
+  /**
+   * When the round's window ends: its length after the commit that opened it, so peers that received the
+   * commit at different times (or synced to it mid-round) still contribute together; clamped, so a skewed
+   * clock can neither stretch a window past its length nor leave a late opener no time to train.
+   */
+  private windowEnd(now: number): number {
+    const length = this.spec.round.seconds * 1000;
+    const anchored = this.anchorTime === null ? now + length : this.anchorTime + length;
+    return Math.min(now + length, Math.max(now + length * MIN_WINDOW_SHARE, anchored));
+  }
+
+  /** Who leads the round, then each fallback: the last commit's contributors first, then the newcomers. */
+  private ranking(round = this.round, eligible = this.eligible): string[] {
+    return roundRanking(this.runId, round, eligible, this.validContributions(round).map((c) => c.peerId));
+  }
+
   /** Snapshots the local weights and publishes this peer's contribution to the round. */
   private async contribute(): Promise<void> {
     if (this.own || this.phase !== 'training') return;
     const snapshot = await this.options.trainer.snapshot(this.spec.round.maxInnerSteps);
-    const steps = snapshot.step - this.roundStartStep;
+    const startStep = this.roundStartStep;
+    const steps = snapshot.step - startStep;
     this.roundStartStep = snapshot.step;
     this.heldAt = null;
     if (steps <= 0) return; // paused all round: nothing to give
@@ -405,7 +437,7 @@ export class RoundDriver {
     };
     const bytes = await signContribution(header, this.options.privateKey);
     const hash = sha256Hex(bytes);
-    this.own = { hash, update };
+    this.own = { hash, update, startStep };
     this.heldFor(this.round).set(hash, { header, peerId: this.self, bytes, hash, payload, update });
     this.recordContribution(this.heldFor(this.round).get(hash)!, true);
     this.sent(bytes.length);
@@ -438,8 +470,7 @@ export class RoundDriver {
     const valid = this.validContributions();
     if (valid.length === 0) return; // nothing to commit; `abandon` moves on
     this.closedAt = Date.now();
-    const ranking = leaderRanking(this.runId, this.round, valid.map((c) => c.peerId));
-    const slot = commitSlot(ranking, this.self, this.closedAt, this.timing.fallbackMs);
+    const slot = commitSlot(this.ranking(), this.self, this.closedAt, this.timing.fallbackMs);
     const opened = this.opened;
     if (slot !== null) this.after(slot - Date.now(), () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
     this.changed();
@@ -454,8 +485,9 @@ export class RoundDriver {
     const commit: Commit = {
       runId: this.runId,
       round: this.round,
+      committedAt: Date.now(),
       baseHash: this.base,
-      accepted: valid.map((c) => ({ hash: c.hash, samples: c.header.samples, score: 0 })),
+      accepted: valid.map((c) => ({ hash: c.hash, peer: c.peerId, samples: c.header.samples, score: 0 })),
       modelHash: modelHash(theta, momentum),
     };
     const bytes = await signCommit(commit, this.options.privateKey);
@@ -483,38 +515,53 @@ export class RoundDriver {
     if (commit.baseHash !== this.base) return void (await this.resync(`the commit for round ${commit.round} is on another base`));
     const next = await this.verifyCommit(message);
     if (!next) return;
-    this.previous = {
-      hash: message.hash,
-      signer,
+    this.previous = { hash: message.hash, signer, state: this.committed(), own: this.own };
+    await this.adopt(message, next);
+  }
+
+  /** The committed state this round started from (the error buffer copied: training goes on changing it). */
+  private committed(): Committed {
+    const { round, theta, momentum, base, commitBytes, eligible, anchorTime, lastCommit } = this;
+    return { round, theta, momentum, error: Float32Array.from(this.error), base, commitBytes, eligible, anchorTime, lastCommit };
+  }
+
+  private restoreCommitted(state: Committed): void {
+    ({
+      round: this.round,
       theta: this.theta,
       momentum: this.momentum,
-      error: Float32Array.from(this.error),
+      error: this.error,
       base: this.base,
       commitBytes: this.commitBytes,
+      eligible: this.eligible,
+      anchorTime: this.anchorTime,
       lastCommit: this.lastCommit,
-    };
-    await this.adopt(message, next);
+    } = state);
   }
 
   /**
    * A second valid commit for the round just applied: if its signer ranks better, every honest peer takes it
-   * (leader.ts), so this one switches too — while it has not contributed to the new round yet; after that,
-   * the next round's commit, on the other base, brings it over by a resync.
+   * (leader.ts), so this one switches too. A contribution already made to the new round was made on the base
+   * that loses: it is dropped, and the steps behind it stay in the trainer's weights and go into the next one.
    */
   private async compete(message: { commit: Commit; signer: string; bytes: Uint8Array; hash: string }): Promise<void> {
     const previous = this.previous!;
-    const [best] = leaderRanking(this.runId, message.commit.round, [previous.signer, message.signer]);
-    if (best !== message.signer || previous.signer === message.signer || this.own) return;
-    if (message.commit.baseHash !== previous.base) return;
-    const applied = { theta: this.theta, momentum: this.momentum, error: this.error, base: this.base, round: this.round, commitBytes: this.commitBytes, lastCommit: this.lastCommit };
-    Object.assign(this, { theta: previous.theta, momentum: previous.momentum, error: Float32Array.from(previous.error), base: previous.base, round: message.commit.round, commitBytes: previous.commitBytes, lastCommit: previous.lastCommit });
+    const ranking = roundRanking(this.runId, message.commit.round, previous.state.eligible, [previous.signer, message.signer]);
+    if (previous.signer === message.signer || ranking.indexOf(message.signer) > ranking.indexOf(previous.signer)) return;
+    if (message.commit.baseHash !== previous.state.base) return;
+    const applied = { state: this.committed(), own: this.own, startStep: this.roundStartStep };
+    this.restoreCommitted(previous.state);
+    this.own = previous.own;
     const next = await this.verifyCommit(message);
     if (!next) {
-      Object.assign(this, applied);
+      this.restoreCommitted(applied.state);
+      this.own = applied.own;
       return;
     }
     this.log(`rounds: round ${message.commit.round}: switching to the better-ranked commit by ${message.signer.slice(-8)}`);
-    this.anchor = applied.theta; // the trainer's weights are relative to the commit applied first
+    // The trainer's weights are relative to the commit applied first; the new round's steps count from its start.
+    this.anchor = applied.state.theta;
+    this.roundStartStep = applied.own?.startStep ?? applied.startStep;
     this.previous = { ...previous, hash: message.hash, signer: message.signer };
     await this.adopt(message, next);
   }
@@ -571,6 +618,8 @@ export class RoundDriver {
     this.momentum = next.momentum;
     this.base = commit.modelHash;
     this.commitBytes = message.bytes;
+    this.eligible = commit.accepted.map((c) => c.peer);
+    this.anchorTime = commit.committedAt;
     this.round = commit.round + 1;
     this.log(`rounds: round ${commit.round} committed by ${signer === this.self ? 'us' : signer.slice(-8)}: ${next.accepted.length} contributions, model ${commit.modelHash.slice(0, 12)}`);
     await this.save();
@@ -583,6 +632,7 @@ export class RoundDriver {
     this.log(`rounds: round ${this.round} closed without a commit; the weights stay as they are`);
     this.record((records) => records.addTraffic(this.runId, this.round, this.roundIn, this.roundOut));
     this.previous = null;
+    this.anchorTime = null;
     this.round++;
     await this.save();
     await this.openRound({ fresh: false });
@@ -612,6 +662,8 @@ export class RoundDriver {
       this.momentum = adopted.momentum;
       this.base = adopted.hash;
       this.commitBytes = state.commit;
+      this.eligible = adopted.eligible;
+      this.anchorTime = adopted.anchorTime;
       this.previous = null;
       this.resyncs++;
       this.log(`rounds: synced to round ${this.round}, model ${this.base.slice(0, 12)}`);
@@ -627,7 +679,9 @@ export class RoundDriver {
   }
 
   /** A downloaded state, checked: its hash is the one its signed commit names (or the seed's, for round 0). */
-  private async verifiedState(state: SyncState): Promise<{ round: number; hash: string; theta: Float32Array; momentum: Float32Array }> {
+  private async verifiedState(
+    state: SyncState,
+  ): Promise<{ round: number; hash: string; theta: Float32Array; momentum: Float32Array; eligible: string[]; anchorTime: number | null }> {
     if (state.vector.length !== this.size * 8) throw new Error(`the state has ${state.vector.length} bytes, this model needs ${this.size * 8}`);
     const theta = new Float32Array(Uint8Array.from(state.vector.subarray(0, this.size * 4)).buffer);
     const momentum = new Float32Array(Uint8Array.from(state.vector.subarray(this.size * 4)).buffer);
@@ -635,12 +689,14 @@ export class RoundDriver {
     if (hash !== state.hash) throw new Error('the state does not match its hash');
     if (state.round === 0) {
       if (hash !== this.genesisHash) throw new Error("round 0's state is not the seed's, or not newer than ours");
-    } else {
-      if (!state.commit) throw new Error('the state has no commit');
-      const { commit } = await openCommit(state.commit);
-      if (commit.runId !== this.runId || commit.round + 1 !== state.round || commit.modelHash !== hash) throw new Error('the state does not match its commit');
+      return { round: 0, hash, theta, momentum, eligible: [], anchorTime: null };
     }
-    return { round: state.round, hash, theta, momentum };
+    if (!state.commit) throw new Error('the state has no commit');
+    const { commit } = await openCommit(state.commit);
+    // Rounds nobody committed keep the weights, so a state may be some rounds past its last commit.
+    if (commit.runId !== this.runId || commit.round >= state.round || commit.modelHash !== hash) throw new Error('the state does not match its commit');
+    const fresh = commit.round + 1 === state.round;
+    return { round: state.round, hash, theta, momentum, eligible: fresh ? commit.accepted.map((c) => c.peer) : [], anchorTime: fresh ? commit.committedAt : null };
   }
 
   // ---------------------------------------------------------------------------------------------- gossip

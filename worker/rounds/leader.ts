@@ -1,6 +1,8 @@
 /**
  * Who commits a round: every eligible peer is ranked by sha256(run · round · peer id), the same on every peer
- * without talking, and the first is the leader. If it stays silent past the commit deadline, the next in rank
+ * without talking, and the first is the leader. The contributors of the last commit, which every peer on the
+ * same base has read, rank before peers new to the round: a newcomer whose contribution some peers have not
+ * seen yet cannot lead over them (leaders chosen from differing views are how commits compete). If it stays silent past the commit deadline, the next in rank
  * steps in, one `fallbackMs` later each. When more than one valid commit for a round arrives, every honest peer
  * applies the one from the best-ranked signer, so the network never splits over which commit counts. Pure.
  */
@@ -12,6 +14,13 @@ export function leaderRanking(runId: string, round: number, eligible: readonly s
     .map((peer) => ({ peer, key: key(peer) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ peer }) => peer);
+}
+
+/** `known` (the last commit's contributors) in rank order, then every other peer of `current` in rank order. */
+export function roundRanking(runId: string, round: number, known: readonly string[], current: readonly string[]): string[] {
+  const first = leaderRanking(runId, round, known);
+  const seen = new Set(first);
+  return [...first, ...leaderRanking(runId, round, current.filter((peer) => !seen.has(peer)))];
 }
 
 /** When `peer` may publish a commit for the round: the leader at the deadline, each fallback `fallbackMs` later. */

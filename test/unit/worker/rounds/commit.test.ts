@@ -8,10 +8,11 @@ import { signContribution } from '../../../../worker/rounds/contribution.js';
 const commit: Commit = {
   runId: 'a'.repeat(32),
   round: 12,
+  committedAt: 1_796_000_000_123,
   baseHash: 'b'.repeat(64),
   accepted: [
-    { hash: '1'.repeat(64), samples: 6400, score: 0.031 },
-    { hash: '2'.repeat(64), samples: 3200, score: -0.5 },
+    { hash: '1'.repeat(64), peer: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', samples: 6400, score: 0.031 },
+    { hash: '2'.repeat(64), peer: '12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq', samples: 3200, score: -0.5 },
   ],
   modelHash: 'f'.repeat(64),
 };
@@ -33,6 +34,8 @@ describe('round commits', () => {
       await expect(openCommit(tampered)).rejects.toBeInstanceOf(CodecError);
     }
     await expect(signCommit({ ...commit, accepted: [commit.accepted[0]!, commit.accepted[0]!] }, key)).rejects.toThrow(/accepted twice/);
+    await expect(signCommit({ ...commit, accepted: [{ ...commit.accepted[0]!, peer: 'not-a-peer' }] }, key)).rejects.toThrow(/not a peer id/);
+    await expect(signCommit({ ...commit, committedAt: 1.5 }, key)).rejects.toThrow(/committedAt/);
     const header = await signContribution(
       { runId: commit.runId, round: 12, baseHash: commit.baseHash, rewardAddress: null, samples: 1, steps: 1, losses: { generator: 1 }, payloadHash: 'c'.repeat(64), payloadBytes: 1 },
       key,
@@ -42,7 +45,7 @@ describe('round commits', () => {
 
   it('refuses an absurd count before reading or allocating anything', async () => {
     const bytes = Uint8Array.from(await signCommit(commit, await generateKeyPair('Ed25519')));
-    const countAt = 1 + 16 + 4 + 32 + 4 + 36; // after the public key (Ed25519 protobuf: 36 bytes)
+    const countAt = 1 + 16 + 4 + 8 + 32 + 4 + 36; // after the public key (Ed25519 protobuf: 36 bytes)
     new DataView(bytes.buffer).setUint32(countAt, 0xffffffff, true);
     await expect(openCommit(bytes)).rejects.toThrow(/accepted: 4294967295 is over the limit of 4096/);
   });

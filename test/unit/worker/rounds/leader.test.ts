@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCommit, commitSlot, leaderRanking } from '../../../../worker/rounds/leader.js';
+import { chooseCommit, commitSlot, leaderRanking, roundRanking } from '../../../../worker/rounds/leader.js';
 
 const peers = Array.from({ length: 12 }, (_, i) => `12D3KooWpeer${i}`);
 
@@ -15,6 +15,20 @@ describe('leader selection', () => {
     const leaders = new Set(Array.from({ length: 60 }, (_, round) => leaderRanking('run', round, peers)[0]));
     expect(leaders.size).toBeGreaterThan(6);
     expect(leaderRanking('other-run', 7, peers)).not.toEqual(leaderRanking('run', 7, peers));
+  });
+
+  it("ranks the last commit's contributors before newcomers, whatever the newcomers' keys", () => {
+    const known = peers.slice(0, 4);
+    const newcomers = peers.slice(4);
+    for (let round = 0; round < 20; round++) {
+      const ranking = roundRanking('run', round, known, [...newcomers, known[1]!]);
+      expect(ranking.slice(0, 4)).toEqual(leaderRanking('run', round, known));
+      expect(ranking.slice(4)).toEqual(leaderRanking('run', round, newcomers));
+    }
+    // A newcomer would often lead if everyone ranked alike: the order above is what keeps it from doing so.
+    const led = Array.from({ length: 20 }, (_, round) => leaderRanking('run', round, peers)[0]).filter((p) => newcomers.includes(p!));
+    expect(led.length).toBeGreaterThan(0);
+    expect(roundRanking('run', 5, [], peers)).toEqual(leaderRanking('run', 5, peers)); // round 0: no commit yet
   });
 
   it('gives the leader the deadline and each fallback a later slot; a stranger none', () => {
