@@ -27,6 +27,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { loadOrCreatePeerKey } from './p2p/peer-key.js';
 import { startP2pService, type P2pOptions, type P2pService } from './p2p/service.js';
 import { RoundDriver, type RoundTiming } from './rounds/driver.js';
+import { CONTRIBUTION_PROTOCOL } from './rounds/messages.js';
+import { STATE_PROTOCOL } from './rounds/sync.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
 import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
@@ -382,7 +384,16 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     return stopping;
   }
 
-  const networkMetrics = (): NetworkMetrics | null => (p2p ? { status: network(), messages: p2p.peer.stats.rows() } : null);
+  const networkMetrics = (): NetworkMetrics | null => {
+    if (!p2p) return null;
+    const { contribution, state } = driver?.requestStats ?? { contribution: null, state: null };
+    return {
+      status: network(),
+      messages: p2p.peer.stats.rows(),
+      requests: { ...(contribution ? { [CONTRIBUTION_PROTOCOL]: contribution } : {}), ...(state ? { [STATE_PROTOCOL]: state } : {}) },
+      banned: { now: p2p.peer.misbehaviour.bannedCount(), total: p2p.peer.misbehaviour.banCount },
+    };
+  };
 
   return { hub, status, pause, resume, network, networkMetrics, stop };
 }

@@ -2,6 +2,7 @@
 import type { NetworkStatus, Status } from './contract.js';
 import type { HttpStats } from './http-server.js';
 import type { ApiHub } from './hub.js';
+import type { RequestStats } from '../p2p/request.js';
 
 type Sample = [labels: Record<string, string>, value: number];
 
@@ -9,6 +10,10 @@ type Sample = [labels: Record<string, string>, value: number];
 export interface NetworkMetrics {
   status: NetworkStatus;
   messages: Array<{ topic: string; outcome: string; reason: string; count: number }>;
+  /** Inbound stream requests by protocol. */
+  requests: Record<string, RequestStats>;
+  /** Peers banned for invalid data: now, and since start. */
+  banned: { now: number; total: number };
 }
 
 function family(name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]): string {
@@ -24,7 +29,11 @@ function family(name: string, type: 'gauge' | 'counter', help: string, samples: 
 
 const one = (value: number): Sample[] => [[{}, value]];
 
-function networkFamilies({ status, messages }: NetworkMetrics): string[] {
+function networkFamilies({ status, messages, requests, banned }: NetworkMetrics): string[] {
+  const requestSamples: Sample[] = Object.entries(requests).flatMap(([protocol, stats]) => [
+    [{ protocol, outcome: 'served' }, stats.served] as Sample,
+    ...Object.entries(stats.failed).map(([outcome, count]): Sample => [{ protocol, outcome }, count]),
+  ]);
   return [
     family('airtist_p2p_peers', 'gauge', 'Connected peers.', one(status.peers.length)),
     family('airtist_p2p_relayed_peers', 'gauge', 'Connected peers reached only through a relay.', one(status.peers.filter((peer) => !peer.direct).length)),
@@ -34,6 +43,9 @@ function networkFamilies({ status, messages }: NetworkMetrics): string[] {
       'Inbound gossip by topic, outcome (accept, ignore, reject) and reason.',
       messages.map(({ topic, outcome, reason, count }) => [{ topic, outcome, reason }, count]),
     ),
+    family('airtist_p2p_requests_total', 'counter', 'Inbound stream requests by protocol and outcome (served, malformed, rate-limited, timeout, handler).', requestSamples),
+    family('airtist_p2p_banned_peers', 'gauge', 'Peers cut off now for sending invalid data.', one(banned.now)),
+    family('airtist_p2p_bans_total', 'counter', 'Bans handed out for invalid data since start.', one(banned.total)),
     family('airtist_p2p_sent_bytes_total', 'counter', 'Round traffic sent: headers, payloads, commits.', one(status.bytesSent)),
     family('airtist_p2p_received_bytes_total', 'counter', 'Round traffic received.', one(status.bytesReceived)),
     family('airtist_round', 'gauge', 'The round this node trains in.', one(status.round?.round ?? 0)),

@@ -6,6 +6,7 @@
  * own bug is an IGNORE with reason "internal", never a crash of the node.
  */
 import { CodecError } from './codec.js';
+import { SignatureError } from './signed.js';
 
 export type Outcome = 'accept' | 'ignore' | 'reject';
 
@@ -53,6 +54,7 @@ export async function validateGossip<T>(handler: TopicHandler<T>, data: Uint8Arr
     try {
       message = await handler.decode(data);
     } catch (error) {
+      if (error instanceof SignatureError) return { outcome: 'reject', reason: 'bad-signature' };
       return error instanceof CodecError ? { outcome: 'reject', reason: 'malformed' } : { outcome: 'ignore', reason: 'internal' };
     }
     try {

@@ -26,6 +26,7 @@ import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { GossipStats, validateGossip, type TopicHandler } from './gossip.js';
+import { DEFAULT_MISBEHAVIOUR, Misbehaviour, type MisbehaviourOptions } from './misbehaviour.js';
 
 /** Every protocol id of ours is versioned: `/airtist/<name>/<major.minor.patch>`. */
 export const protocolId = (name: string, version = '1.0.0') => `/airtist/${name}/${version}`;
@@ -48,18 +49,23 @@ export interface PeerOptions {
   /** Keep private and loopback addresses in the DHT (a LAN or a test on loopback); default: public only. */
   privateNetwork?: boolean;
   maxConnections?: number;
+  /** When repeated invalid data gets a peer cut off (default: 20 strikes a minute, a 10-minute ban). */
+  misbehaviour?: MisbehaviourOptions;
 }
 
 export interface Peer {
   readonly libp2p: Libp2p<{ pubsub: GossipSub }>;
   readonly peerId: string;
   readonly stats: GossipStats;
+  readonly misbehaviour: Misbehaviour;
   /** The multiaddrs others can dial, with /p2p/<id>. */
   addresses(): string[];
   subscribe<T>(handler: TopicHandler<T>): void;
   /** Publishes to a topic; the number of peers it reached. */
   publish(topic: string, data: Uint8Array): Promise<number>;
   dial(address: string): Promise<void>;
+  /** One strike against a peer that sent invalid data (a rejected message, a malformed request); enough of them ban it. */
+  strike(peer: string): void;
   stop(): Promise<void>;
 }
 
@@ -69,6 +75,8 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
     ...(options.mdns ? [mdns()] : []),
   ];
   const stats = new GossipStats();
+  const misbehaviour = new Misbehaviour(options.misbehaviour ?? DEFAULT_MISBEHAVIOUR);
+  const refused = (peerId: { toString(): string }) => misbehaviour.banned(peerId.toString());
 
   const libp2p = await createLibp2p({
     privateKey: options.privateKey,
@@ -77,6 +85,7 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: options.maxConnections ?? 64 },
+    connectionGater: { denyDialPeer: refused, denyInboundEncryptedConnection: refused, denyOutboundEncryptedConnection: refused },
     peerDiscovery: discovery,
     services: {
       identify: identify(),
@@ -107,16 +116,24 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
 
   const pubsub = libp2p.services.pubsub;
   const handlers = new Map<string, TopicHandler<unknown>>();
+  const strike = (peer: string) => {
+    if (!misbehaviour.strike(peer)) return;
+    const banned = libp2p.getPeers().find((id) => id.toString() === peer);
+    if (banned) void libp2p.hangUp(banned).catch(() => undefined);
+  };
 
   return {
     libp2p: libp2p as unknown as Libp2p<{ pubsub: GossipSub }>,
     peerId: libp2p.peerId.toString(),
     stats,
+    misbehaviour,
+    strike,
     addresses: () => libp2p.getMultiaddrs().map((address) => address.toString()),
     subscribe<T>(handler: TopicHandler<T>) {
       handlers.set(handler.topic, handler as TopicHandler<unknown>);
       pubsub.topicValidators.set(handler.topic, async (from, message) => {
         const outcome = await validateGossip(handler, message.data, from.toString(), stats);
+        if (outcome === 'reject') strike(from.toString());
         return outcome === 'accept' ? TopicValidatorResult.Accept : outcome === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
       });
       pubsub.subscribe(handler.topic);

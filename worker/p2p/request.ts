@@ -18,6 +18,8 @@ export interface ServeOptions {
   timeoutMs: number;
   /** Requests per peer per minute; more are answered with an error and not handled. */
   perMinute: number;
+  /** Told of every peer whose request was malformed (a strike: see misbehaviour.ts). */
+  onMalformed?: (peer: string) => void;
 }
 
 export interface RequestStats {
@@ -93,7 +95,10 @@ export function serve(
       stats.served++;
     } catch (error) {
       if (signal.aborted) stats.failed.timeout++;
-      else if (error instanceof CodecError) stats.failed.malformed++;
+      else if (error instanceof CodecError) {
+        stats.failed.malformed++;
+        options.onMalformed?.(from);
+      }
       else stats.failed.handler++;
       const reason = error instanceof RequestError || error instanceof CodecError ? error.message : 'internal error';
       if (!signal.aborted) await send(stream, status(ERROR, new TextEncoder().encode(reason)), signal).catch(() => undefined);

@@ -8,6 +8,11 @@ import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { ByteReader, CodecError } from './codec.js';
 
+/** A well-formed message whose signature does not verify: counted apart from garbage, as forgery or tampering. */
+export class SignatureError extends CodecError {
+  override name = 'SignatureError';
+}
+
 const SIGNATURE_BYTES = 64;
 const MAX_KEY_BYTES = 64;
 
@@ -40,7 +45,7 @@ export async function open<T>(domain: string, bytes: Uint8Array, read: (reader: 
     throw new CodecError('the public key does not decode');
   }
   if (publicKey.type !== 'Ed25519') throw new CodecError('messages are signed with Ed25519 keys');
-  if (!(await publicKey.verify(tagged(domain, body), signature))) throw new CodecError('bad signature');
+  if (!(await publicKey.verify(tagged(domain, body), signature))) throw new SignatureError('bad signature');
   return { value, peerId: peerIdFromPublicKey(publicKey).toString() };
 }
 

@@ -182,7 +182,8 @@ export class RoundDriver {
   private stopped = false;
   private stateCache: SyncState | null = null;
   private previousState: SyncState | null = null;
-  readonly requestStats: { contribution: RequestStats | null } = { contribution: null };
+  /** Inbound requests per protocol, for /metrics. */
+  readonly requestStats: { contribution: RequestStats | null; state: RequestStats | null } = { contribution: null, state: null };
 
   constructor(private readonly options: RoundDriverOptions) {
     this.spec = options.spec;
@@ -239,10 +240,10 @@ export class RoundDriver {
     this.requestStats.contribution = serve(
       peer.libp2p,
       CONTRIBUTION_PROTOCOL,
-      { maxRequestBytes: 128, timeoutMs: this.timing.requestTimeoutMs, perMinute: 600 },
+      { maxRequestBytes: 128, timeoutMs: this.timing.requestTimeoutMs, perMinute: 600, onMalformed: (from) => peer.strike(from) },
       async (body) => this.serveContribution(body),
     );
-    serveState(peer.libp2p, () => this.syncState());
+    this.requestStats.state = serveState(peer.libp2p, () => this.syncState(), { onMalformed: (from) => peer.strike(from) });
 
     // A joining peer first looks for the network's latest state; alone, it starts from its own.
     await this.waitForPeers(this.timing.joinWaitMs);

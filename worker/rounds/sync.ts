@@ -132,6 +132,8 @@ export interface ServeStateOptions {
   timeoutMs?: number;
   /** Per peer; one chunk is one request, so this also caps how fast one peer downloads from us. */
   perMinute?: number;
+  /** Told of every peer whose request was malformed. */
+  onMalformed?: (peer: string) => void;
 }
 
 interface Served {
@@ -163,7 +165,8 @@ export function serveState(libp2p: Libp2p, source: () => SyncState | null, optio
     return state;
   };
 
-  return serve(libp2p, STATE_PROTOCOL, { maxRequestBytes: 64, timeoutMs: options.timeoutMs ?? 30_000, perMinute: options.perMinute ?? 600 }, async (body) => {
+  const limits = { maxRequestBytes: 64, timeoutMs: options.timeoutMs ?? 30_000, perMinute: options.perMinute ?? 600, onMalformed: options.onMalformed };
+  return serve(libp2p, STATE_PROTOCOL, limits, async (body) => {
     const ask = decodeStateRequest(body);
     const now = refresh();
     if (ask.kind === 'info') {

@@ -70,4 +70,30 @@ describe('peers on loopback', { timeout: 60_000 }, () => {
     await until(() => atA.includes('still here'), 'a to hear from b again');
     await expect(a.publish(TOPIC, new Uint8Array((1 << 20) + 1))).rejects.toThrow(/too large for gossip: send it over a stream/);
   });
+
+  it('cut off a peer that keeps sending invalid data, and refuse it until the ban ends', async () => {
+    const a = await peers.start();
+    const strict = await peers.start({ misbehaviour: { limit: 3, windowMs: 60_000, banMs: 60_000 } });
+    a.subscribe(hello([]));
+    strict.subscribe(hello([]));
+    await a.dial(strict.addresses().find((addr) => addr.includes('/tcp/'))!);
+    await until(() => a.libp2p.services.pubsub.getSubscribers(TOPIC).some((p) => p.toString() === strict.peerId), 'a to see the strict peer subscribed');
+
+    // Two bad messages: strikes, not yet a ban.
+    for (const text of ['', '']) await a.publish(TOPIC, new ByteWriter().u8(1).string(text).finish());
+    await until(() => strict.stats.total(TOPIC, 'reject') >= 2, 'two rejects');
+    expect(strict.misbehaviour.banned(a.peerId)).toBe(false);
+    expect(strict.libp2p.getPeers().map(String)).toContain(a.peerId);
+
+    await a.publish(TOPIC, new ByteWriter().u8(1).string('').finish());
+    await until(() => !strict.libp2p.getPeers().map(String).includes(a.peerId), 'the strict peer to hang up on a');
+    expect(strict.misbehaviour.banned(a.peerId)).toBe(true);
+    expect(strict.misbehaviour.banCount).toBe(1);
+    // Neither side gets a connection through while the ban lasts.
+    await expect(strict.libp2p.dial(a.libp2p.peerId)).rejects.toThrow();
+    await a.dial(strict.addresses().find((addr) => addr.includes('/tcp/'))!).catch(() => undefined);
+    await until(() => !a.libp2p.getPeers().map(String).includes(strict.peerId), 'the strict peer to drop the redial');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(strict.libp2p.getPeers().map(String)).not.toContain(a.peerId);
+  });
 });

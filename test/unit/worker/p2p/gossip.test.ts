@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteReader, CodecError } from '../../../../worker/p2p/codec.js';
 import { GossipStats, validateGossip, type TopicHandler } from '../../../../worker/p2p/gossip.js';
+import { SignatureError } from '../../../../worker/p2p/signed.js';
 
 const topic = '/airtist/test/1';
 function handler(overrides: Partial<TopicHandler<number>> = {}) {
@@ -57,7 +58,9 @@ describe('validateGossip', () => {
     expect(await validateGossip(handler({ check: thrower }).h, u32(42), 'p', stats)).toBe('ignore');
     expect(await validateGossip(handler({ deliver: thrower }).h, u32(42), 'p', stats)).toBe('accept');
     expect(await validateGossip(handler({ decode: () => { throw new CodecError('bad'); } }).h, u32(42), 'p', stats)).toBe('reject');
-    expect(await validateGossip(handler({ decode: () => Promise.reject(new CodecError('bad signature')) }).h, u32(42), 'p', stats)).toBe('reject');
+    expect(await validateGossip(handler({ decode: () => Promise.reject(new SignatureError('bad signature')) }).h, u32(42), 'p', stats)).toBe('reject');
+    expect(stats.total(topic, 'reject', 'malformed')).toBe(1);
+    expect(stats.total(topic, 'reject', 'bad-signature')).toBe(1); // a forgery is told apart from garbage
     expect(stats.total(topic, 'ignore', 'internal')).toBe(2);
     expect(stats.total(topic, 'ignore', 'delivery-failed')).toBe(1);
   });
