@@ -70,7 +70,9 @@ export interface RoundTiming {
 
 export function defaultTiming(spec: RunSpec): RoundTiming {
   const window = spec.round.seconds * 1000;
-  return { fallbackMs: Math.max(1500, window / 4), graceMs: Math.max(1000, window / 4), joinWaitMs: 3000, requestTimeoutMs: 15_000 };
+  // The grace covers a contribution made at the window's end: the snapshot waits for the step in flight (long
+  // on a busy machine), then compression, gossip and the payload's download.
+  return { fallbackMs: Math.max(1500, window / 4), graceMs: Math.max(2000, window * 0.4), joinWaitMs: 3000, requestTimeoutMs: 15_000 };
 }
 
 export interface RoundDriverOptions {
@@ -387,7 +389,7 @@ export class RoundDriver {
     const opened = ++this.opened;
     const windowMs = this.windowEndsAt - this.openedAt;
     this.after(windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
-    this.after(windowMs + this.timing.graceMs, () => (this.opened === opened ? this.close() : undefined));
+    this.after(windowMs + this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened) : undefined));
     // A round nobody commits is given up, weights unchanged (the commit slots of up to 8 ranks, then a margin).
     this.after(windowMs + this.timing.graceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
     this.changed();
@@ -462,15 +464,29 @@ export class RoundDriver {
   }
 
   private checkQuorum(): void {
-    if (this.closedAt === null && this.phase === 'training' && this.validContributions().length >= this.quorum()) this.close();
+    if (this.closedAt === null && this.phase === 'training' && this.validContributions().length >= this.quorum()) this.close('a quorum is in');
+  }
+
+  /**
+   * The window and its grace are over without a quorum. Contributions whose payloads are still on their way
+   * get one more grace (a busy peer's download can be slow); then the round closes with what is in.
+   */
+  private closeLate(opened: number, extended = false): void {
+    const pending = [...this.heldFor(this.round).values()].some((c) => c.update === null && c.header.baseHash === this.base);
+    if (pending && !extended && this.validContributions().length < this.quorum()) {
+      this.after(this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened, true) : undefined));
+      return;
+    }
+    this.close('the window ended');
   }
 
   /** The round closes: each contributor's commit slot is counted from now, by rank. */
-  private close(): void {
+  private close(why: string): void {
     if (this.closedAt !== null || this.phase !== 'training') return;
     const valid = this.validContributions();
     if (valid.length === 0) return; // nothing to commit; `abandon` moves on
     this.closedAt = Date.now();
+    this.log(`rounds: round ${this.round}: closing with ${valid.length} contributions (quorum ${this.quorum()}): ${why}, ${this.closedAt - this.openedAt} ms after it opened`);
     const slot = commitSlot(this.ranking(), this.self, this.closedAt, this.timing.fallbackMs);
     const opened = this.opened;
     if (slot !== null) this.after(slot - Date.now(), () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
@@ -801,7 +817,8 @@ export class RoundDriver {
 
   private checkCommit(commit: Commit): Check {
     if (commit.runId !== this.runId) return { outcome: 'reject', reason: 'wrong-run' };
-    if (commit.round < this.round) return { outcome: 'ignore', reason: 'stale-round' };
+    // The round just applied may still get a competing, better-ranked commit (see compete).
+    if (commit.round < this.round - 1) return { outcome: 'ignore', reason: 'stale-round' };
     return { outcome: 'accept' };
   }
 

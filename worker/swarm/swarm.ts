@@ -1,30 +1,37 @@
 /**
- * A swarm on one machine: N headless nodes as separate processes on loopback, joined through the first, all
- * on the same test run (round length and inner steps). It watches every node through its control API, prints
- * a line per round (participants, leader, loss, whether every peer holds the same model hash, bytes) and
- * writes `summary.json` with each peer's committed hash, loss and bytes per round. `ok` is true only if every
- * round's hashes agree on every peer.
+ * A swarm on one machine: headless nodes as separate processes on loopback, each joined through the first
+ * peer still alive, all on the same test run (round length and inner steps). `Swarm` starts, adds, kills and
+ * restarts members and reads each one's rounds through its control API; `runSwarm` (`npm run swarm`) starts
+ * N, prints a line per round (participants, leader, loss, whether every peer holds the same model hash,
+ * bytes) and writes `summary.json` with each peer's committed hash, loss and bytes per round. `ok` is true
+ * only if every round's hashes agree on every peer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { ApiClient, NetworkStatus, RoundRecord, ServerMessage, Status } from '../api/contract.js';
 import { createRpcClient } from '../api/rpc-client.js';
 
-export interface SwarmOptions {
-  peers: number;
-  rounds: number;
+/** What every member of a swarm runs with. */
+export interface SwarmConfig {
   dataDir: string;
   roundSeconds: number;
   innerSteps: number;
   batchSize?: number;
   model?: string;
   backend?: string;
+  /** More `airtist node` flags for every member. */
+  nodeArgs?: string[];
+  print?: (line: string) => void;
+}
+
+export interface SwarmOptions extends SwarmConfig {
+  peers: number;
+  rounds: number;
   /** Give up after this long (default: generous for the rounds asked). */
   timeoutMs?: number;
-  print?: (line: string) => void;
 }
 
 export interface SwarmRound {
@@ -48,16 +55,26 @@ export interface SwarmSummary {
 }
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
+const START_TIMEOUT_MS = 90_000;
 
-interface Member {
+export interface Member {
   name: string;
+  dataDir: string;
   child: ChildProcess;
   output: string[];
   api: ApiClient;
+  /** The dashboard URL, with its token. */
+  url: string;
   peerId: string;
   address: string;
   /** Losses seen when each round was committed. */
   losses: Map<number, Record<string, number>>;
+}
+
+export interface MemberView {
+  member: Member;
+  network: NetworkStatus;
+  status: Status;
 }
 
 async function launch(name: string, dataDir: string, args: string[], timeoutMs: number): Promise<{ child: ChildProcess; url: string; output: string[] }> {
@@ -105,112 +122,200 @@ export async function connect(url: string): Promise<ApiClient> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const alive = (member: Member) => member.child.exitCode === null && member.child.signalCode === null;
 
-export async function runSwarm(options: SwarmOptions): Promise<SwarmSummary> {
-  const print = options.print ?? ((line: string) => console.log(line));
-  const started = Date.now();
-  const timeoutMs = options.timeoutMs ?? 120_000 + options.rounds * (options.roundSeconds * 1000 * 3 + 30_000);
-  mkdirSync(options.dataDir, { recursive: true });
-  const shared = [
-    '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns',
-    '--round-seconds', String(options.roundSeconds), '--inner-steps', String(options.innerSteps),
-    ...(options.batchSize ? ['--batch-size', String(options.batchSize)] : []),
-    ...(options.model ? ['--model', options.model] : []),
-    ...(options.backend ? ['--backend', options.backend] : []),
-  ];
-  const members: Member[] = [];
-  const stopAll = async () => {
+export class Swarm {
+  readonly members: Member[] = [];
+  private readonly print: (line: string) => void;
+
+  constructor(private readonly config: SwarmConfig) {
+    this.print = config.print ?? ((line: string) => console.log(line));
+    mkdirSync(config.dataDir, { recursive: true });
+  }
+
+  /** Starts `count` members one after another, each joined through the first. */
+  static async start(config: SwarmConfig, count: number): Promise<Swarm> {
+    const swarm = new Swarm(config);
+    try {
+      for (let i = 0; i < count; i++) await swarm.add();
+    } catch (error) {
+      await swarm.stop();
+      throw error;
+    }
+    return swarm;
+  }
+
+  alive(): Member[] {
+    return this.members.filter(alive);
+  }
+
+  /** A new member, joined through the first member still alive. */
+  async add(): Promise<Member> {
+    const name = `peer-${this.members.length}`;
+    const member = await this.spawn(name, join(this.config.dataDir, name));
+    this.members.push(member);
+    this.print(`${name}: ${member.peerId} on ${member.address}`);
+    return member;
+  }
+
+  /** Kills a member at once (SIGKILL: no shutdown, as a crash or a pulled plug). */
+  async kill(member: Member): Promise<void> {
+    member.api.close();
+    if (!alive(member)) return;
+    const exited = new Promise((resolve) => member.child.once('exit', resolve));
+    member.child.kill('SIGKILL');
+    await exited;
+    this.keepLog(member);
+  }
+
+  /** Starts a stopped member again on its data dir: the same peer, new ports. */
+  async restart(member: Member): Promise<void> {
+    if (alive(member)) throw new Error(`${member.name} is running`);
+    Object.assign(member, await this.spawn(member.name, member.dataDir));
+    this.print(`${member.name}: restarted on ${member.address}`);
+  }
+
+  /** Every live member's network and status, as its control API reports them now. */
+  async views(members = this.alive()): Promise<MemberView[]> {
+    return Promise.all(
+      members.map(async (member) => {
+        const [network, status] = await Promise.all([member.api.call('network'), member.api.call('status')]).catch((error: Error) => {
+          throw new Error(`${member.name}: ${error.message}\n${member.output.join('').slice(-3000)}`);
+        });
+        const last = network.lastCommit?.round;
+        if (last !== undefined && !member.losses.has(last) && status.losses) member.losses.set(last, status.losses);
+        return { member, network, status };
+      }),
+    );
+  }
+
+  /** Resolves once every one of `members` has moved past round `round`; throws if one dies or time runs out. */
+  async waitPast(round: number, timeoutMs: number, members = this.alive()): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const dead = members.find((member) => !alive(member));
+      if (dead) throw new Error(`${dead.name} exited (${dead.child.exitCode ?? dead.child.signalCode}):\n${dead.output.join('').slice(-4000)}`);
+      const views = await this.views(members);
+      if (views.every(({ network }) => (network.round?.round ?? 0) > round)) return;
+      if (Date.now() > deadline) {
+        const at = views.map(({ member, network }) => `${member.name} at ${network.round?.round ?? '?'}`).join(', ');
+        throw new Error(`round ${round} was not behind every peer within ${Math.round(timeoutMs / 1000)} s (${at})`);
+      }
+      await sleep(250);
+    }
+  }
+
+  /** The round every one of `members` is in now, at least. */
+  async currentRound(members = this.alive()): Promise<number> {
+    const views = await this.views(members);
+    return Math.min(...views.map(({ network }) => network.round?.round ?? 0));
+  }
+
+  /**
+   * Waits until every one of `members` trains in a round (none is still starting or syncing) and returns the
+   * first round all of them will have trained in from its start: the one after the newest now.
+   */
+  async nextFullRound(timeoutMs: number, members = this.alive()): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const views = await this.views(members);
+      const joined = views.every(({ network }) => network.round && network.round.phase !== 'starting' && network.round.phase !== 'syncing');
+      if (joined) return Math.max(...views.map(({ network }) => network.round!.round)) + 1;
+      if (Date.now() > deadline) throw new Error(`not every peer joined the rounds within ${Math.round(timeoutMs / 1000)} s`);
+      await sleep(250);
+    }
+  }
+
+  /** What each of `members` recorded of a committed round. */
+  async describe(round: number, members = this.alive()): Promise<SwarmRound> {
+    const histories = await Promise.all(members.map((member) => member.api.call('roundHistory', { limit: 1000 })));
+    const rows = histories.map(({ rounds }) => rounds.find((row: RoundRecord) => row.round === round) ?? null);
+    const hashes = Object.fromEntries(members.map((member, i) => [member.peerId, rows[i]?.modelHash ?? null]));
+    const values = Object.values(hashes);
+    const losses = members.map((member) => member.losses.get(round)).filter((l): l is Record<string, number> => !!l);
+    const names = [...new Set(losses.flatMap((l) => Object.keys(l)))];
+    return {
+      round,
+      hashes,
+      agree: values.every((hash) => hash !== null && hash === values[0]),
+      participants: Math.max(...rows.map((row) => row?.accepted ?? 0)),
+      committedBy: rows.find((row) => row?.committedBy)?.committedBy ?? null,
+      loss: losses.length ? Object.fromEntries(names.map((name) => [name, losses.reduce((sum, l) => sum + (l[name] ?? 0), 0) / losses.length])) : null,
+      bytesSent: Object.fromEntries(members.map((member, i) => [member.peerId, rows[i]?.bytesOut ?? 0])),
+    };
+  }
+
+  /** Stops every member (SIGINT, then SIGKILL after 30 s) and writes each one's output to `<name>.log`. */
+  async stop(): Promise<void> {
     await Promise.all(
-      members.map(
+      this.members.map(
         (member) =>
           new Promise<void>((resolve) => {
             member.api.close();
-            const done = () => {
-              writeFileSync(join(options.dataDir, `${member.name}.log`), member.output.join(''));
-              resolve();
-            };
-            if (member.child.exitCode !== null) return done();
+            if (!alive(member)) return resolve(this.keepLog(member));
             const kill = setTimeout(() => member.child.kill('SIGKILL'), 30_000);
             member.child.once('exit', () => {
               clearTimeout(kill);
-              done();
+              resolve(this.keepLog(member));
             });
             member.child.kill('SIGINT');
           }),
       ),
     );
-  };
+  }
 
-  try {
-    for (let i = 0; i < options.peers; i++) {
-      const name = `peer-${i}`;
-      const bootstrap = members[0] ? ['--bootstrap', members[0].address] : [];
-      const { child, url, output } = await launch(name, join(options.dataDir, name), [...shared, ...bootstrap], 90_000);
-      const api = await connect(url);
-      const network = await api.call('network');
-      const address = network.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws')) ?? network.addresses[0]!;
-      members.push({ name, child, output, api, peerId: network.peerId!, address, losses: new Map() });
-      print(`${name}: ${network.peerId} on ${address}`);
-    }
-    const runId = (await members[0]!.api.call('status')).runId;
+  /** Appends the process's output to `<name>.log`: a restarted member's log keeps every life. */
+  private keepLog(member: Member): void {
+    appendFileSync(join(this.config.dataDir, `${member.name}.log`), `${member.output.join('')}--- ${member.name} ended ---\n`);
+  }
 
-    // The first peers ran rounds while the others started: count from the round in which all are in.
-    const current = await Promise.all(members.map(async (member) => (await member.api.call('network')).round?.round ?? 0));
-    const first = Math.max(...current) + 1;
-    print(`all ${members.length} peers are up; watching rounds ${first}–${first + options.rounds - 1}`);
-    const rounds: SwarmRound[] = [];
-    const deadline = Date.now() + timeoutMs;
-    let reported = first;
-    while (reported < first + options.rounds) {
-      if (Date.now() > deadline) throw new Error(`the swarm committed ${reported - first} of ${options.rounds} rounds within ${Math.round(timeoutMs / 1000)} s`);
-      const dead = members.find((member) => member.child.exitCode !== null);
-      if (dead) throw new Error(`${dead.name} exited (${dead.child.exitCode}):\n${dead.output.join('').slice(-4000)}`);
-      const views = await Promise.all(
-        members.map(async (member) => {
-          const [network, status] = await Promise.all([member.api.call('network'), member.api.call('status')]);
-          const last = network.lastCommit?.round;
-          if (last !== undefined && !member.losses.has(last) && status.losses) member.losses.set(last, status.losses);
-          return { member, network, status };
-        }),
-      );
-      // A round is reported once every peer has moved past it.
-      const committed = Math.min(...views.map(({ network }: { network: NetworkStatus; status: Status }) => (network.round?.round ?? 0) - 1));
-      while (reported <= committed && reported < first + options.rounds) {
-        rounds.push(await describeRound(reported, members, views.map((v) => v.network)));
-        print(roundLine(rounds.at(-1)!));
-        reported++;
-      }
-      await sleep(500);
-    }
-    const ok = rounds.every((round) => round.agree);
-    const summary: SwarmSummary = { peers: members.map((m) => m.peerId), runId, rounds, ok, seconds: (Date.now() - started) / 1000 };
-    writeFileSync(join(options.dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    return summary;
-  } finally {
-    await stopAll();
+  private async spawn(name: string, dataDir: string): Promise<Member> {
+    const { config } = this;
+    const through = this.alive()[0];
+    const args = [
+      '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns',
+      '--round-seconds', String(config.roundSeconds), '--inner-steps', String(config.innerSteps),
+      ...(config.batchSize ? ['--batch-size', String(config.batchSize)] : []),
+      ...(config.model ? ['--model', config.model] : []),
+      ...(config.backend ? ['--backend', config.backend] : []),
+      ...(through ? ['--bootstrap', through.address] : []),
+      ...(config.nodeArgs ?? []),
+    ];
+    const { child, url, output } = await launch(name, dataDir, args, START_TIMEOUT_MS);
+    const api = await connect(url);
+    const network = await api.call('network');
+    const address = network.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws')) ?? network.addresses[0]!;
+    return { name, dataDir, child, output, api, url, peerId: network.peerId!, address, losses: new Map() };
   }
 }
 
-async function describeRound(round: number, members: Member[], networks: NetworkStatus[]): Promise<SwarmRound> {
-  const histories = await Promise.all(members.map((member) => member.api.call('roundHistory', { limit: 1000 })));
-  const rows = histories.map(({ rounds }) => rounds.find((row: RoundRecord) => row.round === round) ?? null);
-  const hashes = Object.fromEntries(members.map((member, i) => [member.peerId, rows[i]?.modelHash ?? null]));
-  const values = Object.values(hashes);
-  const losses = members.map((member) => member.losses.get(round)).filter((l): l is Record<string, number> => !!l);
-  const names = [...new Set(losses.flatMap((l) => Object.keys(l)))];
-  void networks;
-  return {
-    round,
-    hashes,
-    agree: values.every((hash) => hash !== null && hash === values[0]),
-    participants: Math.max(...rows.map((row) => row?.accepted ?? 0)),
-    committedBy: rows.find((row) => row?.committedBy)?.committedBy ?? null,
-    loss: losses.length ? Object.fromEntries(names.map((name) => [name, losses.reduce((sum, l) => sum + (l[name] ?? 0), 0) / losses.length])) : null,
-    bytesSent: Object.fromEntries(members.map((member, i) => [member.peerId, rows[i]?.bytesOut ?? 0])),
-  };
+export async function runSwarm(options: SwarmOptions): Promise<SwarmSummary> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 120_000 + options.rounds * (options.roundSeconds * 1000 * 3 + 30_000);
+  const swarm = await Swarm.start({ ...options, print }, options.peers);
+  try {
+    const runId = (await swarm.members[0]!.api.call('status')).runId;
+    // The first peers ran rounds while the others started: count from the round in which all are in.
+    const first = await swarm.nextFullRound(timeoutMs);
+    print(`all ${swarm.members.length} peers are up; watching rounds ${first}–${first + options.rounds - 1}`);
+    const rounds: SwarmRound[] = [];
+    const deadline = Date.now() + timeoutMs;
+    for (let round = first; round < first + options.rounds; round++) {
+      await swarm.waitPast(round, deadline - Date.now());
+      rounds.push(await swarm.describe(round));
+      print(roundLine(rounds.at(-1)!));
+    }
+    const ok = rounds.every((round) => round.agree);
+    const summary: SwarmSummary = { peers: swarm.members.map((m) => m.peerId), runId, rounds, ok, seconds: (Date.now() - started) / 1000 };
+    writeFileSync(join(options.dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  } finally {
+    await swarm.stop();
+  }
 }
 
-function roundLine(round: SwarmRound): string {
+export function roundLine(round: SwarmRound): string {
   const hash = Object.values(round.hashes)[0];
   const loss = round.loss ? Object.entries(round.loss).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(' ') : '–';
   const bytes = Object.values(round.bytesSent).reduce((sum, b) => sum + b, 0);
