@@ -124,6 +124,9 @@ interface Committed {
   lastCommit: RoundInfo['lastCommit'];
 }
 
+/** How long one source gets to send a contribution before the next is asked. */
+const CONTRIBUTION_TIMEOUT_MS = 4000;
+
 /** A round's window is never shorter than this share of its length, however late a peer opens it. */
 const MIN_WINDOW_SHARE = 0.25;
 
@@ -587,12 +590,22 @@ export class RoundDriver {
   private async verifyCommit(message: { commit: Commit; signer: string }): Promise<{ theta: Float32Array; momentum: Float32Array; accepted: Held[] } | null> {
     const { commit, signer } = message;
     const accepted: Held[] = [];
-    for (const { hash } of commit.accepted) {
+    for (const { hash, peer } of commit.accepted) {
       let held: Held | null = this.heldFor(commit.round).get(hash) ?? null;
-      // A header without its payload yet (the fetch may still be on its way): the signer has them both.
-      if (held && !held.update) await this.loadPayload(held, [held.peerId, signer]).catch((error: Error) => this.log(`rounds: fetching ${hash.slice(0, 8)}: ${error.message}`));
-      held ??= await this.fetchContribution(hash, [signer]).catch(() => null);
-      const why = !held ? 'we cannot fetch it' : !held.update ? 'its payload did not come' : held.header.round !== commit.round || held.header.baseHash !== this.base ? 'it is of another round or base' : null;
+      // A header without its payload yet (the fetch may still be on its way): the signer had it to commit, and
+      // its contributor and the commit's other contributors most likely hold it too.
+      const sources = [held?.peerId, signer, ...commit.accepted.map((c) => c.peer)].filter((peer): peer is string => !!peer);
+      if (held && !held.update) await this.loadPayload(held, sources).catch((error: Error) => this.log(`rounds: fetching ${hash.slice(0, 8)}: ${error.message}`));
+      held ??= await this.fetchContribution(hash, sources).catch(() => null);
+      const why = !held
+        ? 'we cannot fetch it'
+        : !held.update
+          ? 'its payload did not come'
+          : held.header.round !== commit.round || held.header.baseHash !== this.base
+            ? 'it is of another round or base'
+            : held.peerId !== peer
+              ? 'it names another contributor than the one who signed it'
+              : null;
       if (why || !held) {
         this.log(`rounds: round ${commit.round}: the commit by ${signer.slice(-8)} names contribution ${hash.slice(0, 8)}, but ${why}; ignored`);
         return null;
@@ -774,7 +787,8 @@ export class RoundDriver {
           continue;
         }
         const frames = await request(this.options.peer.libp2p, peer, CONTRIBUTION_PROTOCOL, encodeContributionRequest({ runId: this.runId, hash }), {
-          timeoutMs: this.timing.requestTimeoutMs,
+          // A payload is tens of kB: a source that has not sent it in a few seconds is passed over for the next.
+          timeoutMs: Math.min(this.timing.requestTimeoutMs, CONTRIBUTION_TIMEOUT_MS),
           maxFrameBytes: Math.max(MAX_HEADER_BYTES, payloadBound(this.size, this.spec)),
         });
         if (frames.length !== 2) throw new CodecError('a contribution is two frames');

@@ -82,8 +82,10 @@ async function launch(name: string, dataDir: string, args: string[], timeoutMs: 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  // Each line stamped with the time it came: the logs of peers are read side by side.
   const keep = (chunk: Buffer) => {
-    output.push(chunk.toString());
+    const time = new Date().toISOString().slice(11, 23);
+    output.push(chunk.toString().replace(/^(?=.)/gm, `${time} `));
     if (output.length > 2000) output.splice(0, 1000);
   };
   child.stdout!.on('data', keep);
@@ -91,7 +93,7 @@ async function launch(name: string, dataDir: string, args: string[], timeoutMs: 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output.join('')}`)), timeoutMs);
     const check = () => {
-      const match = /^Dashboard: (http:\/\/\S+)$/m.exec(output.join(''));
+      const match = /^\S+ Dashboard: (http:\/\/\S+)$/m.exec(output.join(''));
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
