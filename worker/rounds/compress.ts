@@ -48,12 +48,8 @@ export function compress(delta: Float32Array, error: Float32Array, options: Comp
   for (let i = 0; i < error.length; i++) error[i] = Math.fround(beta * error[i]! + delta[i]!);
 
   const picked: number[] = [];
-  for (let start = 0; start < error.length; start += chunk) {
-    const end = Math.min(error.length, start + chunk);
-    const positions = Array.from({ length: end - start }, (_, i) => start + i);
-    positions.sort((a, b) => Math.abs(error[b]!) - Math.abs(error[a]!) || a - b);
-    picked.push(...positions.slice(0, Math.min(k, end - start)).sort((a, b) => a - b));
-  }
+  const scratch = new Float32Array(chunk);
+  for (let start = 0; start < error.length; start += chunk) pickLargest(error, start, Math.min(error.length, start + chunk), k, scratch, picked);
   const table = binMeans(picked.map((i) => error[i]!));
   const codes = picked.map((i) => codeOf(error[i]!, table));
 
@@ -73,6 +69,59 @@ export function compress(delta: Float32Array, error: Float32Array, options: Comp
   };
   update.indices.forEach((position, i) => (error[position] = Math.fround(error[position]! - update.values[i]!)));
   return { payload: writer.finish(), update };
+}
+
+/**
+ * Appends to `out`, ascending, the positions of the `k` largest |values| in [start, end); of equal magnitudes
+ * the lower positions win. Linear time: the k-th largest magnitude is found by selection on a scratch copy,
+ * then one pass in position order takes every magnitude above it and as many equal to it as there is room.
+ */
+function pickLargest(values: Float32Array, start: number, end: number, k: number, scratch: Float32Array, out: number[]): void {
+  const n = end - start;
+  if (k >= n) {
+    for (let i = start; i < end; i++) out.push(i);
+    return;
+  }
+  for (let i = 0; i < n; i++) scratch[i] = Math.abs(values[start + i]!);
+  const threshold = kthLargest(scratch, n, k);
+  let above = 0;
+  for (let i = start; i < end; i++) if (Math.abs(values[i]!) > threshold) above++;
+  let ties = k - above;
+  for (let i = start; i < end; i++) {
+    const magnitude = Math.abs(values[i]!);
+    if (magnitude > threshold || (magnitude === threshold && ties-- > 0)) out.push(i);
+  }
+}
+
+/** The k-th largest of the first `n` values (reorders them): quickselect with a median-of-three pivot. */
+function kthLargest(values: Float32Array, n: number, k: number): number {
+  let low = 0;
+  let high = n - 1;
+  const target = k - 1; // in descending order
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const a = values[low]!;
+    const b = values[middle]!;
+    const c = values[high]!;
+    const pivot = a > b ? (b > c ? b : a > c ? c : a) : a > c ? a : b > c ? c : b;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) high = j;
+    else if (target >= i) low = i;
+    else return values[target]!;
+  }
+  return values[target]!;
 }
 
 /** Decodes a payload strictly: anything malformed is a `CodecError`, never a partial update. */

@@ -124,6 +124,9 @@ interface Committed {
   lastCommit: RoundInfo['lastCommit'];
 }
 
+/** A queued task that runs longer than this is logged: the round's timing waits behind it. */
+const SLOW_TASK_MS = 1000;
+
 /** How long one source gets to send a contribution before the next is asked. */
 const CONTRIBUTION_TIMEOUT_MS = 4000;
 
@@ -240,7 +243,7 @@ export class RoundDriver {
       maxBytes: MAX_COMMIT_BYTES,
       decode: async (bytes) => ({ ...(await openCommit(bytes)), bytes, hash: sha256Hex(bytes) }),
       check: (message) => this.checkCommit(message.commit),
-      deliver: (message) => this.enqueue(() => this.receiveCommit(message)),
+      deliver: (message) => this.enqueue('a commit', () => this.receiveCommit(message)),
     });
     this.requestStats.contribution = serve(
       peer.libp2p,
@@ -252,7 +255,7 @@ export class RoundDriver {
 
     // A joining peer first looks for the network's latest state; alone, it starts from its own.
     await this.waitForPeers(this.timing.joinWaitMs);
-    await this.enqueue(async () => {
+    await this.enqueue('joining', async () => {
       if (peer.libp2p.getPeers().length > 0) await this.resync('joining').catch((error: Error) => this.log(`rounds: starting on our own state: ${error.message}`));
       if (this.phase !== 'training') await this.openRound({ fresh: true });
     });
@@ -269,14 +272,14 @@ export class RoundDriver {
   /** The trainer holds at `step`: once it has trained the round's H steps, the round's work is done. */
   trainerHeld(step: number): void {
     this.heldAt = step;
-    void this.enqueue(async () => {
+    void this.enqueue('the trainer holding', async () => {
       if (this.phase === 'training' && !this.own && step >= this.roundStartStep + this.spec.round.maxInnerSteps) await this.contribute();
     });
   }
 
   /** A restarted trainer thread holds its last checkpoint's weights: give it θ_r and the round's steps again. */
   trainerRestarted(): void {
-    void this.enqueue(async () => {
+    void this.enqueue('a trainer restart', async () => {
       if (this.phase !== 'training') return;
       if (this.own) addSparse(this.error, this.own.update);
       await this.openRound({ fresh: true });
@@ -391,10 +394,10 @@ export class RoundDriver {
 
     const opened = ++this.opened;
     const windowMs = this.windowEndsAt - this.openedAt;
-    this.after(windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
-    this.after(windowMs + this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened) : undefined));
+    this.after('the window end', windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
+    this.after('the close', windowMs + this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened) : undefined));
     // A round nobody commits is given up, weights unchanged (the commit slots of up to 8 ranks, then a margin).
-    this.after(windowMs + this.timing.graceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
+    this.after('giving up', windowMs + this.timing.graceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
     this.changed();
     // A trainer already holding at the grant trained the whole round while the last one closed.
     if (this.heldAt !== null && this.heldAt >= this.roundStartStep + this.spec.round.maxInnerSteps) await this.contribute();
@@ -428,7 +431,14 @@ export class RoundDriver {
     if (steps <= 0) return; // paused all round: nothing to give
     this.anchor = snapshot.values;
     const delta = new Float32Array(this.size);
-    for (let i = 0; i < this.size; i++) delta[i] = this.theta[i]! - snapshot.values[i]!;
+    let sum = 0;
+    for (let i = 0; i < this.size; i++) sum += delta[i] = this.theta[i]! - snapshot.values[i]!;
+    if (!Number.isFinite(sum)) {
+      // Diverged local training would poison the aggregate: send nothing, and start the next round from θ_r.
+      this.log(`rounds: round ${this.round}: the local weights are not finite; this round's work is dropped`);
+      await this.options.trainer.writeWeights(Float32Array.from(this.theta));
+      return;
+    }
     const { payload, update } = compress(delta, this.error, this.spec.compression);
     const header: ContributionHeader = {
       runId: this.runId,
@@ -477,7 +487,7 @@ export class RoundDriver {
   private closeLate(opened: number, extended = false): void {
     const pending = [...this.heldFor(this.round).values()].some((c) => c.update === null && c.header.baseHash === this.base);
     if (pending && !extended && this.validContributions().length < this.quorum()) {
-      this.after(this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened, true) : undefined));
+      this.after('the close', this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened, true) : undefined));
       return;
     }
     this.close('the window ended');
@@ -492,7 +502,7 @@ export class RoundDriver {
     this.log(`rounds: round ${this.round}: closing with ${valid.length} contributions (quorum ${this.quorum()}): ${why}, ${this.closedAt - this.openedAt} ms after it opened`);
     const slot = commitSlot(this.ranking(), this.self, this.closedAt, this.timing.fallbackMs);
     const opened = this.opened;
-    if (slot !== null) this.after(slot - Date.now(), () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
+    if (slot !== null) this.after('the commit slot', slot - Date.now(), () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
     this.changed();
   }
 
@@ -514,8 +524,9 @@ export class RoundDriver {
     this.log(`rounds: round ${this.round}: committing ${valid.length} contributions as leader`);
     this.sent(bytes.length);
     await this.options.peer.publish(commitsTopic(this.runId), bytes).catch((error: Error) => this.log(`rounds: publishing the commit failed: ${error.message}`));
-    await this.receiveCommit({ commit, signer: this.self, bytes, hash: sha256Hex(bytes) });
-    if (this.phase === 'committing') this.phase = 'training';
+    // Our own commit needs no checking against itself: applied as made.
+    this.previous = { hash: sha256Hex(bytes), signer: this.self, state: this.committed(), own: this.own };
+    await this.adopt({ commit, signer: this.self, bytes }, { theta, momentum, accepted: valid });
   }
 
   /** θ_{r+1} and its momentum from the accepted contributions: the canonical aggregate, then the outer step. */
@@ -652,8 +663,9 @@ export class RoundDriver {
     this.anchorTime = commit.committedAt;
     this.round = commit.round + 1;
     this.log(`rounds: round ${commit.round} committed by ${signer === this.self ? 'us' : signer.slice(-8)}: ${next.accepted.length} contributions, model ${commit.modelHash.slice(0, 12)}`);
-    await this.save();
+    // The trainer moves on first; the save follows (a crash in between only costs a resync on restart).
     await this.openRound({ fresh: false });
+    await this.save();
   }
 
   /** Nobody committed: the weights stay, this peer's update goes back into its error buffer, next round. */
@@ -759,7 +771,7 @@ export class RoundDriver {
     // One for the next round is recorded when that round opens here.
     if (c.header.round === this.round) this.recordContribution(c, false);
     void this.loadPayload(c, [c.peerId, from])
-      .then(() => this.enqueue(async () => {
+      .then(() => this.enqueue('a payload', async () => {
         this.checkQuorum();
         this.changed();
       }))
@@ -889,19 +901,26 @@ export class RoundDriver {
     this.options.changed?.(this.info());
   }
 
-  /** Runs `task` after every earlier one; a failure is logged, never thrown into gossip or timers. */
-  private enqueue(task: () => Promise<void> | void): Promise<void> {
+  /**
+   * Runs `task` after every earlier one; a failure is logged, never thrown into gossip or timers. A task that
+   * holds the queue for long (everything else about the round waits behind it) is logged by `what`.
+   */
+  private enqueue(what: string, task: () => Promise<void> | void): Promise<void> {
     const next = this.queue.then(async () => {
-      if (!this.stopped) await task();
+      if (this.stopped) return;
+      const started = performance.now();
+      await task();
+      const took = performance.now() - started;
+      if (took > SLOW_TASK_MS) this.log(`rounds: handling ${what} took ${Math.round(took)} ms`);
     });
     this.queue = next.catch((error: Error) => this.log(`rounds: ${error.message}`));
     return this.queue;
   }
 
-  private after(ms: number, task: () => Promise<void> | void): void {
+  private after(what: string, ms: number, task: () => Promise<void> | void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.enqueue(task);
+      void this.enqueue(what, task);
     }, Math.max(0, ms));
     this.timers.add(timer);
   }

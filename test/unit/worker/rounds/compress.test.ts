@@ -30,6 +30,26 @@ describe('SparseLoCo compression', () => {
     }
   });
 
+  it('picks the same positions as a full sort, ties to the lower position, on many shapes and tied values', () => {
+    const random = seededPrng('ties');
+    for (let trial = 0; trial < 200; trial++) {
+      const chunk = 1 + randomBelow(random, 300);
+      const k = 1 + randomBelow(random, chunk);
+      const n = 1 + randomBelow(random, 3 * chunk);
+      // Few distinct magnitudes, both signs: ties at the threshold are the rule, not the exception.
+      const levels = 1 + randomBelow(random, 6);
+      const delta = Float32Array.from({ length: n }, () => (randomBelow(random, levels) - levels / 2) * 0.25);
+      const { update } = compress(delta, new Float32Array(n), { chunk, k, beta: 0 });
+      const expected: number[] = [];
+      for (let start = 0; start < n; start += chunk) {
+        const positions = Array.from({ length: Math.min(n, start + chunk) - start }, (_, i) => start + i);
+        positions.sort((x, y) => Math.abs(delta[y]!) - Math.abs(delta[x]!) || x - y);
+        expected.push(...positions.slice(0, k).sort((x, y) => x - y));
+      }
+      expect([...update.indices], `trial ${trial}: n ${n}, chunk ${chunk}, k ${k}`).toEqual(expected);
+    }
+  });
+
   it('is ≈146× smaller than float32: 14 bits per kept value, bit-packed', () => {
     const n = 64 * 4096;
     const { payload } = compress(randomDelta(n, 'size'), new Float32Array(n));
