@@ -1,0 +1,87 @@
+/**
+ * The Network view in a real browser against two real miners in one swarm on loopback: this node's peer id,
+ * the one peer it is connected to, the current round with its countdown, the last commit (the same model
+ * hash the other peer holds) and the rounds this node took part in. Screenshot in test/artifacts/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../worker/api/contract.js';
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
+import { connectApi, loopbackArgs, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
+
+const ROUNDS = ['--round-seconds', '4', '--inner-steps', '5', '--batch-size', '16', '--model', 'mlp-gan', '--backend', 'wasm'];
+
+describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_000 }, () => {
+  const dirs = [mkdtempSync(join(tmpdir(), 'airtist-e2e-a-')), mkdtempSync(join(tmpdir(), 'airtist-e2e-b-'))];
+  const nodes: NodeProcess[] = [];
+  const apis: ApiClient[] = [];
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    const [a, launched] = await Promise.all([startNodeProcess(dirs[0]!, [...loopbackArgs(), ...ROUNDS]), launchBrowser()]);
+    nodes.push(a);
+    browser = launched;
+    apis.push(await connectApi(a));
+    const address = (await apis[0]!.call('network')).addresses.find((addr) => addr.includes('/tcp/') && !addr.includes('/ws'))!;
+    const b = await startNodeProcess(dirs[1]!, [...loopbackArgs([address]), ...ROUNDS]);
+    nodes.push(b);
+    apis.push(await connectApi(b));
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const api of apis) api.close();
+    for (const node of nodes) node.child.kill('SIGTERM');
+    await Promise.all(nodes.map((node) => node.exited));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the peer, the round counting down, the last commit both peers hold, and the rounds taken part in', async () => {
+    const [a, b] = await Promise.all(apis.map((api) => api.call('network')));
+    await page.goto(nodes[0]!.url);
+    await page.waitForFunction("!location.search.includes('token=')");
+    const view = page.getByTestId('network');
+    await view.waitFor({ state: 'visible', timeout: 15_000 }).catch(async (error: Error) => {
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-network-online-failed.png'), fullPage: true });
+      throw error;
+    });
+
+    await expect.poll(() => view.getByTestId('network-peer-id').getAttribute('title')).toBe(a!.peerId);
+    await expect.poll(() => view.getByTestId('network-peer-count').textContent(), { timeout: 30_000 }).toBe('1 peer');
+    await expect.poll(() => view.getByTestId('network-peers').textContent()).toContain(b!.peerId!.slice(-4));
+
+    // The round's heading and a countdown that moves (or says the round is closing).
+    const round = view.getByTestId('network-round');
+    await expect.poll(() => round.locator('h3').textContent(), { timeout: 30_000 }).toMatch(/^Round \d+$/);
+    await expect.poll(() => view.getByTestId('network-countdown').textContent()).toMatch(/\d|clos/i);
+
+    // A commit both peers hold: once the other peer has joined, the round and hash the page shows are the ones
+    // it applied too (the first commits may be from before it joined, when this node trained alone).
+    const commit = view.getByTestId('network-commit');
+    const shownAndOther = async () => {
+      const hash = await commit.locator('dd[title]').first().getAttribute('title');
+      const round = Number((await commit.locator('dd').first().textContent())?.replace(/\D/g, ''));
+      const other = (await apis[1]!.call('roundHistory', { limit: 100 })).rounds.find((r) => r.round === round);
+      return { hash, same: !!hash && other?.modelHash === hash };
+    };
+    await expect.poll(async () => (await shownAndOther()).same, { timeout: 60_000 }).toBe(true);
+    expect((await shownAndOther()).hash).toMatch(/^[0-9a-f]{64}$/);
+
+    // This node's rounds, with its own contribution's fate.
+    const table = view.getByTestId('rounds-table');
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => table.locator('tbody').textContent(), { timeout: 30_000 }).toMatch(/accepted/i);
+    await view.screenshot({ path: join(ARTIFACTS, 'dashboard-network-online.png') });
+    expect(problems).toEqual([]);
+  });
+});
