@@ -202,7 +202,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     workUnitSeconds: settings.workUnitSeconds,
     reserveDiskBytes: options.reserveDiskBytes ?? DEFAULT_RESERVE_DISK_BYTES,
     // In rounds the trainer waits for the round's weights and steps before it computes anything.
-    ...(privateKey ? { startHeld: true } : {}),
+    // On the network the rounds grant the steps, and the picture is the committed model's, the same on every peer.
+    ...(privateKey ? { startHeld: true, paintOnRequest: true } : {}),
   });
   const adopt = (ready: TrainerReady) => {
     backend = ready.backend;

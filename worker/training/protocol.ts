@@ -46,6 +46,11 @@ export interface TrainerConfig {
   reserveDiskBytes: number;
   /** Hold at the restored step until the node grants steps (a rebase or snapshot); absent = no step limit. */
   startHeld?: boolean;
+  /**
+   * Paint only when asked (`paint`: a round's committed model, the same picture on every peer), never from
+   * this thread's own weights; absent = paint the local weights every `sampleIntervalSeconds`.
+   */
+  paintOnRequest?: boolean;
 }
 
 /** What a rebase changes, in this order: weights += shift, then the data assignment, then the step limit. */
@@ -88,7 +93,12 @@ export type ToTrainer =
   /** Asks for the weights, answered by `weights`, and holds `hold` steps after them (the step limit). */
   | { type: 'snapshot'; id: number; hold: number }
   /** Applies a `Rebase` at once, all or nothing; answered by `wrote`. */
-  | ({ type: 'rebase'; id: number } & Rebase);
+  | ({ type: 'rebase'; id: number } & Rebase)
+  /**
+   * Paints the model with `values` (a round's committed weights) as a `samples` frame of `round`, leaving the
+   * thread's weights as they were; answered by `wrote`. `values` is transferred.
+   */
+  | { type: 'paint'; id: number; values: Float32Array; round: number };
 
 /** The messages answered by id. */
 export type TrainerRequest = Extract<ToTrainer, { id: number }>;

@@ -83,6 +83,11 @@ export class SupervisedTrainer {
     return this.running().snapshot(hold);
   }
 
+  /** See `TrainerHost.paint`. */
+  async paint(values: Float32Array, round: number): Promise<void> {
+    return this.running().paint(values, round);
+  }
+
   /** See `TrainerHost.rebase`. */
   async rebase(rebase: Rebase): Promise<void> {
     return this.running().rebase(rebase);

@@ -149,6 +149,12 @@ export class TrainerHost {
     if (reply.type === 'wrote' && reply.error !== null) throw new Error(`the trainer refused the weights: ${reply.error}`);
   }
 
+  /** Paints `values` (its buffer moves to the thread) as round `round`'s picture; the thread's weights stay. */
+  async paint(values: Float32Array, round: number): Promise<void> {
+    const reply = await this.request({ type: 'paint', id: this.nextRequest(), values, round }, [values.buffer as ArrayBuffer]);
+    if (reply.type === 'wrote' && reply.error !== null) throw new Error(`the trainer refused to paint: ${reply.error}`);
+  }
+
   /**
    * Moves the weights by `shift` (its buffer moves to the thread), then sets the assignment and the step limit,
    * all between the same two steps; rejects with the thread's reason if it refuses, and then nothing changed.

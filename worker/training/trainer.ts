@@ -149,7 +149,7 @@ export class Trainer {
     this.unitStartStep = this.step;
     if (this.config.startHeld) this.stepLimit = this.step;
     this.post({ type: 'ready', backend: this.backend, step: this.step, restoredUnit: this.lastUnit });
-    this.publishSamples(Date.now());
+    if (!this.config.paintOnRequest) this.publishSamples(Date.now());
   }
 
   /**
@@ -202,7 +202,7 @@ export class Trainer {
   private async afterStep(): Promise<void> {
     const now = Date.now();
     if (now - this.lastProgressAt >= PROGRESS_INTERVAL_MS) this.publishProgress(now);
-    if (now - this.lastSamplesAt >= this.config.sampleIntervalSeconds * 1000) this.publishSamples(now);
+    if (!this.config.paintOnRequest && now - this.lastSamplesAt >= this.config.sampleIntervalSeconds * 1000) this.publishSamples(now);
     if (this.unit.secondsUntil(preciseNow()) >= this.config.workUnitSeconds) await this.closeUnit();
     // Let queued messages (settings, requests) in; costs microseconds against a step of milliseconds.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -229,6 +229,9 @@ export class Trainer {
           break;
         case 'rebase':
           this.rebase(request);
+          break;
+        case 'paint':
+          this.paint(request.values, request.round);
           break;
       }
       this.post({ type: 'wrote', id: request.id, error: null });
@@ -472,7 +475,7 @@ export class Trainer {
     this.post({ type: 'progress', point });
   }
 
-  private publishSamples(now: number): void {
+  private publishSamples(now: number, round?: number): void {
     this.lastSamplesAt = now;
     const grid = this.task.preview();
     if (!grid) return;
@@ -480,11 +483,25 @@ export class Trainer {
       type: 'samples',
       frame: {
         step: this.step,
+        ...(round !== undefined ? { round } : {}),
         pngBase64: Buffer.from(grid.png).toString('base64'),
         width: grid.width,
         height: grid.height,
         time: now,
       },
     });
+  }
+
+  /** Paints `values` instead of the local weights, then puts the local weights back exactly. */
+  private paint(values: Float32Array, round: number): void {
+    if (values.length !== this.task.manifest.size) throw new RangeError(`${values.length} values to paint, the model has ${this.task.manifest.size}`);
+    checkSteps('round', round);
+    const local = this.task.readWeights();
+    this.task.writeWeights(values);
+    try {
+      this.publishSamples(Date.now(), round);
+    } finally {
+      this.task.writeWeights(local);
+    }
   }
 }

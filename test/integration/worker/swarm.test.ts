@@ -70,6 +70,14 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
       expect(described.agree, failureContext()).toBe(true);
       expect(described.participants, failureContext()).toBeGreaterThanOrEqual(2);
     }
+    // The picture each dashboard shows is the committed model's: the same on every peer for the same round.
+    await until(async () => {
+      const frames = await Promise.all(swarm.alive().map((member) => member.api.call('latestSamples')));
+      const rounds = new Set(frames.map((frame) => frame?.round));
+      if (rounds.size !== 1 || frames[0]?.round === undefined) return false;
+      expect(new Set(frames.map((frame) => frame!.pngBase64)).size, failureContext()).toBe(1);
+      return true;
+    }, 'every peer to paint the same round', 60_000);
   });
 
   it('a 5th peer joins mid-run and holds the same hash as everyone by the next round', async () => {

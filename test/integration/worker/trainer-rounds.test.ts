@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { SamplesFrame } from '../../../worker/api/contract.js';
 import type { TrainerConfig, UnitRecord } from '../../../worker/training/protocol.js';
 import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
 
@@ -25,11 +26,12 @@ describe('rounds on the trainer thread', { timeout: 120_000 }, () => {
 
   /** Starts a trainer that records what it reports. */
   async function start(name: string, overrides: Partial<TrainerConfig> = {}) {
-    const seen = { held: [] as number[], progress: [] as Array<{ step: number; samplesPerSecond: number }>, units: [] as UnitRecord[], state: null as 'paused' | 'resumed' | null, failures: [] as string[] };
+    const seen = { held: [] as number[], frames: [] as SamplesFrame[], progress: [] as Array<{ step: number; samplesPerSecond: number }>, units: [] as UnitRecord[], state: null as 'paused' | 'resumed' | null, failures: [] as string[] };
     const { host, ready } = await TrainerHost.start(
       testTrainerConfig(join(dir, `${name}.ckpt`), overrides),
       quietEvents({
         held: (step) => void seen.held.push(step),
+        samples: (frame) => void seen.frames.push(frame),
         progress: (point) => void seen.progress.push(point),
         unit: (unit) => void seen.units.push(unit),
         paused: () => void (seen.state = 'paused'),
@@ -127,6 +129,31 @@ describe('rounds on the trainer thread', { timeout: 120_000 }, () => {
       const w2 = await host.readWeights();
       expect({ step: w2.step, same: same(w2.values, w1.values), progress: seen.progress.length }).toEqual({ step: 0, same: true, progress: 0 });
       expect(seen.failures).toEqual([]);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('paints given weights only when asked, as that round, and keeps its own weights exactly', async () => {
+    const { host, seen } = await start('paint', { startHeld: true, paintOnRequest: true, sampleIntervalSeconds: 1 });
+    try {
+      await expect.poll(() => seen.held, POLL).toEqual([0]);
+      await host.rebase({ shift: null, assignment: null, stepLimit: 20 });
+      await expect.poll(() => seen.held, POLL).toEqual([0, 20]);
+      expect(seen.frames).toEqual([]); // never the local weights, however long it trains
+
+      const own = await host.readWeights();
+      const committed = Float32Array.from(own.values, (v, i) => (i % 2 ? v * 0.5 : v));
+      await host.paint(Float32Array.from(committed), 7);
+      await host.paint(Float32Array.from(own.values), 8);
+      await host.paint(Float32Array.from(committed), 9);
+      await expect.poll(() => seen.frames.length, POLL).toBe(3);
+      expect(seen.frames.map((f) => f.round)).toEqual([7, 8, 9]);
+      // The same weights paint the same picture; other weights another one.
+      expect(seen.frames[2]!.pngBase64).toBe(seen.frames[0]!.pngBase64);
+      expect(seen.frames[1]!.pngBase64).not.toBe(seen.frames[0]!.pngBase64);
+      expect(same((await host.readWeights()).values, own.values)).toBe(true);
+      await expect(host.paint(new Float32Array(3), 10)).rejects.toThrow(/values to paint/);
     } finally {
       await host.stop();
     }

@@ -40,6 +40,8 @@ export interface ProgressPoint {
 /** An 8×8 grid of generated images: "what the network is painting". */
 export interface SamplesFrame {
   step: number;
+  /** The round whose committed model painted it (every peer shows the same); absent: this node's own weights. */
+  round?: number;
   /** PNG bytes, base64. */
   pngBase64: string;
   width: number;
