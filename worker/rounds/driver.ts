@@ -16,30 +16,21 @@
  *
  * Every state change runs through one queue, so gossip, timers and the trainer never interleave halfway.
  */
-import type { PeerId, PrivateKey } from '@libp2p/interface';
+import type { PrivateKey } from '@libp2p/interface';
 import type { NetworkStatus, RoundStatus } from '../api/contract.js';
-import { peerIdFromString } from '@libp2p/peer-id';
 import type { RoundRecords } from '../ledger/rounds.js';
 import { CodecError } from '../p2p/codec.js';
 import type { Check } from '../p2p/gossip.js';
 import type { Peer } from '../p2p/peer.js';
-import { request, RequestError, serve, type RequestStats } from '../p2p/request.js';
+import { serve, type RequestStats } from '../p2p/request.js';
 import { assignShard } from '../training/data/shards.js';
 import type { Rebase, WeightsAtStep } from '../training/protocol.js';
 import { openCommit, signCommit, type Commit } from './commit.js';
-import { addSparse, compress, decompress, type SparseUpdate } from './compress.js';
-import { openContribution, signContribution, type ContributionHeader } from './contribution.js';
+import { addSparse, compress, type SparseUpdate } from './compress.js';
+import { signContribution, type ContributionHeader } from './contribution.js';
+import { ContributionStore, type Held } from './contributions.js';
 import { commitSlot, roundRanking } from './leader.js';
-import {
-  CONTRIBUTION_PROTOCOL,
-  MAX_COMMIT_BYTES,
-  MAX_HEADER_BYTES,
-  commitsTopic,
-  contributionsTopic,
-  decodeContributionRequest,
-  encodeContributionRequest,
-  sha256Hex,
-} from './messages.js';
+import { CONTRIBUTION_PROTOCOL, MAX_COMMIT_BYTES, MAX_HEADER_BYTES, commitsTopic, contributionsTopic, sha256Hex } from './messages.js';
 import { aggregate, modelHash, outerStep } from './outer.js';
 import { loadRoundState, saveRoundState, type RoundState } from './round-state.js';
 import type { RunSpec } from './run-spec.js';
@@ -52,6 +43,8 @@ export interface RoundTrainer {
   /** Moves the weights by `shift`, then switches the data assignment. */
   rebase(change: Rebase): Promise<void>;
   writeWeights(values: Float32Array): Promise<void>;
+  /** Paints θ_r for people: every peer shows the same picture of the committed model. */
+  paint(values: Float32Array, round: number): Promise<void>;
 }
 
 /** What the dashboard and the CLI show of the rounds: the network status's round fields, for this peer. */
@@ -92,15 +85,6 @@ export interface RoundDriverOptions {
   changed?: (info: RoundInfo) => void;
 }
 
-interface Held {
-  header: ContributionHeader;
-  peerId: string;
-  bytes: Uint8Array;
-  hash: string;
-  payload: Uint8Array | null;
-  update: SparseUpdate | null;
-}
-
 interface Own {
   hash: string;
   /** What was sent: put back into the error buffer if the round's commit leaves it out. */
@@ -127,17 +111,8 @@ interface Committed {
 /** A queued task that runs longer than this is logged: the round's timing waits behind it. */
 const SLOW_TASK_MS = 1000;
 
-/** How long one source gets to send a contribution before the next is asked. */
-const CONTRIBUTION_TIMEOUT_MS = 4000;
-
 /** A round's window is never shorter than this share of its length, however late a peer opens it. */
 const MIN_WINDOW_SHARE = 0.25;
-
-/** Bytes a compressed payload of `size` values can take: header, table, 14 bits per kept value, a margin. */
-function payloadBound(size: number, spec: RunSpec): number {
-  const { chunk, k } = spec.compression;
-  return 64 + Math.ceil((Math.ceil(size / chunk) * Math.min(k, chunk) * 14) / 8);
-}
 
 const bytesOf = (v: Float32Array) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
@@ -166,7 +141,7 @@ export class RoundDriver {
   private windowEndsAt = 0;
 
   /** Contributions by round (the current one, early ones for the next, the last one's for late fetchers). */
-  private readonly contributions = new Map<number, Map<string, Held>>();
+  private readonly contributions: ContributionStore;
   private own: Own | null = null;
   /** What the trainer's weights are relative to: the snapshot, once taken, else θ_r. */
   private anchor: Float32Array | null = null;
@@ -199,10 +174,19 @@ export class RoundDriver {
     this.self = options.peer.peerId;
     this.timing = { ...defaultTiming(options.spec), ...options.timing };
     this.log = options.log ?? (() => {});
+    this.contributions = new ContributionStore({
+      spec: options.spec,
+      runId: options.runId,
+      peer: options.peer,
+      size: () => this.size,
+      requestTimeoutMs: this.timing.requestTimeoutMs,
+      sent: (bytes) => this.sent(bytes),
+      received: (bytes) => this.received(bytes),
+    });
   }
 
   info(): RoundInfo {
-    const held = this.heldFor(this.round);
+    const held = this.contributions.round(this.round);
     const valid = [...held.values()].filter((c) => c.update);
     return {
       round: {
@@ -234,8 +218,8 @@ export class RoundDriver {
     peer.subscribe({
       topic: contributionsTopic(this.runId),
       maxBytes: MAX_HEADER_BYTES,
-      decode: (bytes) => this.decodeContribution(bytes),
-      check: (message) => this.checkContribution(message),
+      decode: (bytes) => this.contributions.decode(bytes),
+      check: (message) => this.contributions.check(message, this.round, this.base),
       deliver: (message, from) => this.receiveContribution(message, from),
     });
     peer.subscribe({
@@ -249,7 +233,7 @@ export class RoundDriver {
       peer.libp2p,
       CONTRIBUTION_PROTOCOL,
       { maxRequestBytes: 128, timeoutMs: this.timing.requestTimeoutMs, perMinute: 600, onMalformed: (from) => peer.strike(from) },
-      async (body) => this.serveContribution(body),
+      async (body) => this.contributions.serve(body),
     );
     this.requestStats.state = serveState(peer.libp2p, () => this.syncState(), { onMalformed: (from) => peer.strike(from) });
 
@@ -385,10 +369,10 @@ export class RoundDriver {
     this.phase = 'training';
     this.openedAt = Date.now();
     this.windowEndsAt = this.windowEnd(this.openedAt);
-    for (const [round] of this.contributions) if (round < this.round - 1) this.contributions.delete(round);
+    this.contributions.forgetBefore(this.round - 1);
     // Early contributions for this round that were made from another base are of no use.
-    for (const [hash, held] of this.heldFor(this.round)) {
-      if (held.header.baseHash !== this.base) this.heldFor(this.round).delete(hash);
+    for (const [hash, held] of this.contributions.round(this.round)) {
+      if (held.header.baseHash !== this.base) this.contributions.round(this.round).delete(hash);
       else this.recordContribution(held, false);
     }
 
@@ -399,6 +383,7 @@ export class RoundDriver {
     // A round nobody commits is given up, weights unchanged (the commit slots of up to 8 ranks, then a margin).
     this.after('giving up', windowMs + this.timing.graceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
     this.changed();
+    void trainer.paint(Float32Array.from(this.theta), this.round).catch((error: Error) => this.log(`rounds: painting round ${this.round}'s model: ${error.message}`));
     // A trainer already holding at the grant trained the whole round while the last one closed.
     if (this.heldAt !== null && this.heldAt >= this.roundStartStep + this.spec.round.maxInnerSteps) await this.contribute();
     else this.checkQuorum();
@@ -454,8 +439,8 @@ export class RoundDriver {
     const bytes = await signContribution(header, this.options.privateKey);
     const hash = sha256Hex(bytes);
     this.own = { hash, update, startStep };
-    this.heldFor(this.round).set(hash, { header, peerId: this.self, bytes, hash, payload, update });
-    this.recordContribution(this.heldFor(this.round).get(hash)!, true);
+    this.contributions.round(this.round).set(hash, { header, peerId: this.self, bytes, hash, payload, update });
+    this.recordContribution(this.contributions.round(this.round).get(hash)!, true);
     this.sent(bytes.length);
     const reached = await this.options.peer.publish(contributionsTopic(this.runId), bytes).catch((error: Error) => {
       this.log(`rounds: publishing the contribution failed: ${error.message}`);
@@ -473,7 +458,7 @@ export class RoundDriver {
   }
 
   private validContributions(round = this.round): Held[] {
-    return [...this.heldFor(round).values()].filter((c) => c.update !== null && c.header.baseHash === this.base);
+    return [...this.contributions.round(round).values()].filter((c) => c.update !== null && c.header.baseHash === this.base);
   }
 
   private checkQuorum(): void {
@@ -485,7 +470,7 @@ export class RoundDriver {
    * get one more grace (a busy peer's download can be slow); then the round closes with what is in.
    */
   private closeLate(opened: number, extended = false): void {
-    const pending = [...this.heldFor(this.round).values()].some((c) => c.update === null && c.header.baseHash === this.base);
+    const pending = [...this.contributions.round(this.round).values()].some((c) => c.update === null && c.header.baseHash === this.base);
     if (pending && !extended && this.validContributions().length < this.quorum()) {
       this.after('the close', this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened, true) : undefined));
       return;
@@ -602,12 +587,12 @@ export class RoundDriver {
     const { commit, signer } = message;
     const accepted: Held[] = [];
     for (const { hash, peer } of commit.accepted) {
-      let held: Held | null = this.heldFor(commit.round).get(hash) ?? null;
+      let held: Held | null = this.contributions.round(commit.round).get(hash) ?? null;
       // A header without its payload yet (the fetch may still be on its way): the signer had it to commit, and
       // its contributor and the commit's other contributors most likely hold it too.
       const sources = [held?.peerId, signer, ...commit.accepted.map((c) => c.peer)].filter((peer): peer is string => !!peer);
-      if (held && !held.update) await this.loadPayload(held, sources).catch((error: Error) => this.log(`rounds: fetching ${hash.slice(0, 8)}: ${error.message}`));
-      held ??= await this.fetchContribution(hash, sources).catch(() => null);
+      if (held && !held.update) await this.contributions.load(held, sources).catch((error: Error) => this.log(`rounds: fetching ${hash.slice(0, 8)}: ${error.message}`));
+      held ??= await this.contributions.fetch(hash, sources, this.round - 1).catch(() => null);
       const why = !held
         ? 'we cannot fetch it'
         : !held.update
@@ -743,102 +728,17 @@ export class RoundDriver {
 
   // ---------------------------------------------------------------------------------------------- gossip
 
-  private async decodeContribution(bytes: Uint8Array): Promise<Held> {
-    const { header, peerId } = await openContribution(bytes);
-    return { header, peerId, bytes, hash: sha256Hex(bytes), payload: null, update: null };
-  }
-
-  private checkContribution(c: Held): Check {
-    const { header } = c;
-    if (header.runId !== this.runId) return { outcome: 'reject', reason: 'wrong-run' };
-    if (header.round < this.round) return { outcome: 'ignore', reason: 'stale-round' };
-    if (header.round > this.round + 1) return { outcome: 'ignore', reason: 'future-round' };
-    if (header.round === this.round && header.baseHash !== this.base) return { outcome: 'ignore', reason: 'wrong-base' };
-    if (header.steps === 0 || header.steps > this.spec.round.maxInnerSteps || header.samples !== header.steps * this.spec.batchSize) {
-      return { outcome: 'reject', reason: 'bad-claim' };
-    }
-    if (header.payloadBytes > payloadBound(this.size, this.spec)) return { outcome: 'reject', reason: 'too-large' };
-    const held = this.heldFor(header.round);
-    if (held.has(c.hash)) return { outcome: 'ignore', reason: 'duplicate' };
-    if ([...held.values()].some((other) => other.peerId === c.peerId)) return { outcome: 'reject', reason: 'equivocation' };
-    if (held.size >= 4096) return { outcome: 'ignore', reason: 'round-full' };
-    return { outcome: 'accept' };
-  }
-
   private receiveContribution(c: Held, from: string): void {
     this.received(c.bytes.length);
-    this.heldFor(c.header.round).set(c.hash, c);
+    this.contributions.round(c.header.round).set(c.hash, c);
     // One for the next round is recorded when that round opens here.
     if (c.header.round === this.round) this.recordContribution(c, false);
-    void this.loadPayload(c, [c.peerId, from])
+    void this.contributions.load(c, [c.peerId, from])
       .then(() => this.enqueue('a payload', async () => {
         this.checkQuorum();
         this.changed();
       }))
       .catch((error: Error) => this.log(`rounds: the payload of ${c.peerId.slice(-8)} for round ${c.header.round} did not come: ${error.message}`));
-  }
-
-  /** Fetches and checks a contribution's payload, from the first of `sources` that has it. */
-  private async loadPayload(c: Held, sources: string[]): Promise<void> {
-    if (c.update) return;
-    const fetched = await this.fetchContribution(c.hash, sources);
-    c.payload = fetched.payload;
-    c.update = fetched.update;
-  }
-
-  /** A contribution by its hash from one of `sources`: header and payload, both checked. */
-  private async fetchContribution(hash: string, sources: string[]): Promise<Held> {
-    let lastError: Error = new Error('no source');
-    for (const source of new Set(sources)) {
-      if (source === this.self) continue;
-      try {
-        let peer: PeerId;
-        try {
-          peer = peerIdFromString(source);
-        } catch {
-          continue;
-        }
-        const frames = await request(this.options.peer.libp2p, peer, CONTRIBUTION_PROTOCOL, encodeContributionRequest({ runId: this.runId, hash }), {
-          // A payload is tens of kB: a source that has not sent it in a few seconds is passed over for the next.
-          timeoutMs: Math.min(this.timing.requestTimeoutMs, CONTRIBUTION_TIMEOUT_MS),
-          maxFrameBytes: Math.max(MAX_HEADER_BYTES, payloadBound(this.size, this.spec)),
-        });
-        if (frames.length !== 2) throw new CodecError('a contribution is two frames');
-        const [bytes, payload] = frames as [Uint8Array, Uint8Array];
-        this.received(bytes.length + payload.length);
-        if (sha256Hex(bytes) !== hash) throw new CodecError('the header does not match its hash');
-        const held = await this.decodeContribution(bytes);
-        if (held.header.runId !== this.runId) throw new CodecError('a contribution of another run');
-        if (sha256Hex(payload) !== held.header.payloadHash) throw new CodecError('the payload does not match its hash');
-        held.payload = payload;
-        held.update = decompress(payload, this.size);
-        // The one already held (its header came by gossip) takes the payload; otherwise keep this one.
-        const known = this.heldFor(held.header.round).get(hash);
-        if (known) {
-          known.payload ??= held.payload;
-          known.update ??= held.update;
-          return known;
-        }
-        if (held.header.round >= this.round - 1) this.heldFor(held.header.round).set(hash, held);
-        return held;
-      } catch (error) {
-        lastError = error as Error;
-      }
-    }
-    throw lastError;
-  }
-
-  private serveContribution(body: Uint8Array): Uint8Array[] {
-    const { runId, hash } = decodeContributionRequest(body);
-    if (runId !== this.runId) throw new RequestError('unknown run');
-    for (const held of this.contributions.values()) {
-      const c = held.get(hash);
-      if (c?.payload) {
-        this.sent(c.bytes.length + c.payload.length);
-        return [c.bytes, c.payload];
-      }
-    }
-    throw new RequestError('unknown contribution');
   }
 
   private checkCommit(commit: Commit): Check {
@@ -849,15 +749,6 @@ export class RoundDriver {
   }
 
   // ---------------------------------------------------------------------------------------------- plumbing
-
-  private heldFor(round: number): Map<string, Held> {
-    let held = this.contributions.get(round);
-    if (!held) {
-      held = new Map();
-      this.contributions.set(round, held);
-    }
-    return held;
-  }
 
   private recordContribution(c: Held, own: boolean): void {
     const { header } = c;
