@@ -18,6 +18,10 @@ import { signCommit } from '../../../worker/rounds/commit.js';
 import { signContribution, type ContributionHeader } from '../../../worker/rounds/contribution.js';
 import { CONTRIBUTION_PROTOCOL, MAX_HEADER_BYTES, commitsTopic, contributionsTopic } from '../../../worker/rounds/messages.js';
 import type { Member } from '../../../worker/swarm/swarm.js';
+import { loadRoundState } from '../../../worker/rounds/round-state.js';
+import { DEFAULT_RUN_SPEC } from '../../../worker/rounds/run-spec.js';
+import { selectBackend } from '../../../worker/training/backend.js';
+import { ganQuality, seededGanWeights } from '../../../worker/training/quality.js';
 import { loopbackPeers } from '../../helpers/peers.js';
 
 // From the build: the swarm spawns dist/worker/cli.js next to it.
@@ -79,6 +83,17 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
       return true;
     }, 'every peer to paint the same round', 60_000);
   });
+
+  it("the committed model paints better than round 0's (FID-style distance to real digits)", async () => {
+    const member = swarm.alive()[0]!;
+    const state = await loadRoundState(join(member.dataDir, 'rounds', `${runId}.state`));
+    expect(state?.round).toBeGreaterThan(3);
+    await selectBackend('wasm');
+    const quality = async (weights: Float32Array) => (await ganQuality({ model: 'mlp-gan', dataset: 'mnist', weights, samples: 500 })).fd;
+    const [start, now] = [await quality(seededGanWeights('mlp-gan', 'mnist', DEFAULT_RUN_SPEC.seed)), await quality(state!.theta)];
+    lines.push(`quality: round 0 ${start.toFixed(1)}, round ${state!.round} ${now.toFixed(1)}`);
+    expect(now, failureContext()).toBeLessThan(start * 0.9);
+  }, 180_000);
 
   it('a 5th peer joins mid-run and holds the same hash as everyone by the next round', async () => {
     const newcomer = await swarm.add();
