@@ -3,9 +3,11 @@ import { run as runCompression } from './compression.js';
 import { run as runKernels } from './kernels.js';
 import { run as runModels } from './models.js';
 import { run as runNode } from './node.js';
+import { run as runRoundsQuality } from './rounds-quality.js';
 
 console.log(`AIRTIST Miner benchmarks · Node ${process.version} · ${process.platform}/${process.arch}`);
 await runNode();
 await runModels();
 await runKernels();
 await runCompression();
+await runRoundsQuality();

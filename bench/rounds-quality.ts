@@ -1,0 +1,111 @@
+/**
+ * Benchmark 6 (issue 6, benchmark 1): communication against quality, in one run. PEERS simulated peers train
+ * the GAN in DiLoCo rounds with the node's own machinery — the trainer's GAN step, each peer's shard and Adam
+ * state, SparseLoCo compression with each peer's error feedback, the canonical mean and the outer Nesterov
+ * step — for a few values of H (inner steps per round) and k (values kept per 4096). The network is only the
+ * transport of these bytes (the swarm tests cover it), so it is left out here. Baseline, measured in the same
+ * run: one node training the same total samples (PEERS × H × rounds steps) with the data-parallel dense fp32
+ * ring all-reduce of every step. Printed per setting: bytes per peer per round, the traffic ratio against the
+ * baseline, and the FID-style distance (quality.ts; lower is better) against the baseline's.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { compress } from '../worker/rounds/compress.js';
+import { aggregate, outerStep } from '../worker/rounds/outer.js';
+import { DEFAULT_RUN_SPEC } from '../worker/rounds/run-spec.js';
+import { selectBackend } from '../worker/training/backend.js';
+import { loadDataset } from '../worker/training/data/datasets.js';
+import { batchIndices, gatherBatch, shardIndices } from '../worker/training/data/shards.js';
+import { seededNoise, trainStep } from '../worker/training/gan.js';
+import { getModel } from '../worker/training/models/registry.js';
+import { ganQuality, seededGanWeights } from '../worker/training/quality.js';
+import { readWeights, writeWeights } from '../worker/training/weights.js';
+import { runIfMain } from './stats.js';
+
+const PEERS = 4;
+const BATCH = 16;
+/** Total samples every setting trains: PEERS × H × rounds × BATCH, the same as the baseline's. */
+const TOTAL_STEPS = Number(process.env.AIRTIST_BENCH_QUALITY_STEPS ?? 480);
+const SETTINGS = [
+  { h: 10, k: 64 },
+  { h: 30, k: 64 },
+  { h: 30, k: 32 },
+];
+const SAMPLES = 500;
+const mnist = loadDataset('mnist');
+
+interface Trainer {
+  step(weights: Float32Array | null, steps: number): Float32Array;
+  dispose(): void;
+}
+
+/** One peer's GAN with its optimizers, training its shard; `step(θ)` starts from θ (null: from where it is). */
+function trainer(shard: number, shards: number, start: Float32Array, seed: string): Trainer {
+  const definition = getModel('mlp-gan');
+  const gan = definition.build([28, 28, 1]);
+  const optimizers = definition.createOptimizers();
+  const named = { generator: gan.generator, discriminator: gan.discriminator };
+  const indices = shardIndices(mnist.count, shards, shard);
+  writeWeights(named, start);
+  let at = 0;
+  return {
+    step(weights, steps) {
+      if (weights) writeWeights(named, weights);
+      for (let i = 0; i < steps; i++, at++) {
+        const real = tf.tensor4d(gatherBatch(mnist, batchIndices(indices, seed, at, BATCH)), [BATCH, 28, 28, 1]);
+        const noise = { discriminator: seededNoise(BATCH, gan.latentDim, `${seed}/d/${at}`), generator: seededNoise(BATCH, gan.latentDim, `${seed}/g/${at}`) };
+        trainStep(gan, optimizers, real, noise);
+        tf.dispose([real, noise.discriminator, noise.generator]);
+      }
+      return readWeights(named);
+    },
+    dispose() {
+      gan.generator.dispose();
+      gan.discriminator.dispose();
+      optimizers.generator.dispose();
+      optimizers.discriminator.dispose();
+    },
+  };
+}
+
+const fd = async (weights: Float32Array) => (await ganQuality({ model: 'mlp-gan', dataset: 'mnist', weights, samples: SAMPLES })).fd;
+
+export async function run(): Promise<void> {
+  await selectBackend('wasm');
+  const theta0 = seededGanWeights('mlp-gan', 'mnist', DEFAULT_RUN_SPEC.seed);
+  const n = theta0.length;
+  const denseStepBytes = ((2 * (PEERS - 1)) / PEERS) * 4 * n;
+  console.log(`\n# 6. Communication vs quality (mlp-gan, ${n.toLocaleString('en')} parameters, ${PEERS} peers, ${TOTAL_STEPS * BATCH} samples each way, FD on ${SAMPLES} images)`);
+
+  const single = trainer(0, 1, theta0, 'single');
+  const baseline = await fd(single.step(null, TOTAL_STEPS));
+  single.dispose();
+  console.log(`round 0: FD ${(await fd(theta0)).toFixed(1)}   single node, dense all-reduce every step: FD ${baseline.toFixed(1)}, ${(denseStepBytes / 1e6).toFixed(2)} MB per step`);
+
+  for (const { h, k } of SETTINGS) {
+    const rounds = Math.max(1, Math.round(TOTAL_STEPS / (PEERS * h)));
+    const peers = Array.from({ length: PEERS }, (_, i) => ({ trainer: trainer(i, PEERS, theta0, `peer-${i}`), error: new Float32Array(n) }));
+    let theta: Float32Array = Float32Array.from(theta0);
+    const momentum = new Float32Array(n);
+    let bytes = 0;
+    for (let round = 0; round < rounds; round++) {
+      const updates = peers.map(({ trainer: peer, error }, i) => {
+        const local = peer.step(theta, h);
+        const delta = Float32Array.from(theta, (v, j) => v - local[j]!);
+        const { payload, update } = compress(delta, error, { ...DEFAULT_RUN_SPEC.compression, k });
+        bytes += payload.length;
+        return { id: `peer-${i}`, update };
+      });
+      theta = outerStep(theta, aggregate(updates, n), momentum, DEFAULT_RUN_SPEC.outerOptimizer);
+    }
+    for (const { trainer: peer } of peers) peer.dispose();
+    const perPeerRound = bytes / (PEERS * rounds);
+    const quality = await fd(theta);
+    console.log(
+      `H=${String(h).padEnd(3)} k=${String(k).padEnd(3)} ${rounds} rounds   ${(perPeerRound / 1e3).toFixed(1)} kB per peer per round   ` +
+        `${Math.round((h * denseStepBytes) / perPeerRound).toLocaleString('en')}× less traffic than dense   ` +
+        `FD ${quality.toFixed(1)} (${((quality / baseline - 1) * 100).toFixed(1)} % vs single node)`,
+    );
+  }
+}
+
+await runIfMain(import.meta.url, run);
