@@ -2,6 +2,7 @@
 import { run as runCompression } from './compression.js';
 import { run as runKernels } from './kernels.js';
 import { run as runModels } from './models.js';
+import { run as runNetwork } from './network.js';
 import { run as runNode } from './node.js';
 import { run as runRoundsQuality } from './rounds-quality.js';
 
@@ -11,3 +12,4 @@ await runModels();
 await runKernels();
 await runCompression();
 await runRoundsQuality();
+await runNetwork();

@@ -1,0 +1,49 @@
+/** What Linux's /proc says about the benchmark's child processes: memory, and who owns a TCP connection. */
+import { readFile, readdir, readlink } from 'node:fs/promises';
+
+/** Resident memory of a process in bytes (VmRSS), or null once it is gone. */
+export async function residentBytes(pid: number): Promise<number | null> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+  const match = status && /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+export interface TcpSocket {
+  localPort: number;
+  remotePort: number;
+  /** 'ESTABLISHED', 'LISTEN', …, as /proc/net/tcp numbers them. */
+  state: string;
+  inode: string;
+}
+
+const STATES: Record<string, string> = { '01': 'ESTABLISHED', '0A': 'LISTEN', '06': 'TIME_WAIT', '08': 'CLOSE_WAIT' };
+
+/** The IPv4 and IPv6 TCP sockets of this network namespace. */
+export async function tcpSockets(): Promise<TcpSocket[]> {
+  const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((path) => readFile(path, 'utf8').catch(() => '')));
+  return tables.flatMap((table) =>
+    table
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields.length > 9)
+      .map(([, local, remote, state, , , , , , inode]) => ({
+        localPort: parseInt(local!.split(':')[1]!, 16),
+        remotePort: parseInt(remote!.split(':')[1]!, 16),
+        state: STATES[state!] ?? state!,
+        inode: inode!,
+      })),
+  );
+}
+
+/** Which of `pids` holds the socket connected from `localPort` to `remotePort` on this machine, if any. */
+export async function connectionOwner(localPort: number, remotePort: number, pids: number[]): Promise<number | null> {
+  const socket = (await tcpSockets()).find((s) => s.localPort === localPort && s.remotePort === remotePort);
+  if (!socket) return null;
+  const wanted = `socket:[${socket.inode}]`;
+  for (const pid of pids) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')) === wanted) return pid;
+  }
+  return null;
+}
