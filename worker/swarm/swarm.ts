@@ -77,10 +77,11 @@ export interface MemberView {
   status: Status;
 }
 
-async function launch(name: string, dataDir: string, args: string[], timeoutMs: number): Promise<{ child: ChildProcess; url: string; output: string[] }> {
+async function launch(name: string, dataDir: string, args: string[], timeoutMs: number, spawned?: (child: ChildProcess) => void): Promise<{ child: ChildProcess; url: string; output: string[] }> {
   const child = spawn(process.execPath, [CLI, 'node', '--data-dir', dataDir, '--port', '0', '--progress-every', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawned?.(child);
   const output: string[] = [];
   // Each line stamped with the time it came: the logs of peers are read side by side.
   const keep = (chunk: Buffer) => {
@@ -121,6 +122,28 @@ export async function connect(url: string): Promise<ApiClient> {
     onClose: (listener) => ws.on('close', () => listener('socket closed')),
     close: () => ws.close(),
   });
+}
+
+/**
+ * Starts `airtist node --data-dir <dataDir> <args>` (timestamped output kept) and resolves once it serves,
+ * connected to its control API. `spawned` is told the process at once, before it dials anyone; a node that
+ * fails to come up is killed.
+ */
+export async function startMember(name: string, dataDir: string, args: string[], spawned?: (child: ChildProcess) => void): Promise<Member> {
+  let started: ChildProcess | null = null;
+  try {
+    const { child, url, output } = await launch(name, dataDir, args, START_TIMEOUT_MS, (child) => {
+      started = child;
+      spawned?.(child);
+    });
+    const api = await connect(url);
+    const network = await api.call('network');
+    const address = network.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws')) ?? network.addresses[0] ?? '';
+    return { name, dataDir, child, output, api, url, peerId: network.peerId ?? '', address, losses: new Map() };
+  } catch (error) {
+    (started as ChildProcess | null)?.kill('SIGKILL');
+    throw error;
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -283,11 +306,7 @@ export class Swarm {
       ...(through ? ['--bootstrap', through.address] : []),
       ...(config.nodeArgs ?? []),
     ];
-    const { child, url, output } = await launch(name, dataDir, args, START_TIMEOUT_MS);
-    const api = await connect(url);
-    const network = await api.call('network');
-    const address = network.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws')) ?? network.addresses[0]!;
-    return { name, dataDir, child, output, api, url, peerId: network.peerId!, address, losses: new Map() };
+    return startMember(name, dataDir, args);
   }
 }
 
