@@ -71,7 +71,8 @@ export interface Peer {
 
 export async function startPeer(options: PeerOptions): Promise<Peer> {
   const discovery = [
-    ...(options.bootstrap?.length ? [bootstrap({ list: options.bootstrap })] : []),
+    // Reported at once (the default waits a second): a joining peer should not idle before it can sync.
+    ...(options.bootstrap?.length ? [bootstrap({ list: options.bootstrap, timeout: 0 })] : []),
     ...(options.mdns ? [mdns()] : []),
   ];
   const stats = new GossipStats();
@@ -95,6 +96,9 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
         maxInboundDataLength: MAX_GOSSIP_BYTES + 64 * 1024,
+        // Many peers behind one address are a Sybil sign on the internet, but the normal case on a LAN or a
+        // test machine: there gossipsub's colocation penalty (past 10 peers per IP) would silence the swarm.
+        ...(options.privateNetwork ? { scoreParams: { IPColocationFactorWeight: 0 } } : {}),
       }),
       dht: kadDHT({
         protocol: protocolId('kad'),
