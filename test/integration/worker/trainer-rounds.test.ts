@@ -138,9 +138,10 @@ describe('rounds on the trainer thread', { timeout: 120_000 }, () => {
     const { host, seen } = await start('paint', { startHeld: true, paintOnRequest: true, sampleIntervalSeconds: 1 });
     try {
       await expect.poll(() => seen.held, POLL).toEqual([0]);
-      await host.rebase({ shift: null, assignment: null, stepLimit: 20 });
-      await expect.poll(() => seen.held, POLL).toEqual([0, 20]);
-      expect(seen.frames).toEqual([]); // never the local weights, however long it trains
+      await host.rebase({ shift: null, assignment: null, stepLimit: 3 });
+      await expect.poll(() => seen.held, POLL).toEqual([0, 3]);
+      // Never the local weights: without the flag the first step would already paint (none was painted at start).
+      expect(seen.frames).toEqual([]);
 
       const own = await host.readWeights();
       const committed = Float32Array.from(own.values, (v, i) => (i % 2 ? v * 0.5 : v));
