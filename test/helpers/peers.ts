@@ -15,3 +15,12 @@ export function loopbackPeers(): { start(options?: Partial<PeerOptions>): Promis
     },
   };
 }
+
+/** Polls `condition` every 50 ms until it holds; past `timeoutMs` fails naming `what` it waited for. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -29,7 +29,8 @@ Options:
   --progress-every S seconds between progress lines (default 5; 0 = quiet)
 
 Network (the node joins the swarm and trains in rounds unless --offline):
-  --listen ADDR      multiaddr to listen on; repeatable (default /ip4/0.0.0.0/tcp/7358 and /ip4/0.0.0.0/tcp/7359/ws)
+  --listen ADDR      multiaddr to listen on; repeatable (default /ip4/0.0.0.0/tcp/7358, /ip4/0.0.0.0/tcp/7359/ws
+                     and /p2p-circuit, a reservation on a relay when behind NAT)
   --announce ADDR    address to tell peers instead of the ones found (a public address); repeatable
   --bootstrap ADDR   peer to join through, /ip4/…/tcp/…/p2p/<id>; repeatable
   --relay            also serve as a circuit relay and bootstrap node for peers behind NAT

@@ -3,7 +3,9 @@
  * messages only), kad-dht, mDNS on the LAN, a bootstrap list, and the circuit-relay v2 client with DCUtR and
  * AutoNAT, so home peers behind NAT reach each other through a relay and then directly. With `relay` the peer
  * also serves as a relay for others, with limits raised for our protocols (the defaults, 2 minutes and
- * 128 KiB per relayed connection, are too small for model payloads).
+ * 128 KiB per relayed connection, are too small for model payloads): `RELAY_LIMITS`. A relay cannot see which
+ * protocol runs inside a relayed connection (it is encrypted end to end), so the limit is per connection; our
+ * protocols and gossip run over such limited connections, and DCUtR upgrades them to direct ones when it can.
  *
  * Gossip topics are joined through `subscribe(handler)`: every inbound message runs through
  * `validateGossip` (size cap, strict decode, checks) before gossipsub forwards it, and the outcome is counted.
@@ -30,6 +32,13 @@ import { DEFAULT_MISBEHAVIOUR, Misbehaviour, type MisbehaviourOptions } from './
 
 /** Every protocol id of ours is versioned: `/airtist/<name>/<major.minor.patch>`. */
 export const protocolId = (name: string, version = '1.0.0') => `/airtist/${name}/${version}`;
+
+/**
+ * What our relays allow one relayed connection: an hour and 64 MiB, enough for a joiner's state download
+ * (8.7 MB for the default run) and an hour of rounds' payloads, yet bounded, so a relay is no open proxy.
+ * The peers reconnect through the relay when a limit ends a connection.
+ */
+export const RELAY_LIMITS = { durationMs: 60 * 60_000, dataBytes: 64n * 2n ** 20n };
 
 /** Gossipsub's own cap on one RPC; payloads that could exceed 1 MiB travel over stream protocols instead. */
 const MAX_GOSSIP_BYTES = 1 << 20;
@@ -99,6 +108,8 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
         // Many peers behind one address are a Sybil sign on the internet, but the normal case on a LAN or a
         // test machine: there gossipsub's colocation penalty (past 10 peers per IP) would silence the swarm.
         ...(options.privateNetwork ? { scoreParams: { IPColocationFactorWeight: 0 } } : {}),
+        // A relayed connection is "limited" (RELAY_LIMITS): behind NAT it is the only way to a peer at first.
+        runOnLimitedConnection: true,
       }),
       dht: kadDHT({
         protocol: protocolId('kad'),
@@ -108,7 +119,11 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
       dcutr: dcutr(),
       autoNAT: autoNAT({ protocolPrefix: 'airtist' }),
       ...(options.relay
-        ? { relay: circuitRelayServer({ reservations: { applyDefaultLimit: false, maxReservations: 128 } }) }
+        ? {
+            relay: circuitRelayServer({
+              reservations: { maxReservations: 128, defaultDurationLimit: RELAY_LIMITS.durationMs, defaultDataLimit: RELAY_LIMITS.dataBytes },
+            }),
+          }
         : {}),
     },
   });

@@ -106,7 +106,7 @@ export function serve(
       signal.removeEventListener('abort', abort);
       await stream.close().catch(() => stream.abort(new Error('close failed')));
     }
-  }, { maxInboundStreams: 8 });
+  }, { maxInboundStreams: 8, runOnLimitedConnection: true });
   return stats;
 }
 
@@ -119,7 +119,8 @@ export interface RequestOptions {
 /** Sends `request` and collects the response frames until END; an ERROR frame rejects with its reason. */
 export async function request(libp2p: Libp2p, peer: PeerId, protocol: string, body: Uint8Array, options: RequestOptions): Promise<Uint8Array[]> {
   const signal = AbortSignal.timeout(options.timeoutMs);
-  const stream = await libp2p.dialProtocol(peer, protocol, { signal });
+  // Through a relay if need be (a limited connection: see RELAY_LIMITS in peer.ts).
+  const stream = await libp2p.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: true });
   const abort = () => stream.abort(new Error('request timed out'));
   signal.addEventListener('abort', abort, { once: true });
   try {

@@ -7,7 +7,8 @@ import type { PeerInfo } from '../api/contract.js';
 import { startPeer, type Peer, type PeerOptions } from './peer.js';
 import type { PrivateKey } from '@libp2p/interface';
 
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/7358', '/ip4/0.0.0.0/tcp/7359/ws'];
+/** TCP and WebSocket on all interfaces, and a reservation on a relay for when nobody can dial those (NAT). */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/7358', '/ip4/0.0.0.0/tcp/7359/ws', '/p2p-circuit'];
 
 export interface P2pOptions {
   listen?: string[];

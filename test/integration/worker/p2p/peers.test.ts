@@ -7,16 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter } from '../../../../worker/p2p/codec.js';
 import type { TopicHandler } from '../../../../worker/p2p/gossip.js';
 import { protocolId } from '../../../../worker/p2p/peer.js';
-import { loopbackPeers } from '../../../helpers/peers.js';
+import { loopbackPeers, until } from '../../../helpers/peers.js';
 
 const TOPIC = protocolId('test-hello');
-const until = async (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 function hello(received: string[]): TopicHandler<string> {
   return {
