@@ -32,7 +32,7 @@ import { STATE_PROTOCOL } from './rounds/sync.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
 import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
-import { defaultModelFor, getModel } from './training/models/registry.js';
+import { defaultModelFor, modelFacts } from './training/models/catalog.js';
 import { probeBestBackend } from './training/backend-probe.js';
 import type { TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
@@ -129,7 +129,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   // The default model suits the backend the trainer thread will get (dcgan needs native speed).
   const model = options.model ?? defaultModelFor(options.backend ?? probeBestBackend());
   const dataset = options.dataset ?? 'mnist';
-  const batchSize = options.batchSize ?? getModel(model).defaultBatchSize;
+  const batchSize = options.batchSize ?? modelFacts(model).defaultBatchSize;
   const spec: RunSpec = {
     ...DEFAULT_RUN_SPEC,
     model,

@@ -8,9 +8,8 @@
  * momentum and the residual as float32 little-endian · sha256 of everything before it.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { ByteReader, ByteWriter, CodecError } from '../p2p/codec.js';
-import { writeCheckpointFile } from '../training/checkpoint.js';
+import { readFileOrNull, writeFileDurably } from '../durable-file.js';
 
 const FORMAT = 1;
 const HASH_BYTES = 32;
@@ -61,17 +60,11 @@ export function decodeRoundState(bytes: Uint8Array): RoundState {
 }
 
 export async function saveRoundState(path: string, state: RoundState): Promise<void> {
-  await writeCheckpointFile(path, encodeRoundState(state));
+  await writeFileDurably(path, encodeRoundState(state));
 }
 
 /** The saved state, or null when there is none; a damaged file throws `CodecError` (the caller sets it aside). */
 export async function loadRoundState(path: string): Promise<RoundState | null> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  return decodeRoundState(bytes);
+  const bytes = await readFileOrNull(path);
+  return bytes && decodeRoundState(bytes);
 }

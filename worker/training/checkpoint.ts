@@ -12,11 +12,10 @@
  * Tensors are matched by position, never by name: tfjs gives layers and variables process-wide counters
  * (dense_Dense3/kernel), so a rebuilt model has new names, and Adam keeps its moments by position anyway.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { readFileOrNull, writeFileDurably } from '../durable-file.js';
 import { trainableVariables } from './gan.js';
 
 const MAGIC = Buffer.from('AIRTCKPT', 'latin1');
@@ -180,7 +179,7 @@ function checkOptimizerState(what: string, state: readonly StoredTensor[], model
  * the path holds either the old checkpoint or the new one. Await it before the next training step.
  */
 export async function saveCheckpoint(path: string, meta: object, networks: Networks): Promise<void> {
-  await writeCheckpointFile(path, await captureCheckpoint(meta, networks));
+  await writeFileDurably(path, await captureCheckpoint(meta, networks));
 }
 
 /** The checkpoint's bytes, for a caller that wants to know their size before it writes them. */
@@ -191,31 +190,6 @@ export async function captureCheckpoint(meta: object, networks: Networks): Promi
     stored[name] = { weights: await captureModel(model), optimizer: await captureOptimizer(optimizer, model) };
   }
   return encodeCheckpoint({ meta: JSON.parse(JSON.stringify(meta)) as Record<string, unknown>, networks: stored });
-}
-
-const tempPrefix = (path: string) => `.${basename(path)}.`;
-
-/**
- * Deletes the temp files that writes to `path` left behind when their process was killed mid-write; returns
- * the bytes freed. Only for a caller that owns the folder (the node holds the data-dir lock) and has no write
- * to `path` in flight.
- */
-export async function removeStaleTempFiles(path: string): Promise<number> {
-  const dir = dirname(path);
-  let freed = 0;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0; // no folder yet: nothing was ever written
-  }
-  for (const name of names) {
-    if (!name.startsWith(tempPrefix(path)) || !name.endsWith('.tmp')) continue;
-    const file = join(dir, name);
-    const size = await stat(file).then((s) => s.size, () => 0);
-    await unlink(file).then(() => (freed += size), () => undefined);
-  }
-  return freed;
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
@@ -245,47 +219,12 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   return Buffer.concat([prefix, header, body]);
 }
 
-/** Writes `bytes` to `path` atomically; see `saveCheckpoint`. */
-export async function writeCheckpointFile(path: string, bytes: Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const temp = join(dir, `${tempPrefix(path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const file = await open(temp, 'wx');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  // Make the rename itself durable. Windows cannot open a folder for fsync; NTFS journals the rename.
-  if (process.platform !== 'win32') {
-    const folder = await open(dir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
-  }
-}
-
 // ------------------------------------------------------------------------------------------------ read
 
 /** The checkpoint at `path`, fully verified; null when there is none. Throws CheckpointError if it is damaged. */
 export async function readCheckpoint(path: string): Promise<Checkpoint | null> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  return decodeCheckpoint(bytes, path);
+  const bytes = await readFileOrNull(path);
+  return bytes && decodeCheckpoint(bytes, path);
 }
 
 export function decodeCheckpoint(bytes: Buffer, source = 'checkpoint'): Checkpoint {

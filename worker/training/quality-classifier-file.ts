@@ -9,9 +9,8 @@
  * The file is a cache: its reader treats any error as "train again".
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeCheckpointFile } from './checkpoint.js';
+import { readFileOrNull, writeFileDurably } from '../durable-file.js';
 import type { WeightManifest } from './weights.js';
 
 const MAGIC = Buffer.from('AIRTQCLS', 'latin1');
@@ -118,17 +117,13 @@ export function decodeClassifierFile(bytes: Buffer, source = 'classifier file'):
 
 /** The classifier stored at `path`, fully verified; null when there is none. */
 export async function readClassifierFile(path: string): Promise<StoredClassifier | null> {
-  try {
-    const { size } = await stat(path);
-    if (size > MAX_FILE_BYTES) throw new ClassifierFileError(`${path}: ${size} bytes is too large`);
-    return decodeClassifierFile(await readFile(path), path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const bytes = await readFileOrNull(path, MAX_FILE_BYTES).catch((error: unknown) => {
+    throw error instanceof RangeError ? new ClassifierFileError(error.message) : error;
+  });
+  return bytes && decodeClassifierFile(bytes, path);
 }
 
 /** Writes atomically (temp file, fsync, rename): a reader sees the old file, the new one, or none. */
 export async function writeClassifierFile(path: string, classifier: StoredClassifier): Promise<void> {
-  await writeCheckpointFile(path, encodeClassifierFile(classifier));
+  await writeFileDurably(path, encodeClassifierFile(classifier));
 }

@@ -17,14 +17,8 @@ import { rename, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BackendName, ProgressPoint } from '../api/contract.js';
 import { selectBackend } from './backend.js';
-import {
-  CheckpointError,
-  captureCheckpoint,
-  readCheckpoint,
-  removeStaleTempFiles,
-  restoreCheckpoint,
-  writeCheckpointFile,
-} from './checkpoint.js';
+import { removeStaleTempFiles, writeFileDurably } from '../durable-file.js';
+import { CheckpointError, captureCheckpoint, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import { MicroBatchTuner } from './micro-batch.js';
 import {
   CONTROL,
@@ -438,7 +432,7 @@ export class Trainer {
     try {
       const freeBytes = await this.freeBytes();
       if (freeBytes < neededBytes) full = { freeBytes, neededBytes };
-      else await writeCheckpointFile(this.config.checkpointPath, bytes);
+      else await writeFileDurably(this.config.checkpointPath, bytes);
     } catch (error) {
       if (!NO_SPACE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
       full = { freeBytes: await this.freeBytes().catch(() => 0), neededBytes };

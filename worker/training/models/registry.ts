@@ -1,7 +1,8 @@
-/** The networks a run can train, and which one suits a backend. Pure: no Node or DOM imports. */
+/** The networks a run can train, built (see catalog.ts for what is known of them without TensorFlow.js). Pure: no Node or DOM imports. */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, ModelName } from '../../api/contract.js';
+import type { ModelName } from '../../api/contract.js';
 import type { GanOptimizers, ModelDefinition } from '../types.js';
+import { MODEL_FACTS } from './catalog.js';
 import * as dcgan from './dcgan.js';
 import * as mlpGan from './mlp-gan.js';
 
@@ -16,37 +17,20 @@ function createGanOptimizers(): GanOptimizers {
   };
 }
 
-const MLP_LATENT_DIM = 64;
-const DCGAN_LATENT_DIM = 100;
-
 export const MODEL_ZOO: Record<ModelName, ModelDefinition> = {
   'mlp-gan': {
-    name: 'mlp-gan',
-    description: 'Fully connected GAN (≈1.1 M parameters): fast on WebAssembly and plain CPU.',
-    latentDim: MLP_LATENT_DIM,
-    defaultBatchSize: 64,
-    minMicroBatch: 1,
+    ...MODEL_FACTS['mlp-gan'],
     build(shape) {
-      return {
-        generator: mlpGan.buildGenerator(MLP_LATENT_DIM, shape),
-        discriminator: mlpGan.buildDiscriminator(shape),
-        latentDim: MLP_LATENT_DIM,
-      };
+      const { latentDim } = MODEL_FACTS['mlp-gan'];
+      return { generator: mlpGan.buildGenerator(latentDim, shape), discriminator: mlpGan.buildDiscriminator(shape), latentDim };
     },
     createOptimizers: createGanOptimizers,
   },
   dcgan: {
-    name: 'dcgan',
-    description: 'Small convolutional GAN (≈1.1 M parameters): sharper images, wants a native backend.',
-    latentDim: DCGAN_LATENT_DIM,
-    defaultBatchSize: 64,
-    minMicroBatch: 8,
+    ...MODEL_FACTS.dcgan,
     build(shape) {
-      return {
-        generator: dcgan.buildGenerator(DCGAN_LATENT_DIM, shape),
-        discriminator: dcgan.buildDiscriminator(shape),
-        latentDim: DCGAN_LATENT_DIM,
-      };
+      const { latentDim } = MODEL_FACTS.dcgan;
+      return { generator: dcgan.buildGenerator(latentDim, shape), discriminator: dcgan.buildDiscriminator(shape), latentDim };
     },
     createOptimizers: createGanOptimizers,
   },
@@ -58,7 +42,3 @@ export function getModel(name: ModelName): ModelDefinition {
   return definition;
 }
 
-/** Convolutions are only fast on the native backends; elsewhere the dense network trains many times faster. */
-export function defaultModelFor(backend: BackendName): ModelName {
-  return backend === 'node' || backend === 'node-gpu' ? 'dcgan' : 'mlp-gan';
-}

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS } from '../../../../../worker/api/contract.js';
 import { buildDiscriminator as buildConvDiscriminator, buildGenerator as buildConvGenerator } from '../../../../../worker/training/models/dcgan.js';
-import { defaultModelFor, getModel, MODEL_ZOO } from '../../../../../worker/training/models/registry.js';
+import { defaultModelFor } from '../../../../../worker/training/models/catalog.js';
+import { getModel, MODEL_ZOO } from '../../../../../worker/training/models/registry.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
