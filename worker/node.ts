@@ -145,10 +145,14 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const checkpointPath = join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`);
   const roundStatePath = join(ensureDataDir(join(dataDir, 'rounds')), `${runId}.state`);
 
-  // The identity comes first (the data a peer trains is assigned by its id); the network is joined only once
-  // the trainer runs, so a node that cannot train never binds a port or talks to peers.
+  // The identity comes first (the data a peer trains is assigned by its id). The peer starts while the trainer
+  // thread loads (each takes a second or two), so a joining node has found its peers when it can train; a
+  // node whose trainer cannot start stops its peer again before it has taken part in anything.
   let p2p: P2pService | null = null;
   const privateKey = options.network ? await loadOrCreatePeerKey(dataDir, log) : null;
+  const p2pStarting = privateKey && options.network ? startP2pService(privateKey, options.network, log) : null;
+  // Until it is awaited below, a failure is the trainer's path to handle (stop it), not an unhandled rejection.
+  p2pStarting?.catch(() => undefined);
   if (privateKey && existsSync(checkpointPath) && !existsSync(roundStatePath)) {
     // Local weights without the round they belong to cannot be rebased onto the network's: start from θ_r.
     renameSync(checkpointPath, `${checkpointPath}.solo-${Date.now()}`);
@@ -266,7 +270,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     },
     settings.startPaused,
     options.restartPolicy,
-  ).catch((error: unknown) => {
+  ).catch(async (error: unknown) => {
+    await p2pStarting?.then((started) => started.stop()).catch(() => undefined);
     ledger.stop(); // nothing to train: leave the ledger as cleanly closed as a normal stop
     unlock();
     throw error;
@@ -278,9 +283,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   refreshState();
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
 
-  if (privateKey && options.network) {
+  if (privateKey && p2pStarting) {
     try {
-      p2p = await startP2pService(privateKey, options.network, log);
+      p2p = await p2pStarting;
     } catch (error) {
       await trainer.stop();
       ledger.endSession(sessionId);

@@ -676,7 +676,14 @@ export class RoundDriver {
       const peers = this.options.peer.libp2p.getPeers();
       if (peers.length === 0) throw new Error('no peers to sync from');
       this.log(`rounds: syncing (${reason})`);
-      const { state } = await fetchState(this.options.peer.libp2p, peers, this.runId, { timeoutMs: this.timing.requestTimeoutMs, log: this.log });
+      const have = { round: this.round, hash: this.base };
+      const fetched = await fetchState(this.options.peer.libp2p, peers, this.runId, { timeoutMs: this.timing.requestTimeoutMs, log: this.log, have });
+      if (!fetched) {
+        this.log(`rounds: the network is at round ${this.round} or before; ours is as new`);
+        this.phase = previous;
+        return;
+      }
+      const { state } = fetched;
       const adopted = await this.verifiedState(state);
       if (adopted.round < this.round || (adopted.round === this.round && adopted.hash === this.base)) {
         this.log(`rounds: the network is at round ${adopted.round}; ours (${this.round}) is as new`);

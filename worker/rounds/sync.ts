@@ -236,8 +236,20 @@ export interface FetchedState {
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Downloads the state most of `peers` report for `runId`; throws an Error with a message for the user when none can be had. */
-export async function fetchState(libp2p: Libp2p, peers: PeerId[], runId: string, options: FetchStateOptions): Promise<FetchedState> {
+/** A state this peer already holds: a sync asks the peers first and downloads only what differs from it. */
+export interface HeldState {
+  round: number;
+  hash: string;
+}
+
+/**
+ * Downloads the state most of `peers` report for `runId`; throws an Error with a message for the user when none
+ * can be had. With `have`, a state older than it or the same as it is never downloaded: null when no peer
+ * reports another (a restarted peer that is still current costs the INFO requests only).
+ */
+export async function fetchState(libp2p: Libp2p, peers: PeerId[], runId: string, options: FetchStateOptions & { have: HeldState }): Promise<FetchedState | null>;
+export async function fetchState(libp2p: Libp2p, peers: PeerId[], runId: string, options: FetchStateOptions): Promise<FetchedState>;
+export async function fetchState(libp2p: Libp2p, peers: PeerId[], runId: string, options: FetchStateOptions & { have?: HeldState }): Promise<FetchedState | null> {
   const deadline = Date.now() + options.timeoutMs;
   const log = options.log ?? (() => {});
   const byId = new Map(peers.filter((peer) => !peer.equals(libp2p.peerId)).map((peer) => [peer.toString(), peer]));
@@ -265,7 +277,10 @@ export async function fetchState(libp2p: Libp2p, peers: PeerId[], runId: string,
   const summary = () => [...failed].slice(0, 4).map(([peer, why]) => `${peer.slice(-8)}: ${why}`).join('; ') || 'no peers';
   if (infos.size === 0) throw new Error(`no peer serves run ${runId} (${summary()})`);
 
-  for (const candidate of rankCandidates(infos)) {
+  const { have } = options;
+  const wanted = rankCandidates(infos).filter((c) => !have || c.round > have.round || (c.round === have.round && c.hash !== have.hash));
+  if (have && wanted.length === 0) return null;
+  for (const candidate of wanted) {
     for (const list of candidate.lists) {
       const live = list.peers.filter((peer) => !failed.has(peer));
       if (live.length === 0) continue;

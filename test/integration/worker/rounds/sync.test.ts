@@ -124,6 +124,23 @@ describe('state sync', { timeout: 60_000 }, () => {
     expect(tie.state).toMatchObject({ round: 7, hash: b.hash, commit: Uint8Array.of(7) });
   });
 
+  it('downloads nothing when the peer already holds the network\'s state, and only a newer or different one', async () => {
+    const { servers, client, ids } = await network(2);
+    const state = stateOf(6, random(600_000));
+    const asked = await Promise.all(servers.map((server) => rogue(server, state, state.vector, state.vector)));
+    const chunks = () => asked.reduce((sum, a) => sum + a.chunks, 0);
+
+    expect(await fetchState(client.libp2p, ids, RUN, { timeoutMs: 20_000, have: { round: 6, hash: state.hash } })).toBeNull();
+    expect(await fetchState(client.libp2p, ids, RUN, { timeoutMs: 20_000, have: { round: 7, hash: 'ab'.repeat(32) } })).toBeNull();
+    expect(chunks()).toBe(0);
+
+    const older = await fetchState(client.libp2p, ids, RUN, { timeoutMs: 20_000, have: { round: 5, hash: 'ab'.repeat(32) } });
+    expect(same(older?.state.vector, state.vector)).toBe(true);
+    const split = await fetchState(client.libp2p, ids, RUN, { timeoutMs: 20_000, have: { round: 6, hash: 'ab'.repeat(32) } });
+    expect(split?.state.hash).toBe(state.hash);
+    expect(chunks()).toBe(2 * Math.ceil(state.vector.length / CHUNK));
+  });
+
   it('answers malformed requests with reasons, keeps the state before, and goes on serving', async () => {
     const { servers, client, ids } = await network(1);
     const [server, id] = [servers[0]!, ids[0]!];
