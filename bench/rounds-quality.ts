@@ -3,10 +3,12 @@
  * the GAN in DiLoCo rounds with the node's own machinery — the trainer's GAN step, each peer's shard and Adam
  * state, SparseLoCo compression with each peer's error feedback, the canonical mean and the outer Nesterov
  * step — for a few values of H (inner steps per round) and k (values kept per 4096). The network is only the
- * transport of these bytes (the swarm tests cover it), so it is left out here. Baseline, measured in the same
- * run: one node training the same total samples (PEERS × H × rounds steps) with the data-parallel dense fp32
- * ring all-reduce of every step. Printed per setting: bytes per peer per round, the traffic ratio against the
- * baseline, and the FID-style distance (quality.ts; lower is better) against the baseline's.
+ * transport of these bytes (the swarm tests cover it), so it is left out here. Baselines, trained in the same
+ * run on the same total samples: data-parallel training (every step on all peers' batches, with the dense fp32
+ * ring all-reduce of every step: the traffic baseline), and, stricter, one node alone taking every step in
+ * turn on one peer's batch size. Printed per setting: bytes per peer per round, the traffic ratio against
+ * data-parallel, and the FID-style distance (quality.ts; lower is better) against both baselines'.
+ * `AIRTIST_BENCH_QUALITY_STEPS` sets the samples (in batches of 16), `AIRTIST_BENCH_QUALITY_SETTINGS` the curve.
  */
 import * as tf from '@tensorflow/tfjs';
 import { compress } from '../worker/rounds/compress.js';
@@ -25,12 +27,15 @@ const PEERS = 4;
 const BATCH = 16;
 /** Total samples every setting trains: PEERS × H × rounds × BATCH, the same as the baseline's. */
 const TOTAL_STEPS = Number(process.env.AIRTIST_BENCH_QUALITY_STEPS ?? 480);
-const SETTINGS = [
-  { h: 10, k: 64 },
-  { h: 30, k: 64 },
-  { h: 30, k: 32 },
-];
+/** `h:k[:outer lr:outer momentum]`, comma-separated; the outer optimizer defaults to the run's. */
+const SETTINGS = (process.env.AIRTIST_BENCH_QUALITY_SETTINGS ?? '10:64,30:64,30:32').split(',').map((setting) => {
+  const [h, k, lr, momentum] = setting.split(':').map(Number);
+  const outer = DEFAULT_RUN_SPEC.outerOptimizer;
+  return { h: h!, k: k!, outer: { lr: lr ?? outer.lr, momentum: momentum ?? outer.momentum } };
+});
 const SAMPLES = 500;
+/** Also train the stricter baseline (one node, every step in turn); `0` leaves it out of a long sweep. */
+const SEQUENTIAL = process.env.AIRTIST_BENCH_QUALITY_SEQUENTIAL !== '0';
 const mnist = loadDataset('mnist');
 
 interface Trainer {
@@ -39,7 +44,7 @@ interface Trainer {
 }
 
 /** One peer's GAN with its optimizers, training its shard; `step(θ)` starts from θ (null: from where it is). */
-function trainer(shard: number, shards: number, start: Float32Array, seed: string): Trainer {
+function trainer(shard: number, shards: number, start: Float32Array, seed: string, batch = BATCH): Trainer {
   const definition = getModel('mlp-gan');
   const gan = definition.build([28, 28, 1]);
   const optimizers = definition.createOptimizers();
@@ -51,8 +56,8 @@ function trainer(shard: number, shards: number, start: Float32Array, seed: strin
     step(weights, steps) {
       if (weights) writeWeights(named, weights);
       for (let i = 0; i < steps; i++, at++) {
-        const real = tf.tensor4d(gatherBatch(mnist, batchIndices(indices, seed, at, BATCH)), [BATCH, 28, 28, 1]);
-        const noise = { discriminator: seededNoise(BATCH, gan.latentDim, `${seed}/d/${at}`), generator: seededNoise(BATCH, gan.latentDim, `${seed}/g/${at}`) };
+        const real = tf.tensor4d(gatherBatch(mnist, batchIndices(indices, seed, at, batch)), [batch, 28, 28, 1]);
+        const noise = { discriminator: seededNoise(batch, gan.latentDim, `${seed}/d/${at}`), generator: seededNoise(batch, gan.latentDim, `${seed}/g/${at}`) };
         trainStep(gan, optimizers, real, noise);
         tf.dispose([real, noise.discriminator, noise.generator]);
       }
@@ -67,6 +72,7 @@ function trainer(shard: number, shards: number, start: Float32Array, seed: strin
   };
 }
 
+const gap = (fd: number, baseline: number) => `${fd > baseline ? '+' : ''}${((fd / baseline - 1) * 100).toFixed(1)} %`;
 const fd = async (weights: Float32Array) => (await ganQuality({ model: 'mlp-gan', dataset: 'mnist', weights, samples: SAMPLES })).fd;
 
 export async function run(): Promise<void> {
@@ -76,12 +82,19 @@ export async function run(): Promise<void> {
   const denseStepBytes = ((2 * (PEERS - 1)) / PEERS) * 4 * n;
   console.log(`\n# 6. Communication vs quality (mlp-gan, ${n.toLocaleString('en')} parameters, ${PEERS} peers, ${TOTAL_STEPS * BATCH} samples each way, FD on ${SAMPLES} images)`);
 
-  const single = trainer(0, 1, theta0, 'single');
-  const baseline = await fd(single.step(null, TOTAL_STEPS));
-  single.dispose();
-  console.log(`round 0: FD ${(await fd(theta0)).toFixed(1)}   single node, dense all-reduce every step: FD ${baseline.toFixed(1)}, ${(denseStepBytes / 1e6).toFixed(2)} MB per step`);
+  console.log(`round 0: FD ${(await fd(theta0)).toFixed(1)}   dense fp32 ring all-reduce: ${(denseStepBytes / 1e6).toFixed(2)} MB per peer per step`);
+  // The baseline the traffic is measured against, trained: data-parallel, every step on all peers' batches.
+  const parallel = trainer(0, 1, theta0, 'parallel', PEERS * BATCH);
+  const baseline = await fd(parallel.step(null, TOTAL_STEPS / PEERS));
+  parallel.dispose();
+  console.log(`data-parallel (batch ${PEERS * BATCH}, ${TOTAL_STEPS / PEERS} steps, dense all-reduce every step): FD ${baseline.toFixed(1)}`);
+  // A stricter one: one node taking every step in turn on batches of one peer's size.
+  const sequential = SEQUENTIAL ? trainer(0, 1, theta0, 'single') : null;
+  const alone = sequential ? await fd(sequential.step(null, TOTAL_STEPS)) : null;
+  sequential?.dispose();
+  if (alone !== null) console.log(`one node alone (batch ${BATCH}, ${TOTAL_STEPS} steps): FD ${alone.toFixed(1)}`);
 
-  for (const { h, k } of SETTINGS) {
+  for (const { h, k, outer } of SETTINGS) {
     const rounds = Math.max(1, Math.round(TOTAL_STEPS / (PEERS * h)));
     const peers = Array.from({ length: PEERS }, (_, i) => ({ trainer: trainer(i, PEERS, theta0, `peer-${i}`), error: new Float32Array(n) }));
     let theta: Float32Array = Float32Array.from(theta0);
@@ -95,15 +108,15 @@ export async function run(): Promise<void> {
         bytes += payload.length;
         return { id: `peer-${i}`, update };
       });
-      theta = outerStep(theta, aggregate(updates, n), momentum, DEFAULT_RUN_SPEC.outerOptimizer);
+      theta = outerStep(theta, aggregate(updates, n), momentum, outer);
     }
     for (const { trainer: peer } of peers) peer.dispose();
     const perPeerRound = bytes / (PEERS * rounds);
     const quality = await fd(theta);
     console.log(
-      `H=${String(h).padEnd(3)} k=${String(k).padEnd(3)} ${rounds} rounds   ${(perPeerRound / 1e3).toFixed(1)} kB per peer per round   ` +
+      `H=${String(h).padEnd(3)} k=${String(k).padEnd(3)} outer ${outer.lr}/${outer.momentum}  ${rounds} rounds   ${(perPeerRound / 1e3).toFixed(1)} kB per peer per round   ` +
         `${Math.round((h * denseStepBytes) / perPeerRound).toLocaleString('en')}× less traffic than dense   ` +
-        `FD ${quality.toFixed(1)} (${((quality / baseline - 1) * 100).toFixed(1)} % vs single node)`,
+        `FD ${quality.toFixed(1)} (${gap(quality, baseline)} vs data-parallel${alone === null ? '' : `, ${gap(quality, alone)} vs one node alone`})`,
     );
   }
 }
