@@ -31,10 +31,11 @@ import { signContribution, type ContributionHeader } from './contribution.js';
 import { ContributionStore, type Held } from './contributions.js';
 import { commitSlot, roundRanking } from './leader.js';
 import { CONTRIBUTION_PROTOCOL, MAX_COMMIT_BYTES, MAX_HEADER_BYTES, commitsTopic, contributionsTopic, sha256Hex } from './messages.js';
-import { aggregate, modelHash, outerStep } from './outer.js';
+import { modelHash } from './outer.js';
 import { loadRoundState, saveRoundState, type RoundState } from './round-state.js';
 import type { RunSpec } from './run-spec.js';
 import { fetchState, serveState, type SyncState } from './sync.js';
+import { applyContributions, verifyCommit, verifyState, type Model } from './verify.js';
 
 /** What the driver needs of the trainer thread (see TrainerHost). */
 export interface RoundTrainer {
@@ -496,7 +497,7 @@ export class RoundDriver {
     const valid = this.validContributions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
     if (!valid.some((c) => c.peerId === this.self)) return;
     this.phase = 'committing';
-    const { theta, momentum } = this.applied(valid);
+    const { theta, momentum } = applyContributions({ theta: this.theta, momentum: this.momentum }, valid, this.spec.outerOptimizer);
     const commit: Commit = {
       runId: this.runId,
       round: this.round,
@@ -512,14 +513,6 @@ export class RoundDriver {
     // Our own commit needs no checking against itself: applied as made.
     this.previous = { hash: sha256Hex(bytes), signer: this.self, state: this.committed(), own: this.own };
     await this.adopt({ commit, signer: this.self, bytes }, { theta, momentum, accepted: valid });
-  }
-
-  /** θ_{r+1} and its momentum from the accepted contributions: the canonical aggregate, then the outer step. */
-  private applied(accepted: Held[]): { theta: Float32Array; momentum: Float32Array } {
-    const gradient = aggregate(accepted.map((c) => ({ id: c.hash, update: c.update! })), this.size);
-    const momentum = Float32Array.from(this.momentum);
-    const theta = outerStep(this.theta, gradient, momentum, this.spec.outerOptimizer);
-    return { theta, momentum };
   }
 
   private async receiveCommit(message: { commit: Commit; signer: string; bytes: Uint8Array; hash: string }): Promise<void> {
@@ -583,47 +576,15 @@ export class RoundDriver {
   }
 
   /** The model a commit makes, if everything in it checks out against what this peer holds or can fetch. */
-  private async verifyCommit(message: { commit: Commit; signer: string }): Promise<{ theta: Float32Array; momentum: Float32Array; accepted: Held[] } | null> {
-    const { commit, signer } = message;
-    const accepted: Held[] = [];
-    for (const { hash, peer } of commit.accepted) {
-      let held: Held | null = this.contributions.round(commit.round).get(hash) ?? null;
-      // A header without its payload yet (the fetch may still be on its way): the signer had it to commit, and
-      // its contributor and the commit's other contributors most likely hold it too.
-      const sources = [held?.peerId, signer, ...commit.accepted.map((c) => c.peer)].filter((peer): peer is string => !!peer);
-      if (held && !held.update) await this.contributions.load(held, sources).catch((error: Error) => this.log(`rounds: fetching ${hash.slice(0, 8)}: ${error.message}`));
-      held ??= await this.contributions.fetch(hash, sources, this.round - 1).catch(() => null);
-      const why = !held
-        ? 'we cannot fetch it'
-        : !held.update
-          ? 'its payload did not come'
-          : held.header.round !== commit.round || held.header.baseHash !== this.base
-            ? 'it is of another round or base'
-            : held.peerId !== peer
-              ? 'it names another contributor than the one who signed it'
-              : null;
-      if (why || !held) {
-        this.log(`rounds: round ${commit.round}: the commit by ${signer.slice(-8)} names contribution ${hash.slice(0, 8)}, but ${why}; ignored`);
-        return null;
-      }
-      accepted.push(held);
-    }
-    if (!accepted.some((c) => c.peerId === signer)) {
-      this.log(`rounds: round ${commit.round}: a commit by a peer that did not contribute; ignored`);
-      return null;
-    }
-    const { theta, momentum } = this.applied(accepted);
-    if (modelHash(theta, momentum) !== commit.modelHash) {
-      this.log(`rounds: round ${commit.round}: the commit's model hash is not what its contributions make; ignored`);
-      return null;
-    }
-    return { theta, momentum, accepted };
+  private verifyCommit(message: { commit: Commit; signer: string }): ReturnType<typeof verifyCommit> {
+    const context = { from: { theta: this.theta, momentum: this.momentum }, base: this.base, round: this.round, contributions: this.contributions, outer: this.spec.outerOptimizer, log: this.log };
+    return verifyCommit(message, context);
   }
 
   /** Takes the committed model as θ_{r+1}, records the commit, saves, and opens the next round. */
   private async adopt(
     message: { commit: Commit; signer: string; bytes: Uint8Array },
-    next: { theta: Float32Array; momentum: Float32Array; accepted: Held[] },
+    next: Model & { accepted: Held[] },
   ): Promise<void> {
     const { commit, signer } = message;
     const ownAccepted = this.own !== null && commit.accepted.some((c) => c.hash === this.own!.hash);
@@ -684,7 +645,7 @@ export class RoundDriver {
         return;
       }
       const { state } = fetched;
-      const adopted = await this.verifiedState(state);
+      const adopted = await verifyState(state, { runId: this.runId, size: this.size, genesisHash: this.genesisHash });
       if (adopted.round < this.round || (adopted.round === this.round && adopted.hash === this.base)) {
         this.log(`rounds: the network is at round ${adopted.round}; ours (${this.round}) is as new`);
         this.phase = previous;
@@ -710,27 +671,6 @@ export class RoundDriver {
       this.resyncWanted = false;
       this.changed();
     }
-  }
-
-  /** A downloaded state, checked: its hash is the one its signed commit names (or the seed's, for round 0). */
-  private async verifiedState(
-    state: SyncState,
-  ): Promise<{ round: number; hash: string; theta: Float32Array; momentum: Float32Array; eligible: string[]; anchorTime: number | null }> {
-    if (state.vector.length !== this.size * 8) throw new Error(`the state has ${state.vector.length} bytes, this model needs ${this.size * 8}`);
-    const theta = new Float32Array(Uint8Array.from(state.vector.subarray(0, this.size * 4)).buffer);
-    const momentum = new Float32Array(Uint8Array.from(state.vector.subarray(this.size * 4)).buffer);
-    const hash = modelHash(theta, momentum);
-    if (hash !== state.hash) throw new Error('the state does not match its hash');
-    if (state.round === 0) {
-      if (hash !== this.genesisHash) throw new Error("round 0's state is not the seed's, or not newer than ours");
-      return { round: 0, hash, theta, momentum, eligible: [], anchorTime: null };
-    }
-    if (!state.commit) throw new Error('the state has no commit');
-    const { commit } = await openCommit(state.commit);
-    // Rounds nobody committed keep the weights, so a state may be some rounds past its last commit.
-    if (commit.runId !== this.runId || commit.round >= state.round || commit.modelHash !== hash) throw new Error('the state does not match its commit');
-    const fresh = commit.round + 1 === state.round;
-    return { round: state.round, hash, theta, momentum, eligible: fresh ? commit.accepted.map((c) => c.peer) : [], anchorTime: fresh ? commit.committedAt : null };
   }
 
   // ---------------------------------------------------------------------------------------------- gossip

@@ -1,0 +1,109 @@
+/**
+ * What a peer checks before it takes a model from the network: a commit (every contribution it names is held
+ * or fetched, of the round and base, by the peer it names, and together they make the model hash it claims)
+ * and a downloaded state (its bytes make its hash, and the hash is the one its signed commit names, or the
+ * seed's for round 0). Both are pure over what the round driver passes in; the driver decides what to do with
+ * the answer.
+ */
+import { openCommit, type Commit } from './commit.js';
+import type { ContributionStore, Held } from './contributions.js';
+import { aggregate, modelHash, outerStep, type OuterOptions } from './outer.js';
+import type { SyncState } from './sync.js';
+
+/** θ and the outer momentum, as one round starts from them or a commit makes them. */
+export interface Model {
+  theta: Float32Array;
+  momentum: Float32Array;
+}
+
+/** θ_{r+1} and its momentum from θ_r and the accepted contributions: the canonical aggregate, the outer step. */
+export function applyContributions(from: Model, accepted: readonly Held[], outer: OuterOptions): Model {
+  const gradient = aggregate(accepted.map((c) => ({ id: c.hash, update: c.update! })), from.theta.length);
+  const momentum = Float32Array.from(from.momentum);
+  const theta = outerStep(from.theta, gradient, momentum, outer);
+  return { theta, momentum };
+}
+
+export interface CommitContext {
+  /** The round's committed model and its hash, which the commit must build on. */
+  from: Model;
+  base: string;
+  /** The round this peer is in: a fetched contribution of the round before is kept for late fetchers. */
+  round: number;
+  contributions: ContributionStore;
+  outer: OuterOptions;
+  log: (line: string) => void;
+}
+
+/** The model a commit makes, with the contributions it accepts, if everything in it checks out; else null. */
+export async function verifyCommit(
+  { commit, signer }: { commit: Commit; signer: string },
+  context: CommitContext,
+): Promise<(Model & { accepted: Held[] }) | null> {
+  const { contributions, log } = context;
+  const ignored = (why: string) => {
+    log(`rounds: round ${commit.round}: ${why}; ignored`);
+    return null;
+  };
+  const accepted: Held[] = [];
+  for (const { hash, peer } of commit.accepted) {
+    let held: Held | null = contributions.round(commit.round).get(hash) ?? null;
+    // A header without its payload yet (the fetch may still be on its way): the signer had it to commit, and
+    // its contributor and the commit's other contributors most likely hold it too.
+    const sources = [held?.peerId, signer, ...commit.accepted.map((c) => c.peer)].filter((peer): peer is string => !!peer);
+    if (held && !held.update) await contributions.load(held, sources).catch((error: Error) => log(`rounds: fetching ${hash.slice(0, 8)}: ${error.message}`));
+    held ??= await contributions.fetch(hash, sources, context.round - 1).catch(() => null);
+    const why = !held
+      ? 'we cannot fetch it'
+      : !held.update
+        ? 'its payload did not come'
+        : held.header.round !== commit.round || held.header.baseHash !== context.base
+          ? 'it is of another round or base'
+          : held.peerId !== peer
+            ? 'it names another contributor than the one who signed it'
+            : null;
+    if (why || !held) return ignored(`the commit by ${signer.slice(-8)} names contribution ${hash.slice(0, 8)}, but ${why}`);
+    accepted.push(held);
+  }
+  if (!accepted.some((c) => c.peerId === signer)) return ignored('a commit by a peer that did not contribute');
+  const next = applyContributions(context.from, accepted, context.outer);
+  if (modelHash(next.theta, next.momentum) !== commit.modelHash) return ignored("the commit's model hash is not what its contributions make");
+  return { ...next, accepted };
+}
+
+/** A downloaded state this peer may train from, with what its commit says of the round it opens. */
+export interface VerifiedState extends Model {
+  round: number;
+  hash: string;
+  /** The contributors of the commit that opened the round (they rank first for its leadership). */
+  eligible: string[];
+  /** When that commit was made (the round's window counts from it); null when rounds since went uncommitted. */
+  anchorTime: number | null;
+}
+
+export interface StateContext {
+  runId: string;
+  /** Values in the model. */
+  size: number;
+  /** The hash of θ_0, when this peer knows the run's seed: a round-0 state must be it. */
+  genesisHash: string | null;
+}
+
+/** A downloaded state, checked; throws with the reason when it is not one to train from. */
+export async function verifyState(state: SyncState, { runId, size, genesisHash }: StateContext): Promise<VerifiedState> {
+  if (state.vector.length !== size * 8) throw new Error(`the state has ${state.vector.length} bytes, this model needs ${size * 8}`);
+  const theta = new Float32Array(Uint8Array.from(state.vector.subarray(0, size * 4)).buffer);
+  const momentum = new Float32Array(Uint8Array.from(state.vector.subarray(size * 4)).buffer);
+  const hash = modelHash(theta, momentum);
+  if (hash !== state.hash) throw new Error('the state does not match its hash');
+  if (state.round === 0) {
+    if (hash !== genesisHash) throw new Error("round 0's state is not the seed's, or not newer than ours");
+    return { round: 0, hash, theta, momentum, eligible: [], anchorTime: null };
+  }
+  if (!state.commit) throw new Error('the state has no commit');
+  const { commit } = await openCommit(state.commit);
+  // Rounds nobody committed keep the weights, so a state may be some rounds past its last commit.
+  if (commit.runId !== runId || commit.round >= state.round || commit.modelHash !== hash) throw new Error('the state does not match its commit');
+  const fresh = commit.round + 1 === state.round;
+  return { round: state.round, hash, theta, momentum, eligible: fresh ? commit.accepted.map((c) => c.peer) : [], anchorTime: fresh ? commit.committedAt : null };
+}
