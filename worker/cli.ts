@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 /** `airtist`: the command-line front of the miner. Commands live in ./cli/, one file each. */
-import { nodeCommand, NODE_USAGE } from './cli/node-command.js';
-import { swarmCommand, SWARM_USAGE } from './cli/swarm-command.js';
 import { UsageError } from './cli/usage.js';
 import { DataDirInUseError } from './data-dir.js';
-import { TrainerStartError } from './training/trainer-host.js';
+import { prespawnTrainerThread, TrainerStartError } from './training/trainer-host.js';
 import { appVersion } from './paths.js';
 
 const USAGE = `AIRTIST Miner ${appVersion}
@@ -17,9 +15,17 @@ Commands:
 
 Run 'airtist <command> --help' for a command's options.`;
 
-const commands: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
-  node: { run: nodeCommand, usage: NODE_USAGE },
-  swarm: { run: swarmCommand, usage: SWARM_USAGE },
+/** Loaded on use: `node` starts its trainer thread before it loads the node's modules, so both load at once. */
+const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void>; usage: string }>> = {
+  node: async () => {
+    prespawnTrainerThread();
+    const { nodeCommand, NODE_USAGE } = await import('./cli/node-command.js');
+    return { run: nodeCommand, usage: NODE_USAGE };
+  },
+  swarm: async () => {
+    const { swarmCommand, SWARM_USAGE } = await import('./cli/swarm-command.js');
+    return { run: swarmCommand, usage: SWARM_USAGE };
+  },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -32,11 +38,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(appVersion);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
     console.error(`airtist: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
+  const command = await load();
   try {
     await command.run(rest);
     return 0;

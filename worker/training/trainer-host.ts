@@ -52,6 +52,35 @@ export interface TrainerReady {
 /** The thread's entry, built next to this file (dist/worker/training/trainer.thread.js). */
 const THREAD_ENTRY = new URL('./trainer.thread.js', import.meta.url);
 
+/** A thread spawned before the node knew its config (see `prespawnTrainerThread`), not yet taken. */
+let spare: Worker | null = null;
+
+/**
+ * Spawns the trainer thread now, so that it loads TensorFlow.js while the node process loads its own modules
+ * (libp2p, SQLite): a second of a start, on two cores. The thread waits for its config; the next TrainerHost
+ * takes it. Unreferenced until then: a command that ends before it starts a trainer is not held open by it.
+ */
+export function prespawnTrainerThread(): void {
+  if (spare) return;
+  const worker = new Worker(THREAD_ENTRY, { name: 'airtist-trainer' });
+  worker.unref();
+  // A spare that failed (or exited) before it was taken is dropped; the host then spawns its own.
+  const drop = () => {
+    if (spare === worker) spare = null;
+  };
+  worker.once('error', drop).once('exit', drop);
+  spare = worker;
+}
+
+function takeThread(): Worker {
+  const worker = spare;
+  spare = null;
+  if (!worker) return new Worker(THREAD_ENTRY, { name: 'airtist-trainer' });
+  worker.removeAllListeners();
+  worker.ref();
+  return worker;
+}
+
 export class TrainerHost {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SLOTS * 4));
   private readonly worker: Worker;
@@ -77,7 +106,7 @@ export class TrainerHost {
   ) {
     this.wantPaused = startPaused;
     Atomics.store(this.control, CONTROL.COMMAND, encodeCommand({ seq: this.seq, paused: startPaused }));
-    this.worker = new Worker(THREAD_ENTRY, { name: 'airtist-trainer' });
+    this.worker = takeThread();
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
         this.hasExited = true;
