@@ -1,0 +1,137 @@
+/**
+ * The cheap checks a contribution must pass before anyone spends compute scoring it, each with a reason a
+ * miner can read. Pure: the same candidates and history give the same verdicts on every peer.
+ *
+ * In order, the first that fails decides:
+ *  - `wrong-run`, `wrong-round`, `wrong-base`: trained for another run, round or model than this round's;
+ *  - `non-finite`: a NaN or an infinity in the update;
+ *  - `samples`: the claim does not add up (samples ≠ steps × batch, more steps than the round allows);
+ *  - `replay`: its payload was already contributed (this round or an earlier one we remember);
+ *  - `zero`: an update too small to be training (below `zeroFraction` of the round's median norm, or no values);
+ *  - `norm`: a norm far outside the round's distribution (over `normFactor` × the median of this round and
+ *    the recent accepted ones — the history keeps one peer with a huge update from moving the median);
+ *  - `copy`: its kept positions overlap an earlier contribution's by more than `copyOverlap` with the values
+ *    pointing the same way (Templar penalises index overlap above 0.4): the later arrival loses.
+ */
+import type { SparseUpdate } from '../rounds/compress.js';
+import type { ContributionHeader } from '../rounds/contribution.js';
+
+export const REJECTION_REASONS = ['wrong-run', 'wrong-round', 'wrong-base', 'non-finite', 'samples', 'replay', 'zero', 'norm', 'copy', 'no-improvement'] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** The words the dashboard and the CLI show for each reason. */
+export const REJECTION_WORDS: Record<RejectionReason, string> = {
+  'wrong-run': 'trained for another run',
+  'wrong-round': 'sent for another round',
+  'wrong-base': 'trained from another model than the round’s',
+  'non-finite': 'the update holds NaN or infinite values',
+  samples: 'the samples claimed do not match its steps and batch',
+  replay: 'an update that was already contributed',
+  zero: 'the update is (almost) zero',
+  norm: 'the update is far larger than the others',
+  copy: 'a copy of another peer’s update',
+  'no-improvement': 'it did not improve the model on its own data',
+};
+
+export interface Candidate {
+  hash: string;
+  peer: string;
+  header: ContributionHeader;
+  update: SparseUpdate;
+  /** When this peer received it (ms): of two copies, the later loses. */
+  receivedAt: number;
+}
+
+export interface ScreenContext {
+  runId: string;
+  round: number;
+  baseHash: string;
+  batchSize: number;
+  maxInnerSteps: number;
+  /** Payload hashes contributed in recent rounds. */
+  seenPayloads: ReadonlySet<string>;
+  /** L2 norms of recently accepted updates (a few rounds' worth). */
+  recentNorms: readonly number[];
+}
+
+export interface ScreenOptions {
+  zeroFraction: number;
+  normFactor: number;
+  copyOverlap: number;
+}
+
+export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, normFactor: 8, copyOverlap: 0.4 };
+
+export type Verdict = { hash: string; accepted: true; norm: number } | { hash: string; accepted: false; reason: RejectionReason; norm: number };
+
+export function l2(update: SparseUpdate): number {
+  let sum = 0;
+  for (const v of update.values) sum += v * v;
+  return Math.sqrt(sum);
+}
+
+const median = (values: readonly number[]): number => {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * The share of `a`'s kept positions that `b` keeps too with a value of the same sign, over the smaller of the
+ * two counts. Both index lists are ascending (as the codec decodes them), so one merge pass.
+ */
+export function overlap(a: SparseUpdate, b: SparseUpdate): number {
+  const smaller = Math.min(a.indices.length, b.indices.length);
+  if (smaller === 0) return 0;
+  let same = 0;
+  for (let i = 0, j = 0; i < a.indices.length && j < b.indices.length; ) {
+    const x = a.indices[i]!;
+    const y = b.indices[j]!;
+    if (x === y) {
+      if (Math.sign(a.values[i]!) === Math.sign(b.values[j]!)) same++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return same / smaller;
+}
+
+export function screen(candidates: readonly Candidate[], context: ScreenContext, options: ScreenOptions = SCREEN_DEFAULTS): Verdict[] {
+  // Arrival order decides copies; ties by hash, so the verdicts do not depend on the order given.
+  const ordered = [...candidates].sort((a, b) => a.receivedAt - b.receivedAt || (a.hash < b.hash ? -1 : 1));
+  const norms = new Map(ordered.map((c) => [c.hash, l2(c.update)]));
+  const verdicts = new Map<string, Verdict>();
+  const reject = (c: Candidate, reason: RejectionReason) => verdicts.set(c.hash, { hash: c.hash, accepted: false, reason, norm: norms.get(c.hash)! });
+
+  const payloads = new Set<string>();
+  const plausible: Candidate[] = [];
+  for (const c of ordered) {
+    const { header, update } = c;
+    if (header.runId !== context.runId) reject(c, 'wrong-run');
+    else if (header.round !== context.round) reject(c, 'wrong-round');
+    else if (header.baseHash !== context.baseHash) reject(c, 'wrong-base');
+    else if (!Number.isFinite(norms.get(c.hash)!)) reject(c, 'non-finite');
+    else if (header.steps < 1 || header.steps > context.maxInnerSteps || header.samples !== header.steps * context.batchSize) reject(c, 'samples');
+    else if (context.seenPayloads.has(header.payloadHash) || payloads.has(header.payloadHash)) reject(c, 'replay');
+    else if (update.values.length === 0) reject(c, 'zero');
+    else plausible.push(c);
+    payloads.add(header.payloadHash);
+  }
+
+  // The scale of an honest update: the median of this round's plausible norms and the recent accepted ones.
+  const reference = median([...plausible.map((c) => norms.get(c.hash)!), ...context.recentNorms]);
+  const kept: Candidate[] = [];
+  for (const c of plausible) {
+    const norm = norms.get(c.hash)!;
+    if (norm <= options.zeroFraction * reference) reject(c, 'zero');
+    else if (norm > options.normFactor * reference) reject(c, 'norm');
+    else if (kept.some((earlier) => overlap(c.update, earlier.update) > options.copyOverlap)) reject(c, 'copy');
+    else {
+      kept.push(c);
+      verdicts.set(c.hash, { hash: c.hash, accepted: true, norm });
+    }
+  }
+  return candidates.map((c) => verdicts.get(c.hash)!);
+}
