@@ -497,7 +497,7 @@ export class RoundDriver {
     const valid = this.validContributions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
     if (!valid.some((c) => c.peerId === this.self)) return;
     this.phase = 'committing';
-    const { theta, momentum } = applyContributions({ theta: this.theta, momentum: this.momentum }, valid, this.spec.outerOptimizer);
+    const { theta, momentum } = applyContributions({ theta: this.theta, momentum: this.momentum }, valid, this.spec.outerOptimizer, this.spec.aggregation);
     const commit: Commit = {
       runId: this.runId,
       round: this.round,
@@ -577,7 +577,7 @@ export class RoundDriver {
 
   /** The model a commit makes, if everything in it checks out against what this peer holds or can fetch. */
   private verifyCommit(message: { commit: Commit; signer: string }): ReturnType<typeof verifyCommit> {
-    const context = { from: { theta: this.theta, momentum: this.momentum }, base: this.base, round: this.round, contributions: this.contributions, outer: this.spec.outerOptimizer, log: this.log };
+    const context = { from: { theta: this.theta, momentum: this.momentum }, base: this.base, round: this.round, contributions: this.contributions, outer: this.spec.outerOptimizer, aggregation: this.spec.aggregation, log: this.log };
     return verifyCommit(message, context);
   }
 

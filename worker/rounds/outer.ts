@@ -21,17 +21,42 @@ export interface OuterOptions {
 /** DiLoCo's outer optimizer: Nesterov SGD, lr 0.7, momentum 0.9. */
 export const OUTER_DEFAULTS: OuterOptions = { lr: 0.7, momentum: 0.9 };
 
-/** The mean of the contributions' updates as a dense vector; the order they arrived in does not matter. */
-export function aggregate(contributions: readonly Contribution[], size: number): Float32Array {
+/**
+ * How the accepted updates combine (the run's `aggregation`): `mean` averages them as they are;
+ * `median-norm` first scales every update whose L2 norm passes the median of theirs down to that median
+ * (SparseLoCo's normalisation), so whatever slipped past the checks moves the model no further than a typical
+ * honest update does. Norms and scales are float64 in a fixed order: the same bits on every machine.
+ */
+export type Aggregation = { name: 'mean' } | { name: 'median-norm' };
+
+/** The combined updates as a dense vector; the order they arrived in does not matter. */
+export function aggregate(contributions: readonly Contribution[], size: number, aggregation: Aggregation = { name: 'mean' }): Float32Array {
   const ordered = [...contributions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const sum = new Float64Array(size);
   for (const { id, update } of ordered) {
     if (update.size !== size) throw new RangeError(`contribution ${id} has ${update.size} values, the model ${size}`);
-    update.indices.forEach((position, i) => (sum[position]! += update.values[i]!));
   }
+  const scales = aggregation.name === 'median-norm' ? medianNormScales(ordered.map((c) => c.update)) : ordered.map(() => 1);
+  const sum = new Float64Array(size);
+  ordered.forEach(({ update }, c) => {
+    const scale = scales[c]!;
+    update.indices.forEach((position, i) => (sum[position]! += scale * update.values[i]!));
+  });
   const mean = new Float32Array(size);
   if (ordered.length > 0) for (let i = 0; i < size; i++) mean[i] = sum[i]! / ordered.length;
   return mean;
+}
+
+/** Per update: min(1, median norm / its norm); 0 for an update with nothing in it. */
+function medianNormScales(updates: readonly SparseUpdate[]): number[] {
+  const norms = updates.map((update) => {
+    let squares = 0;
+    for (const v of update.values) squares += v * v;
+    return Math.sqrt(squares);
+  });
+  const sorted = [...norms].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return norms.map((norm) => (norm === 0 ? 0 : Math.min(1, median / norm)));
 }
 
 /**

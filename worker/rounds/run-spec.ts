@@ -30,7 +30,7 @@ export const runSpecSchema = z.strictObject({
   innerOptimizer: z.strictObject({ name: z.literal('adam'), lr: z.number().positive(), beta1: fraction, beta2: fraction, epsilon: z.number().positive() }),
   outerOptimizer: z.strictObject({ name: z.literal('nesterov'), lr: z.number().positive(), momentum: z.number().min(0).lt(1) }),
   compression: z.strictObject({ name: z.literal('sparseloco'), chunk: positive.max(4096), k: positive.max(4096), beta: z.number().min(0).lte(1) }),
-  aggregation: z.strictObject({ name: z.literal('mean') }),
+  aggregation: z.discriminatedUnion('name', [z.strictObject({ name: z.literal('mean') }), z.strictObject({ name: z.literal('median-norm') })]),
   /** A round closes early once this many contributions are in, or this share of the active peers. */
   quorum: z.strictObject({ contributions: positive.max(10_000), fraction }),
 });

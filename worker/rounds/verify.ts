@@ -7,7 +7,7 @@
  */
 import { openCommit, type Commit } from './commit.js';
 import type { ContributionStore, Held } from './contributions.js';
-import { aggregate, modelHash, outerStep, type OuterOptions } from './outer.js';
+import { aggregate, modelHash, outerStep, type Aggregation, type OuterOptions } from './outer.js';
 import type { SyncState } from './sync.js';
 
 /** θ and the outer momentum, as one round starts from them or a commit makes them. */
@@ -17,8 +17,8 @@ export interface Model {
 }
 
 /** θ_{r+1} and its momentum from θ_r and the accepted contributions: the canonical aggregate, the outer step. */
-export function applyContributions(from: Model, accepted: readonly Held[], outer: OuterOptions): Model {
-  const gradient = aggregate(accepted.map((c) => ({ id: c.hash, update: c.update! })), from.theta.length);
+export function applyContributions(from: Model, accepted: readonly Held[], outer: OuterOptions, aggregation: Aggregation): Model {
+  const gradient = aggregate(accepted.map((c) => ({ id: c.hash, update: c.update! })), from.theta.length, aggregation);
   const momentum = Float32Array.from(from.momentum);
   const theta = outerStep(from.theta, gradient, momentum, outer);
   return { theta, momentum };
@@ -32,6 +32,7 @@ export interface CommitContext {
   round: number;
   contributions: ContributionStore;
   outer: OuterOptions;
+  aggregation: Aggregation;
   log: (line: string) => void;
 }
 
@@ -66,7 +67,7 @@ export async function verifyCommit(
     accepted.push(held);
   }
   if (!accepted.some((c) => c.peerId === signer)) return ignored('a commit by a peer that did not contribute');
-  const next = applyContributions(context.from, accepted, context.outer);
+  const next = applyContributions(context.from, accepted, context.outer, context.aggregation);
   if (modelHash(next.theta, next.momentum) !== commit.modelHash) return ignored("the commit's model hash is not what its contributions make");
   return { ...next, accepted };
 }

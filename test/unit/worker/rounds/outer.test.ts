@@ -26,6 +26,17 @@ describe('the outer step', () => {
     expect([...aggregate([], 4)]).toEqual([0, 0, 0, 0]); // no accepted work: the weights stay where they are
   });
 
+  it('median-norm: an update larger than the median is scaled down to it, the others stay, in any order', () => {
+    const single = (id: string, value: number): Contribution => ({ id, update: { size: 3, indices: Uint32Array.of(1), values: Float32Array.of(value) } });
+    // Norms 1, 2 and 1000: the median is 2, so the poisoned 1000 counts as 2 (and keeps its direction).
+    const three = [single('a', 1), single('b', -2), single('c', 1000)];
+    expect([...aggregate(three, 3, { name: 'median-norm' })]).toEqual([0, Math.fround((1 - 2 + 2) / 3), 0]);
+    expect([...aggregate(three, 3)]).toEqual([0, Math.fround((1 - 2 + 1000) / 3), 0]);
+    const reference = modelHash(aggregate(contributions, n, { name: 'median-norm' }));
+    expect(modelHash(aggregate([...contributions].reverse(), n, { name: 'median-norm' }))).toBe(reference);
+    expect(reference).not.toBe(modelHash(aggregate(contributions, n)));
+  });
+
   it('takes a Nesterov step: momentum first, then the look-ahead', () => {
     const theta = Float32Array.of(1, -2, 0.5);
     const gradient = Float32Array.of(0.1, -0.2, 0);
