@@ -53,9 +53,9 @@ function medianNormScales(updates: readonly SparseUpdate[]): number[] {
     for (const v of update.values) squares += v * v;
     return Math.sqrt(squares);
   });
+  // The lower median: of two updates, the larger is scaled to the smaller, whichever is the honest one.
   const sorted = [...norms].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const median = sorted.length === 0 ? 0 : sorted[(sorted.length - 1) >> 1]!;
   return norms.map((norm) => (norm === 0 ? 0 : Math.min(1, median / norm)));
 }
 

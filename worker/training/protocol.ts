@@ -21,6 +21,7 @@ import type {
   SamplesFrame,
   WorkUnit,
 } from '../api/contract.js';
+import type { Improvement, ScoreRequest } from './scoring.js';
 import type { Assignment } from './task.js';
 import type { WeightManifest } from './weights.js';
 
@@ -98,7 +99,9 @@ export type ToTrainer =
    * Paints the model with `values` (a round's committed weights) as a `samples` frame of `round`, leaving the
    * thread's weights as they were; answered by `wrote`. `values` is transferred.
    */
-  | { type: 'paint'; id: number; values: Float32Array; round: number };
+  | { type: 'paint'; id: number; values: Float32Array; round: number }
+  /** Scores contributions against a base (see scoring.ts); answered by `scored`. */
+  | ({ type: 'score'; id: number } & ScoreRequest);
 
 /** The messages answered by id. */
 export type TrainerRequest = Extract<ToTrainer, { id: number }>;
@@ -128,6 +131,8 @@ export type FromTrainer =
    * training goes on as before).
    */
   | { type: 'wrote'; id: number; error: string | null }
+  /** The answer to `score`: each candidate's improvements in order, or why the request was refused. */
+  | { type: 'scored'; id: number; improvements: Improvement[] | null; error: string | null }
   /** Something the node should log; training goes on. */
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; stack?: string };

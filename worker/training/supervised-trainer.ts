@@ -4,6 +4,7 @@
  * user's pause survives the restart. A miner left alone overnight should still be mining in the morning.
  * Requests (weights, snapshots, rebases) go to the thread running now and are refused while none is.
  */
+import type { Improvement, ScoreRequest } from './scoring.js';
 import type { Rebase, TrainerConfig, WeightsAtStep } from './protocol.js';
 import { createRestartBackoff, type RestartBackoff, type RestartBackoffPolicy } from '../restart-backoff.js';
 import { TrainerHost, type TrainerEvents, type TrainerReady } from './trainer-host.js';
@@ -86,6 +87,11 @@ export class SupervisedTrainer {
   /** See `TrainerHost.paint`. */
   async paint(values: Float32Array, round: number): Promise<void> {
     return this.running().paint(values, round);
+  }
+
+  /** See `TrainerHost.score`. */
+  async score(request: ScoreRequest): Promise<Improvement[]> {
+    return this.running().score(request);
   }
 
   /** See `TrainerHost.rebase`. */

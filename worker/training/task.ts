@@ -33,6 +33,20 @@ export interface Preview {
   height: number;
 }
 
+/**
+ * Judges candidate weights against a round's base on the task's own networks, kept apart from the training
+ * ones (its own copies), so scoring never disturbs the weights a peer trains. A network of a candidate is
+ * judged with the base's other networks (the GAN's discriminator against the base generator's images, its
+ * generator under the base discriminator), so one network's progress does not count against the other's.
+ */
+export interface TaskScorer {
+  /** The weights candidates are judged against (θ_r). */
+  setBase(values: Float32Array): void;
+  /** The losses of `candidate` (null: of the base itself) on `batch`, by name; lower is better. */
+  losses(candidate: Float32Array | null, batch: TaskBatch, seed: string): Losses;
+  dispose(): void;
+}
+
 export interface Task {
   /** The losses a step reports, in the order people see them. */
   readonly lossNames: readonly string[];
@@ -44,6 +58,10 @@ export interface Task {
   readonly minMicroBatch: number;
   /** Batch number `step` of the current assignment (see `assign`): the same on every machine. */
   batch(step: number, rows: number): TaskBatch;
+  /** Batch number `step` of `assignment`, whatever the current one is: what a contributor trained on, replayed. */
+  batchOf(assignment: Assignment, step: number, rows: number): TaskBatch;
+  /** A scorer with networks of its own (see TaskScorer). */
+  createScorer(): TaskScorer;
   /** From now on batches come from this shard, in this seed's order. Throws on a shard out of range. */
   assign(assignment: Assignment): void;
   /**

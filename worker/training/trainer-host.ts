@@ -19,6 +19,7 @@ import {
   type UnitRecord,
   type WeightsAtStep,
 } from './protocol.js';
+import type { Improvement, ScoreRequest } from './scoring.js';
 
 export interface TrainerEvents {
   progress(point: Extract<FromTrainer, { type: 'progress' }>['point']): void;
@@ -185,6 +186,18 @@ export class TrainerHost {
   }
 
   /**
+   * Each candidate's loss improvements over `base` on its assigned data and on `random` (see scoring.ts),
+   * served between whole steps. The vectors are copied, not moved: the caller's updates are still the round's
+   * to aggregate. Rejects with the thread's reason if it refuses.
+   */
+  async score(request: ScoreRequest): Promise<Improvement[]> {
+    const reply = await this.request({ type: 'score', id: this.nextRequest(), ...request });
+    if (reply.type !== 'scored') throw new Error('the trainer answered a score request with the wrong message');
+    if (reply.error !== null || !reply.improvements) throw new Error(`the trainer refused to score: ${reply.error}`);
+    return reply.improvements;
+  }
+
+  /**
    * Moves the weights by `shift` (its buffer moves to the thread), then sets the assignment and the step limit,
    * all between the same two steps; rejects with the thread's reason if it refuses, and then nothing changed.
    */
@@ -278,6 +291,7 @@ export class TrainerHost {
         return this.events.disk(message.full);
       case 'weights':
       case 'wrote':
+      case 'scored':
         return this.answer(message.id, message);
       case 'warning':
         return this.events.warning(message.message);

@@ -33,7 +33,8 @@ import {
   type TrainerRequest,
   type UnitRecord,
 } from './protocol.js';
-import type { Assignment, Losses, Task, TaskBatch } from './task.js';
+import { scoreCandidates } from './scoring.js';
+import type { Assignment, Losses, Task, TaskBatch, TaskScorer } from './task.js';
 import { createTask } from './tasks/index.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -112,6 +113,8 @@ export class Trainer {
   private unitShard = 0;
   /** Requests waiting for the loop to be between whole steps, and the call that wakes a waiting loop. */
   private readonly requests: TrainerRequest[] = [];
+  /** Built on the first score request: two more copies of the networks, which most peers never need. */
+  private scorer: TaskScorer | null = null;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -227,10 +230,17 @@ export class Trainer {
         case 'paint':
           this.paint(request.values, request.round);
           break;
+        case 'score': {
+          this.scorer ??= this.task.createScorer();
+          const improvements = scoreCandidates(this.task, this.scorer, request);
+          return this.post({ type: 'scored', id: request.id, improvements, error: null });
+        }
       }
       this.post({ type: 'wrote', id: request.id, error: null });
     } catch (error) {
-      this.post({ type: 'wrote', id: request.id, error: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      if (request.type === 'score') this.post({ type: 'scored', id: request.id, improvements: null, error: message });
+      else this.post({ type: 'wrote', id: request.id, error: message });
     }
   }
 

@@ -10,6 +10,8 @@
  *  - `zero`: an update too small to be training (below `zeroFraction` of the round's median norm, or no values);
  *  - `norm`: a norm far outside the round's distribution (over `normFactor` × the median of this round and
  *    the recent accepted ones — the history keeps one peer with a huge update from moving the median);
+ *  - `samples` again: an update far smaller than the training it claims gives (a free rider: one step trained,
+ *    ten claimed), judged against the typical norm scaled by √(claimed steps / typical steps);
  *  - `copy`: its kept positions overlap an earlier contribution's by more than `copyOverlap` with the values
  *    pointing the same way (Templar penalises index overlap above 0.4): the later arrival loses.
  */
@@ -25,7 +27,7 @@ export const REJECTION_WORDS: Record<RejectionReason, string> = {
   'wrong-round': 'sent for another round',
   'wrong-base': 'trained from another model than the round’s',
   'non-finite': 'the update holds NaN or infinite values',
-  samples: 'the samples claimed do not match its steps and batch',
+  samples: 'its claim does not add up: the samples, steps and size of the update disagree',
   replay: 'an update that was already contributed',
   zero: 'the update is (almost) zero',
   norm: 'the update is far larger than the others',
@@ -56,11 +58,13 @@ export interface ScreenContext {
 
 export interface ScreenOptions {
   zeroFraction: number;
+  /** An update below this share of the norm its claimed steps should give is a free rider's. */
+  underclaimFraction: number;
   normFactor: number;
   copyOverlap: number;
 }
 
-export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, normFactor: 8, copyOverlap: 0.4 };
+export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, underclaimFraction: 0.5, normFactor: 8, copyOverlap: 0.4 };
 
 export type Verdict = { hash: string; accepted: true; norm: number } | { hash: string; accepted: false; reason: RejectionReason; norm: number };
 
@@ -70,11 +74,14 @@ export function l2(update: SparseUpdate): number {
   return Math.sqrt(sum);
 }
 
+/**
+ * The lower median: of an even count, the lower middle value, so one huge update among two cannot set the
+ * scale the other is judged by.
+ */
 const median = (values: readonly number[]): number => {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted[(sorted.length - 1) >> 1]!;
 };
 
 /**
@@ -122,11 +129,13 @@ export function screen(candidates: readonly Candidate[], context: ScreenContext,
 
   // The scale of an honest update: the median of this round's plausible norms and the recent accepted ones.
   const reference = median([...plausible.map((c) => norms.get(c.hash)!), ...context.recentNorms]);
+  const typicalSteps = median(plausible.map((c) => c.header.steps));
   const kept: Candidate[] = [];
   for (const c of plausible) {
     const norm = norms.get(c.hash)!;
     if (norm <= options.zeroFraction * reference) reject(c, 'zero');
     else if (norm > options.normFactor * reference) reject(c, 'norm');
+    else if (norm < options.underclaimFraction * reference * Math.sqrt(c.header.steps / typicalSteps)) reject(c, 'samples');
     else if (kept.some((earlier) => overlap(c.update, earlier.update) > options.copyOverlap)) reject(c, 'copy');
     else {
       kept.push(c);

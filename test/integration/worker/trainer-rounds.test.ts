@@ -160,6 +160,32 @@ describe('rounds on the trainer thread', { timeout: 120_000 }, () => {
     }
   });
 
+  it('scores candidates against a base on its own networks, keeps its weights exactly, and refuses a bad request whole', async () => {
+    const { host, seen } = await start('score', { startHeld: true });
+    try {
+      await expect.poll(() => seen.held, POLL).toEqual([0]);
+      const own = await host.readWeights();
+      // A candidate moved across both networks helps or hurts each; its mirror moves them the other way.
+      const stride = Math.floor(own.values.length / 2000);
+      const indices = Uint32Array.from({ length: 2000 }, (_, i) => i * stride);
+      const values = Float32Array.from(indices, (_, i) => (i % 3 === 0 ? 0.05 : -0.05));
+      const candidate = { indices, values, assignment: { shard: 1, seed: 'round-1' }, step: 0 };
+      const mirror = { ...candidate, values: values.map((v) => -v) };
+      const [a, b] = await host.score({ base: Float32Array.from(own.values), candidates: [candidate, mirror], random: { shard: 2, seed: 'r' }, rows: 32, seed: 's' });
+      expect(Object.keys(a!.assigned).sort()).toEqual(['discriminator', 'generator']);
+      for (const name of ['discriminator', 'generator']) {
+        expect(a!.assigned[name], name).not.toBe(0);
+        expect(Math.sign(a!.assigned[name]!), name).toBe(-Math.sign(b!.assigned[name]!));
+      }
+      // The inputs were copied, not moved: the caller still holds its update.
+      expect(values.length).toBe(2000);
+      expect(same((await host.readWeights()).values, own.values)).toBe(true);
+      await expect(host.score({ base: new Float32Array(3), candidates: [], random: { shard: 2, seed: 'r' }, rows: 32, seed: 's' })).rejects.toThrow(/refused to score: the base has 3 values/);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('acknowledges pause and resume while held, stays held after the resume, and stops promptly', async () => {
     const { host, seen } = await start('pause-held', { startHeld: true });
     try {

@@ -9,7 +9,8 @@ import { batchIndices, gatherBatch, shardIndices } from '../data/shards.js';
 import { ganNetworks, seededNoise, trainStepMicro } from '../gan.js';
 import { renderSampleGrid } from '../images.js';
 import { getModel } from '../models/registry.js';
-import type { Losses, Task, TaskBatch } from '../task.js';
+import type { Losses, Task, TaskBatch, TaskScorer } from '../task.js';
+import type { GanModels } from '../types.js';
 import { manifestOf, readWeights, seededWeights, writeWeights } from '../weights.js';
 
 const SAMPLE_GRID = 8;
@@ -42,6 +43,10 @@ export function createGanTask({ model, dataset: datasetName, runId, shard, shard
   const optimizers = definition.createOptimizers();
   const named = { generator: models.generator, discriminator: models.discriminator };
   const sampleNoise = seededNoise(SAMPLE_GRID * SAMPLE_GRID, models.latentDim, SAMPLE_SEED);
+  const imageBatch = (at: Uint32Array): ImageBatch => {
+    const real = tf.tensor4d(gatherBatch(dataset, at), [at.length, height, width, channels]);
+    return { rows: at.length, real, dispose: () => real.dispose() };
+  };
 
   return {
     lossNames: ['discriminator', 'generator'],
@@ -49,9 +54,13 @@ export function createGanTask({ model, dataset: datasetName, runId, shard, shard
     manifest: manifestOf(named),
     minMicroBatch: definition.minMicroBatch,
     batch(step, rows): ImageBatch {
-      const real = tf.tensor4d(gatherBatch(dataset, batchIndices(indices, order, step, rows)), [rows, height, width, channels]);
-      return { rows, real, dispose: () => real.dispose() };
+      return imageBatch(batchIndices(indices, order, step, rows));
     },
+    batchOf(assignment, step, rows): ImageBatch {
+      if (!Number.isInteger(assignment.shard) || assignment.shard < 0 || assignment.shard >= shardCount) throw new RangeError(`shard ${assignment.shard} is not one of ${shardCount}`);
+      return imageBatch(batchIndices(shardIndices(dataset.count, shardCount, assignment.shard), assignment.seed, step, rows));
+    },
+    createScorer: () => createGanScorer(() => definition.build([height, width, channels]), models.latentDim),
     assign(assignment) {
       indices = shardIndices(dataset.count, shardCount, assignment.shard);
       order = assignment.seed;
@@ -85,6 +94,53 @@ export function createGanTask({ model, dataset: datasetName, runId, shard, shard
     preview() {
       const grid = renderSampleGrid(models.generator, sampleNoise, SAMPLE_GRID);
       return { png: grid.png, width: grid.width, height: grid.height };
+    },
+  };
+}
+
+/**
+ * The GAN's scorer: a base pair and a candidate pair of networks. The candidate's discriminator is judged on
+ * real images against the base generator's fakes; its generator by how well it fools the base discriminator.
+ */
+function createGanScorer(build: () => GanModels, latentDim: number): TaskScorer {
+  const base = build();
+  const candidate = build();
+  const named = (m: GanModels) => ({ generator: m.generator, discriminator: m.discriminator });
+  let baseWritten = false;
+  return {
+    setBase(values) {
+      writeWeights(named(base), values);
+      baseWritten = true;
+    },
+    losses(values, batch, seed) {
+      if (!baseWritten) throw new Error('the scorer has no base weights');
+      const judged = values ? candidate : base;
+      if (values) writeWeights(named(candidate), values);
+      const { real } = batch as ImageBatch;
+      const noise = seededNoise(real.shape[0], latentDim, seed);
+      try {
+        return tf.tidy(() => {
+          const baseFake = base.generator.apply(noise, { training: false }) as tf.Tensor;
+          const realLogits = judged.discriminator.apply(real, { training: false }) as tf.Tensor;
+          const fakeLogits = judged.discriminator.apply(baseFake, { training: false }) as tf.Tensor;
+          const d = tf.add(
+            tf.losses.sigmoidCrossEntropy(tf.onesLike(realLogits), realLogits),
+            tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
+          );
+          const judgedFake = judged.generator.apply(noise, { training: false }) as tf.Tensor;
+          const fooled = base.discriminator.apply(judgedFake, { training: false }) as tf.Tensor;
+          const g = tf.losses.sigmoidCrossEntropy(tf.onesLike(fooled), fooled);
+          return { discriminator: d.dataSync()[0]!, generator: g.dataSync()[0]! };
+        });
+      } finally {
+        noise.dispose();
+      }
+    },
+    dispose() {
+      for (const m of [base, candidate]) {
+        m.generator.dispose();
+        m.discriminator.dispose();
+      }
     },
   };
 }

@@ -56,6 +56,12 @@ describe('screening contributions', () => {
     expect(reasons([...honest(), ...claims]).slice(3)).toEqual(['samples', 'samples', 'samples']);
   });
 
+  it('refuses an update far smaller than the steps it claims (a free rider), not one that claims fewer steps', () => {
+    const freerider = candidate(randomUpdate('free', 200, 0.002));
+    const fewer = candidate(randomUpdate('few', 200, 0.006), { steps: 3, samples: 48 });
+    expect(reasons([...honest(), freerider, fewer]).slice(3)).toEqual(['samples', 'accepted']);
+  });
+
   it('refuses a payload seen in an earlier round, and the second of two equal payloads in this one', () => {
     const replayed = candidate(randomUpdate('r'), { payloadHash: 'ee'.repeat(32) });
     const first = candidate(randomUpdate('t'), { payloadHash: '12'.repeat(32) }, 100);
@@ -70,11 +76,14 @@ describe('screening contributions', () => {
 
   it('refuses a norm far outside the round, and the history keeps a lone big update from setting the scale', () => {
     expect(reasons([...honest(), candidate(randomUpdate('big', 200, 0.5))])[3]).toBe('norm');
-    // Two peers, one scaled 100×: this round's median alone would sit between them; recent rounds' norms do not.
+    // Two peers, one scaled 100×: the lower median is the honest one's, so it is not judged small beside it.
     const pair = [candidate(randomUpdate('p')), candidate(randomUpdate('q', 200, 1))];
-    expect(reasons(pair)).toEqual(['accepted', 'accepted']);
+    expect(reasons(pair)).toEqual(['accepted', 'norm']);
+    // Three, two of them scaled alike: recent rounds' norms keep the scale where honest updates put it.
+    const trio = [...pair, candidate(randomUpdate('r', 200, 1))];
+    expect(reasons(trio)).toEqual(['zero', 'accepted', 'accepted']);
     const norms = [0.08, 0.082, 0.079, 0.081];
-    expect(reasons(pair, { ...context, recentNorms: norms })).toEqual(['accepted', 'norm']);
+    expect(reasons(trio, { ...context, recentNorms: norms })).toEqual(['accepted', 'norm', 'norm']);
   });
 
   it('refuses a copy (same positions, same signs), even with noise on it: the later arrival loses', () => {
