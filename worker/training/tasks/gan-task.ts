@@ -73,17 +73,7 @@ export function createGanTask({ model, dataset: datasetName, runId, shard, shard
       const { real } = batch as ImageBatch;
       const noise = seededNoise(real.shape[0], models.latentDim, 'airtist-evaluate');
       try {
-        return tf.tidy(() => {
-          const fake = models.generator.apply(noise, { training: false }) as tf.Tensor;
-          const realLogits = models.discriminator.apply(real, { training: false }) as tf.Tensor;
-          const fakeLogits = models.discriminator.apply(fake, { training: false }) as tf.Tensor;
-          const d = tf.add(
-            tf.losses.sigmoidCrossEntropy(tf.onesLike(realLogits), realLogits),
-            tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
-          );
-          const g = tf.losses.sigmoidCrossEntropy(tf.onesLike(fakeLogits), fakeLogits);
-          return { discriminator: d.dataSync()[0]!, generator: g.dataSync()[0]! };
-        });
+        return ganLosses(real, noise, { discriminator: models.discriminator, against: models.generator, generator: models.generator, judgedBy: models.discriminator });
       } finally {
         noise.dispose();
       }
@@ -119,19 +109,7 @@ function createGanScorer(build: () => GanModels, latentDim: number): TaskScorer 
       const { real } = batch as ImageBatch;
       const noise = seededNoise(real.shape[0], latentDim, seed);
       try {
-        return tf.tidy(() => {
-          const baseFake = base.generator.apply(noise, { training: false }) as tf.Tensor;
-          const realLogits = judged.discriminator.apply(real, { training: false }) as tf.Tensor;
-          const fakeLogits = judged.discriminator.apply(baseFake, { training: false }) as tf.Tensor;
-          const d = tf.add(
-            tf.losses.sigmoidCrossEntropy(tf.onesLike(realLogits), realLogits),
-            tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
-          );
-          const judgedFake = judged.generator.apply(noise, { training: false }) as tf.Tensor;
-          const fooled = base.discriminator.apply(judgedFake, { training: false }) as tf.Tensor;
-          const g = tf.losses.sigmoidCrossEntropy(tf.onesLike(fooled), fooled);
-          return { discriminator: d.dataSync()[0]!, generator: g.dataSync()[0]! };
-        });
+        return ganLosses(real, noise, { discriminator: judged.discriminator, against: base.generator, generator: judged.generator, judgedBy: base.discriminator });
       } finally {
         noise.dispose();
       }
@@ -143,4 +121,27 @@ function createGanScorer(build: () => GanModels, latentDim: number): TaskScorer 
       }
     },
   };
+}
+
+/**
+ * The GAN's two losses on `real` and `noise`: `discriminator` telling real images from the fakes of
+ * `against` (its loss), and the fakes of `generator` as `judgedBy` sees them (the generator's loss).
+ */
+function ganLosses(
+  real: tf.Tensor4D,
+  noise: tf.Tensor2D,
+  nets: { discriminator: tf.LayersModel; against: tf.LayersModel; generator: tf.LayersModel; judgedBy: tf.LayersModel },
+): Losses {
+  return tf.tidy(() => {
+    const apply = (model: tf.LayersModel, input: tf.Tensor) => model.apply(input, { training: false }) as tf.Tensor;
+    const realLogits = apply(nets.discriminator, real);
+    const fakeLogits = apply(nets.discriminator, apply(nets.against, noise));
+    const d = tf.add(
+      tf.losses.sigmoidCrossEntropy(tf.onesLike(realLogits), realLogits),
+      tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
+    );
+    const fooled = apply(nets.judgedBy, apply(nets.generator, noise));
+    const g = tf.losses.sigmoidCrossEntropy(tf.onesLike(fooled), fooled);
+    return { discriminator: d.dataSync()[0]!, generator: g.dataSync()[0]! };
+  });
 }
