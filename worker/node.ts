@@ -59,6 +59,10 @@ export interface NetworkOptions extends P2pOptions {
   /** A round's training window and its inner steps (H): a test network or a swarm sets its own run. */
   roundSeconds?: number;
   innerSteps?: number;
+  /** Rounds per reward epoch (a test network's own run). */
+  epochRounds?: number;
+  /** Where this node's rewards are credited (in its signed contribution headers), until the wallet holds one. */
+  rewardAddress?: string;
   timing?: Partial<RoundTiming>;
 }
 
@@ -140,6 +144,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       seconds: options.network?.roundSeconds ?? DEFAULT_RUN_SPEC.round.seconds,
       maxInnerSteps: options.network?.innerSteps ?? DEFAULT_RUN_SPEC.round.maxInnerSteps,
     },
+    rewards: { ...DEFAULT_RUN_SPEC.rewards, epochRounds: options.network?.epochRounds ?? DEFAULT_RUN_SPEC.rewards.epochRounds },
   };
   const runId = runIdOf(spec);
   const checkpointPath = join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`);
@@ -301,10 +306,11 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       privateKey,
       trainer,
       records: ledger.ledger.rounds,
+      rewards: ledger.ledger.rewards,
       statePath: roundStatePath,
       // Only asked when this peer has no round state: the trainer then started afresh from the seed.
       genesis: async () => (await trainer.readWeights()).values,
-      rewardAddress: () => null,
+      rewardAddress: () => options.network?.rewardAddress ?? null,
       ...(options.network?.timing ? { timing: options.network.timing } : {}),
       log,
       changed(info) {

@@ -37,7 +37,9 @@ Network (the node joins the swarm and trains in rounds unless --offline):
   --no-mdns          do not look for peers on the LAN
   --offline          no network: train alone, without rounds
   --round-seconds S  training window of a round (default ${DEFAULT_RUN_SPEC.round.seconds}; a test network sets its own run)
-  --inner-steps H    at most this many steps per round (default ${DEFAULT_RUN_SPEC.round.maxInnerSteps})`;
+  --inner-steps H    at most this many steps per round (default ${DEFAULT_RUN_SPEC.round.maxInnerSteps})
+  --epoch-rounds N   rounds per reward epoch (default ${DEFAULT_RUN_SPEC.rewards.epochRounds}; a test network sets its own run)
+  --reward-address A the 0x address this node's rewards are credited to (until the wallet holds one)`;
 
 const PROGRESS_EVERY_SECONDS = 5;
 
@@ -61,6 +63,8 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       offline: { type: 'boolean' },
       'round-seconds': { type: 'string' },
       'inner-steps': { type: 'string' },
+      'epoch-rounds': { type: 'string' },
+      'reward-address': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -151,6 +155,8 @@ function networkOptions(values: {
   'no-mdns'?: boolean | undefined;
   'round-seconds'?: string | undefined;
   'inner-steps'?: string | undefined;
+  'epoch-rounds'?: string | undefined;
+  'reward-address'?: string | undefined;
 }): NetworkOptions {
   const addresses = (list: string[] | undefined, name: string, withPeer = false) =>
     list?.map((text) => {
@@ -176,7 +182,15 @@ function networkOptions(values: {
     mdns: !values['no-mdns'],
     ...(values['round-seconds'] !== undefined ? { roundSeconds: integer(values['round-seconds'], 'round-seconds', 1, 86_400) } : {}),
     ...(values['inner-steps'] !== undefined ? { innerSteps: integer(values['inner-steps'], 'inner-steps', 1, 100_000) } : {}),
+    ...(values['epoch-rounds'] !== undefined ? { epochRounds: integer(values['epoch-rounds'], 'epoch-rounds', 1, 1_000_000) } : {}),
+    ...(values['reward-address'] !== undefined ? { rewardAddress: rewardAddress(values['reward-address']) } : {}),
   };
+}
+
+/** An EVM address, any case (a checksum is not checked here: the wallet's own address needs none), as lowercase. */
+function rewardAddress(text: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text)) throw new UsageError(`--reward-address must be 0x and 40 hex digits, got "${text}"`);
+  return text.toLowerCase();
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Losses, Settings, WorkTotals, WorkUnit } from '../api/contract.js';
 import { openConnection } from './connection.js';
 import { migrate } from './migrate.js';
+import { createRewardRecords, type RewardRecords } from './rewards.js';
 import { createRoundRecords, type RoundRecords } from './rounds.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SQL } from './queries.js';
@@ -51,6 +52,8 @@ export interface Ledger {
   integrityCheck(): string;
   /** Rounds, contributions and commits (see rounds.ts). */
   readonly rounds: RoundRecords;
+  /** Credits per address and the closed epochs' roots (see rewards.ts). */
+  readonly rewards: RewardRecords;
   close(): void;
 }
 
@@ -184,6 +187,7 @@ function createLedger(db: Database.Database, log: (message: string) => void): Le
       return row ? toWorkUnit(row) : null;
     },
     rounds: createRoundRecords(db),
+    rewards: createRewardRecords(db),
     getSettings,
     updateSettings(patch) {
       writeSettings(rowsFromPatch(patch), Date.now());

@@ -27,6 +27,10 @@ export interface CommitRecord {
   modelHash: string;
   committedBy: string;
   accepted: Array<{ hash: string; score: number }>;
+  /** Refused by the commit's signer, with why (a code of verify/reasons.ts). */
+  rejected: Array<{ hash: string; reason: string }>;
+  /** The round's emission split (worker/rewards/split.ts), in wei as decimal text; absent: nothing credited. */
+  rewards?: { emissionWei: string; unallocatedWei: string; credits: Array<{ hash: string; wei: string }> };
   closedAt: number;
 }
 
@@ -47,6 +51,11 @@ export interface RoundRecords {
 }
 
 const HASH = /^[0-9a-f]{64}$/;
+const WEI = /^(0|[1-9][0-9]{0,77})$/;
+const checkWei = (what: string, value: unknown): string => {
+  if (typeof value !== 'string' || !WEI.test(value)) throw new LedgerInputError(`commit: ${what}: an amount must be whole wei in decimal`);
+  return value;
+};
 const checkHash = (what: string, field: string, value: unknown) => {
   if (typeof value !== 'string' || !HASH.test(value)) throw new LedgerInputError(`${what}: ${field} must be 64 lowercase hex digits`);
 };
@@ -62,6 +71,9 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
   const closeRound = db.prepare(`UPDATE rounds SET model_hash = ?, committed_by = ?, accepted = ?, closed_at = max(opened_at, ?)
     WHERE run_id = ? AND round = ?`);
   const accept = db.prepare(`UPDATE contributions SET status = 'accepted', score = ?, reason = NULL WHERE run_id = ? AND round = ? AND hash = ?`);
+  const credit = db.prepare(`UPDATE contributions SET credited_wei = ? WHERE run_id = ? AND round = ? AND hash = ? AND status = 'accepted'`);
+  const emission = db.prepare('UPDATE rounds SET emission_wei = ?, unallocated_wei = ? WHERE run_id = ? AND round = ?');
+  const reject = db.prepare(`UPDATE contributions SET status = 'rejected', score = NULL, reason = ? WHERE run_id = ? AND round = ? AND hash = ?`);
   const rejectRest = db.prepare(`UPDATE contributions SET status = 'rejected', reason = 'not in the commit'
     WHERE run_id = ? AND round = ? AND status = 'received'`);
   const historyOf = db.prepare<[string, number], Record<string, unknown>>(`SELECT run_id AS runId, round, base_hash AS baseHash,
@@ -84,7 +96,15 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
       if (!Number.isFinite(score)) throw new LedgerInputError(`commit: the score of ${hash} must be finite`);
       accepted += accept.run(score, c.runId, c.round, hash).changes;
     }
+    for (const { hash, reason } of c.rejected) {
+      if (typeof reason !== 'string' || !/^[a-z-]{1,32}$/.test(reason)) throw new LedgerInputError(`commit: the reason for ${hash} is not a reason code`);
+      reject.run(reason, c.runId, c.round, hash);
+    }
     rejectRest.run(c.runId, c.round);
+    if (c.rewards) {
+      for (const { hash, wei } of c.rewards.credits) credit.run(checkWei(hash, wei), c.runId, c.round, hash);
+      emission.run(checkWei('emission', c.rewards.emissionWei), checkWei('unallocated', c.rewards.unallocatedWei), c.runId, c.round);
+    }
     closeRound.run(c.modelHash, c.committedBy, accepted, c.closedAt, c.runId, c.round);
   });
 

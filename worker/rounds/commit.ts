@@ -1,7 +1,7 @@
 /**
  * A round's commit, signed by the leader (or a fallback): when it was made, the accepted contributions — each
  * by its header's hash, with its contributor, the samples credited and the score it earned (scores are filled
- * in by the verification issue; until then 0) — and the hash of the model they produce. Every peer that
+ * in by verification, worker/verify/) and those it refused, each with its reason — and the hash of the model they produce. Every peer that
  * applies it must arrive at that model hash. The time anchors the next round's window on every peer, and the
  * contributors rank first for the next round's leadership (leader.ts), so peers agree on both without talking.
  * A commit that accepts nothing keeps the weights where they are.
@@ -10,8 +10,9 @@ import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ByteWriter, CodecError } from '../p2p/codec.js';
 import { open, publicKeyBytes, readPublicKey, sign } from '../p2p/signed.js';
+import { REJECTION_REASONS, type RejectionReason } from '../verify/reasons.js';
 
-const FORMAT = 2;
+const FORMAT = 3;
 const DOMAIN = 'airtist/commit/1';
 /** More accepted contributions than this in one round is not a home network's round; refuse before allocating. */
 export const MAX_ACCEPTED = 4096;
@@ -27,6 +28,12 @@ export interface AcceptedContribution {
   score: number;
 }
 
+/** A contribution the signer held for the round and refused, with why (the ledger's and the UI's reason). */
+export interface RejectedContribution {
+  hash: string;
+  reason: RejectionReason;
+}
+
 export interface Commit {
   runId: string;
   round: number;
@@ -34,6 +41,7 @@ export interface Commit {
   committedAt: number;
   baseHash: string;
   accepted: AcceptedContribution[];
+  rejected: RejectedContribution[];
   modelHash: string;
 }
 
@@ -55,6 +63,15 @@ export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8
     if (!isPeerId(peer)) throw new RangeError(`contribution ${hash}: ${JSON.stringify(peer)} is not a peer id`);
     seen.add(hash);
     writer.hex(hash, 32, 'contribution hash').string(peer).u32(samples).f64(score);
+  }
+  if (commit.rejected.length > MAX_ACCEPTED) throw new RangeError(`at most ${MAX_ACCEPTED} rejected contributions`);
+  writer.u32(commit.rejected.length);
+  for (const { hash, reason } of commit.rejected) {
+    if (seen.has(hash)) throw new RangeError(`contribution ${hash} both accepted and rejected, or rejected twice`);
+    const code = REJECTION_REASONS.indexOf(reason);
+    if (code < 0) throw new RangeError(`contribution ${hash}: ${JSON.stringify(reason)} is not a rejection reason`);
+    seen.add(hash);
+    writer.hex(hash, 32, 'contribution hash').u8(code);
   }
   return sign(DOMAIN, writer.hex(commit.modelHash, 32, 'modelHash').finish(), key);
 }
@@ -83,8 +100,18 @@ export async function openCommit(bytes: Uint8Array): Promise<{ commit: Commit; s
       seen.add(hash);
       accepted.push({ hash, peer, samples, score });
     }
+    const rejectedCount = reader.count('rejected', MAX_ACCEPTED);
+    const rejected: RejectedContribution[] = [];
+    for (let i = 0; i < rejectedCount; i++) {
+      const hash = reader.hex('contribution hash', 32);
+      const reason = REJECTION_REASONS[reader.u8('reason')];
+      if (!reason) throw new CodecError('an unknown rejection reason');
+      if (seen.has(hash)) throw new CodecError(`contribution ${hash} both accepted and rejected, or rejected twice`);
+      seen.add(hash);
+      rejected.push({ hash, reason });
+    }
     const modelHash = reader.hex('modelHash', 32);
-    return { value: { runId, round, committedAt, baseHash, accepted, modelHash }, publicKey };
+    return { value: { runId, round, committedAt, baseHash, accepted, rejected, modelHash }, publicKey };
   });
   return { commit: value, signer: peerId };
 }

@@ -68,6 +68,12 @@ export class ContributionStore {
   }
 
   /** Forgets every round before `round`. */
+  /** Whether any round held here has the contribution `hash`. */
+  has(hash: string): boolean {
+    for (const held of this.byRound.values()) if (held.has(hash)) return true;
+    return false;
+  }
+
   forgetBefore(round: number): void {
     for (const [r] of this.byRound) if (r < round) this.byRound.delete(r);
   }

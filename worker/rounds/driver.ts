@@ -18,7 +18,11 @@
  */
 import type { PrivateKey } from '@libp2p/interface';
 import type { NetworkStatus, RoundStatus } from '../api/contract.js';
-import type { RoundRecords } from '../ledger/rounds.js';
+import type { RewardRecords } from '../ledger/rewards.js';
+import type { CommitRecord, RoundRecords } from '../ledger/rounds.js';
+import { epochOf, roundEmission } from '../rewards/emission.js';
+import { rewardRoot } from '../rewards/merkle.js';
+import { splitRound } from '../rewards/split.js';
 import { CodecError } from '../p2p/codec.js';
 import type { Check } from '../p2p/gossip.js';
 import type { Peer } from '../p2p/peer.js';
@@ -36,6 +40,10 @@ import { loadRoundState, saveRoundState, type RoundState } from './round-state.j
 import type { RunSpec } from './run-spec.js';
 import { fetchState, serveState, type SyncState } from './sync.js';
 import { applyContributions, verifyCommit, verifyState, type Model } from './verify.js';
+import type { Improvement, ScoreRequest } from '../training/scoring.js';
+import type { Assignment } from '../training/task.js';
+import { REJECTION_WORDS } from '../verify/reasons.js';
+import { RoundVerifier } from '../verify/round-verifier.js';
 
 /** What the driver needs of the trainer thread (see TrainerHost). */
 export interface RoundTrainer {
@@ -46,6 +54,8 @@ export interface RoundTrainer {
   writeWeights(values: Float32Array): Promise<void>;
   /** Paints θ_r for people: every peer shows the same picture of the committed model. */
   paint(values: Float32Array, round: number): Promise<void>;
+  /** Scores contributions against θ_r on the trainer's own copies of the networks (a leader's check). */
+  score(request: ScoreRequest): Promise<Improvement[]>;
 }
 
 /** What the dashboard and the CLI show of the rounds: the network status's round fields, for this peer. */
@@ -76,6 +86,8 @@ export interface RoundDriverOptions {
   privateKey: PrivateKey;
   trainer: RoundTrainer;
   records: RoundRecords;
+  /** The reward table: each commit's credits go in with the commit; an epoch's root is computed from it. */
+  rewards: RewardRecords;
   statePath: string;
   /** θ_0 for a run this peer has no saved state of: the seed's weights, as a fresh trainer holds them. */
   genesis: () => Promise<Float32Array>;
@@ -143,6 +155,11 @@ export class RoundDriver {
 
   /** Contributions by round (the current one, early ones for the next, the last one's for late fetchers). */
   private readonly contributions: ContributionStore;
+  /** When each contribution reached this peer: of two copies, the later loses. */
+  private readonly arrivals = new Map<string, number>();
+  private readonly verifier: RoundVerifier;
+  /** Who signed the commits gossip delivered, by round, before they were checked (see commit()). */
+  private readonly commitsArrived = new Map<number, string[]>();
   private own: Own | null = null;
   /** What the trainer's weights are relative to: the snapshot, once taken, else θ_r. */
   private anchor: Float32Array | null = null;
@@ -184,6 +201,19 @@ export class RoundDriver {
       sent: (bytes) => this.sent(bytes),
       received: (bytes) => this.received(bytes),
     });
+    this.verifier = new RoundVerifier({
+      runId: options.runId,
+      batchSize: options.spec.batchSize,
+      maxInnerSteps: options.spec.round.maxInnerSteps,
+      shardCount: options.spec.shardCount,
+      assignment: (round, peer) => this.assignmentOf(round, peer),
+      score: (request) => options.trainer.score(request),
+    });
+  }
+
+  /** The data `peer` trains in `round`: anyone can replay it from the run, the round and the peer id. */
+  private assignmentOf(round: number, peer: string): Assignment {
+    return { shard: assignShard(this.runId, round, peer, this.spec.shardCount), seed: JSON.stringify([this.runId, round, peer]) };
   }
 
   info(): RoundInfo {
@@ -228,7 +258,12 @@ export class RoundDriver {
       maxBytes: MAX_COMMIT_BYTES,
       decode: async (bytes) => ({ ...(await openCommit(bytes)), bytes, hash: sha256Hex(bytes) }),
       check: (message) => this.checkCommit(message.commit),
-      deliver: (message) => this.enqueue('a commit', () => this.receiveCommit(message)),
+      deliver: (message) => {
+        const signers = this.commitsArrived.get(message.commit.round) ?? [];
+        this.commitsArrived.set(message.commit.round, [...signers, message.signer]);
+        for (const r of this.commitsArrived.keys()) if (r < this.round - 1) this.commitsArrived.delete(r);
+        return this.enqueue('a commit', () => this.receiveCommit(message));
+      },
     });
     this.requestStats.contribution = serve(
       peer.libp2p,
@@ -346,10 +381,8 @@ export class RoundDriver {
     const { trainer } = this.options;
     // Recorded first: contributions for the round may arrive while the trainer is being set up.
     this.record((records) => records.open(this.runId, this.round, this.base, Date.now()));
-    const assignment = {
-      shard: assignShard(this.runId, this.round, this.self, this.spec.shardCount),
-      seed: JSON.stringify([this.runId, this.round, this.self]),
-    };
+    this.closeEpochs();
+    const assignment = this.assignmentOf(this.round, this.self);
     if (fresh) {
       await trainer.writeWeights(Float32Array.from(this.theta));
       await trainer.rebase({ shift: null, assignment });
@@ -371,6 +404,7 @@ export class RoundDriver {
     this.openedAt = Date.now();
     this.windowEndsAt = this.windowEnd(this.openedAt);
     this.contributions.forgetBefore(this.round - 1);
+    for (const hash of this.arrivals.keys()) if (!this.contributions.has(hash)) this.arrivals.delete(hash);
     // Early contributions for this round that were made from another base are of no use.
     for (const [hash, held] of this.contributions.round(this.round)) {
       if (held.header.baseHash !== this.base) this.contributions.round(this.round).delete(hash);
@@ -440,6 +474,7 @@ export class RoundDriver {
     const bytes = await signContribution(header, this.options.privateKey);
     const hash = sha256Hex(bytes);
     this.own = { hash, update, startStep };
+    this.arrivals.set(hash, Date.now());
     this.contributions.round(this.round).set(hash, { header, peerId: this.self, bytes, hash, payload, update });
     this.recordContribution(this.contributions.round(this.round).get(hash)!, true);
     this.sent(bytes.length);
@@ -492,22 +527,49 @@ export class RoundDriver {
     this.changed();
   }
 
-  /** This peer commits the round: everything valid it holds, and the model that makes. */
+  /**
+   * This peer commits the round: what it holds is screened and scored (worker/verify/), the accepted make the
+   * model, and the commit names both the accepted, with their scores, and the refused, with their reasons.
+   */
   private async commit(): Promise<void> {
-    const valid = this.validContributions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
-    if (!valid.some((c) => c.peerId === this.self)) return;
+    const held = this.validContributions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
+    if (!held.some((c) => c.peerId === this.self)) return;
     this.phase = 'committing';
+    const round = this.round;
+    const verdicts = await this.verifier.verify(round, this.base, this.theta, held, (c) => this.arrivals.get(c.hash) ?? Number.MAX_SAFE_INTEGER);
+    // A round moved on while the trainer scored (a better commit came, or a resync) is not ours to commit.
+    if (this.round !== round || this.phase !== 'committing' || this.stopped) return;
+    for (const { held: c, reason, detail } of verdicts.rejected) {
+      this.log(`rounds: round ${round}: refused ${c.hash.slice(0, 8)} by ${c.peerId.slice(-8)}: ${REJECTION_WORDS[reason]}${detail ? ` (${detail})` : ''}`);
+    }
+    // A commit by a peer ranked before us arrived while the trainer scored: it waits behind this task, and
+    // would win anyway (leader.ts); committing too would only make every peer switch.
+    const ranking = this.ranking();
+    const arrived = this.commitsArrived.get(round) ?? [];
+    if (arrived.some((signer) => ranking.indexOf(signer) >= 0 && ranking.indexOf(signer) < ranking.indexOf(this.self))) {
+      this.phase = 'training';
+      return;
+    }
+    const valid = verdicts.accepted.map((a) => a.held).sort((a, b) => (a.hash < b.hash ? -1 : 1));
+    if (!valid.some((c) => c.peerId === this.self)) {
+      // A commit must carry its signer's own work; a fallback that accepts it commits instead.
+      this.log(`rounds: round ${round}: our own contribution did not pass our checks; leaving the commit to a fallback`);
+      this.phase = 'training';
+      return;
+    }
     const { theta, momentum } = applyContributions({ theta: this.theta, momentum: this.momentum }, valid, this.spec.outerOptimizer, this.spec.aggregation);
+    const scores = new Map(verdicts.accepted.map((a) => [a.held.hash, a.score]));
     const commit: Commit = {
       runId: this.runId,
-      round: this.round,
+      round,
       committedAt: Date.now(),
       baseHash: this.base,
-      accepted: valid.map((c) => ({ hash: c.hash, peer: c.peerId, samples: c.header.samples, score: 0 })),
+      accepted: valid.map((c) => ({ hash: c.hash, peer: c.peerId, samples: c.header.samples, score: scores.get(c.hash)! })),
+      rejected: verdicts.rejected.map(({ held: c, reason }) => ({ hash: c.hash, reason })).sort((a, b) => (a.hash < b.hash ? -1 : 1)),
       modelHash: modelHash(theta, momentum),
     };
     const bytes = await signCommit(commit, this.options.privateKey);
-    this.log(`rounds: round ${this.round}: committing ${valid.length} contributions as leader`);
+    this.log(`rounds: round ${round}: committing ${valid.length} contributions as leader (${verdicts.rejected.length} refused)`);
     this.sent(bytes.length);
     await this.options.peer.publish(commitsTopic(this.runId), bytes).catch((error: Error) => this.log(`rounds: publishing the commit failed: ${error.message}`));
     // Our own commit needs no checking against itself: applied as made.
@@ -589,6 +651,9 @@ export class RoundDriver {
     const { commit, signer } = message;
     const ownAccepted = this.own !== null && commit.accepted.some((c) => c.hash === this.own!.hash);
     if (this.own && !ownAccepted) addSparse(this.error, this.own.update); // not taken: send it later
+    // Every accepted contribution is in the ledger before its credit: one fetched for the commit may never
+    // have been recorded here (it came before the round opened, or only with the commit).
+    for (const c of next.accepted) this.recordContribution(c, c.hash === this.own?.hash);
     this.record((records) => {
       records.addTraffic(this.runId, commit.round, this.roundIn, this.roundOut);
       records.recordCommit({
@@ -597,9 +662,12 @@ export class RoundDriver {
         modelHash: commit.modelHash,
         committedBy: signer,
         accepted: commit.accepted.map(({ hash, score }) => ({ hash, score })),
+        rejected: commit.rejected,
+        rewards: this.rewardsOf(commit, next.accepted),
         closedAt: Date.now(),
       });
     });
+    this.verifier.remember(commit.round, next.accepted);
     this.lastCommit = { round: commit.round, modelHash: commit.modelHash, committedBy: signer, accepted: next.accepted.length, at: Date.now() };
     this.theta = next.theta;
     this.momentum = next.momentum;
@@ -612,6 +680,41 @@ export class RoundDriver {
     // The trainer moves on first; the save follows (a crash in between only costs a resync on restart).
     await this.openRound({ fresh: false });
     await this.save();
+  }
+
+  /**
+   * The round's emission split among the commit's accepted contributions by samples × score, each credited
+   * to the reward address its own signed header names: every peer holding the commit credits the same wei.
+   */
+  private rewardsOf(commit: Commit, accepted: readonly Held[]): CommitRecord['rewards'] {
+    const headers = new Map(accepted.map((c) => [c.hash, c.header]));
+    const emission = roundEmission(this.spec.rewards, commit.round);
+    const { credits, unallocated } = splitRound(
+      emission,
+      commit.accepted.map((a) => ({ hash: a.hash, peer: a.peer, address: headers.get(a.hash)?.rewardAddress ?? null, samples: a.samples, score: a.score })),
+      this.spec.rewards.peerCapBps,
+    );
+    return { emissionWei: emission.toString(), unallocatedWei: unallocated.toString(), credits: credits.map((c) => ({ hash: c.hash, wei: c.wei.toString() })) };
+  }
+
+  /**
+   * Every epoch before the one `this.round` is in gets its root, once: the Merkle root of each address's
+   * cumulative credits up to the epoch's end, from this peer's ledger (worker/rewards/merkle.ts).
+   */
+  private closeEpochs(): void {
+    const { epochRounds } = this.spec.rewards;
+    const current = epochOf(this.spec.rewards, this.round);
+    for (let epoch = Math.max(0, current - 1); epoch < current; epoch++) {
+      this.record(() => {
+        const { rewards: table } = this.options;
+        if (table.epoch(this.runId, epoch)) return;
+        const totals = table.totals(this.runId, (epoch + 1) * epochRounds);
+        const total = [...totals.values()].reduce((sum, wei) => sum + wei, 0n);
+        const root = rewardRoot(totals);
+        table.closeEpoch(this.runId, { epoch, endRound: (epoch + 1) * epochRounds, root, totalWei: total.toString(), addresses: [...totals.values()].filter((wei) => wei > 0n).length, closedAt: Date.now() });
+        this.log(`rewards: epoch ${epoch} closed: ${totals.size} addresses, root ${root.slice(0, 14)}…`);
+      });
+    }
   }
 
   /** Nobody committed: the weights stay, this peer's update goes back into its error buffer, next round. */
@@ -677,6 +780,7 @@ export class RoundDriver {
 
   private receiveContribution(c: Held, from: string): void {
     this.received(c.bytes.length);
+    if (!this.arrivals.has(c.hash)) this.arrivals.set(c.hash, Date.now());
     this.contributions.round(c.header.round).set(c.hash, c);
     // One for the next round is recorded when that round opens here.
     if (c.header.round === this.round) this.recordContribution(c, false);

@@ -1,13 +1,14 @@
 /**
  * A run is everything peers must agree on to train the same network together: the task and its data, the
  * seed its round-0 weights come from, the round's length and inner steps, both optimizers, the compression,
- * the aggregation and the quorum. Its id is the hash of its canonical encoding, so two peers with the same
+ * the aggregation, the quorum and the reward emission. Its id is the hash of its canonical encoding, so two peers with the same
  * spec compute the same id without talking. The default run is built into the app, so every fresh install
  * joins the same network. A spec that arrives from a peer is parsed strictly (`parseRunSpec`).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DATASETS, MODELS } from '../api/contract.js';
+import { DEFAULT_EMISSION, emissionSchema } from '../rewards/emission.js';
 
 const positive = z.number().int().positive();
 const fraction = z.number().gt(0).lte(1);
@@ -33,6 +34,8 @@ export const runSpecSchema = z.strictObject({
   aggregation: z.discriminatedUnion('name', [z.strictObject({ name: z.literal('mean') }), z.strictObject({ name: z.literal('median-norm') })]),
   /** A round closes early once this many contributions are in, or this share of the active peers. */
   quorum: z.strictObject({ contributions: positive.max(10_000), fraction }),
+  /** The mining emission and its split (worker/rewards/): what every peer credits, to the wei. */
+  rewards: emissionSchema,
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
@@ -51,6 +54,7 @@ export const DEFAULT_RUN_SPEC: RunSpec = {
   compression: { name: 'sparseloco', chunk: 4096, k: 64, beta: 0.95 },
   aggregation: { name: 'mean' },
   quorum: { contributions: 3, fraction: 0.66 },
+  rewards: DEFAULT_EMISSION,
 };
 
 /** A spec from outside (a peer, a file): the spec, or why not. Never throws. */

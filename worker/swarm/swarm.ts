@@ -7,6 +7,7 @@
  * only if every round's hashes agree on every peer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,8 @@ export interface SwarmConfig {
   batchSize?: number;
   model?: string;
   backend?: string;
+  /** Rounds per reward epoch of the swarm's run (default: the app's). */
+  epochRounds?: number;
   /** More `airtist node` flags for every member. */
   nodeArgs?: string[];
   print?: (line: string) => void;
@@ -303,6 +306,9 @@ export class Swarm {
       ...(config.batchSize ? ['--batch-size', String(config.batchSize)] : []),
       ...(config.model ? ['--model', config.model] : []),
       ...(config.backend ? ['--backend', config.backend] : []),
+      ...(config.epochRounds ? ['--epoch-rounds', String(config.epochRounds)] : []),
+      // Each member is credited to an address of its own, so a swarm's reward table has one row per member.
+      '--reward-address', rewardAddressOf(name),
       ...(through ? ['--bootstrap', through.address] : []),
       ...(config.nodeArgs ?? []),
     ];
@@ -348,4 +354,9 @@ export function roundLine(round: SwarmRound): string {
     round.agree ? `all hashes agree (${hash?.slice(0, 12)})` : `HASHES DIFFER: ${JSON.stringify(round.hashes)}`,
     `${(bytes / 1000).toFixed(1)} kB sent`,
   ].join(' · ');
+}
+
+/** The reward address a swarm member is credited to: derived from its name, the same across its restarts. */
+export function rewardAddressOf(name: string): string {
+  return `0x${createHash('sha256').update(`airtist-swarm/${name}`).digest('hex').slice(0, 40)}`;
 }

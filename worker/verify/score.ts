@@ -14,6 +14,8 @@ import type { Losses } from '../training/task.js';
 
 export interface Judged {
   hash: string;
+  /** The inner steps it claims: fewer steps are expected to gain less (by √ of the share). */
+  steps: number;
   assigned: Losses;
   random: Losses;
 }
@@ -24,9 +26,12 @@ export interface ScoreOptions {
   assignedMargin: number;
 }
 
-export const SCORE_DEFAULTS: ScoreOptions = { minGainFraction: 0.3, assignedMargin: 0.25 };
+export const SCORE_DEFAULTS: ScoreOptions = { minGainFraction: 0.3, assignedMargin: 0.5 };
 
-export type ScoreVerdict = { hash: string; gain: number; accepted: true; score: number } | { hash: string; gain: number; accepted: false; reason: 'no-improvement' };
+/** `expected`: the gain its steps should give, what it was judged against. */
+export type ScoreVerdict =
+  | { hash: string; gain: number; expected: number; accepted: true; score: number }
+  | { hash: string; gain: number; expected: number; accepted: false; reason: 'no-improvement' };
 
 export const totalGain = (losses: Losses): number => Object.values(losses).reduce((sum, value) => sum + value, 0);
 
@@ -37,13 +42,15 @@ function median(values: readonly number[]): number {
 }
 
 export function judge(candidates: readonly Judged[], recentGains: readonly number[], options: ScoreOptions = SCORE_DEFAULTS): ScoreVerdict[] {
-  const gains = candidates.map((c) => ({ hash: c.hash, assigned: totalGain(c.assigned), random: totalGain(c.random) }));
+  const gains = candidates.map((c) => ({ hash: c.hash, steps: c.steps, assigned: totalGain(c.assigned), random: totalGain(c.random) }));
   const typical = median([...gains.map((g) => g.assigned).filter((g) => Number.isFinite(g) && g > 0), ...recentGains]);
-  return gains.map(({ hash, assigned, random }) => {
+  const typicalSteps = median(candidates.map((c) => c.steps));
+  return gains.map(({ hash, steps, assigned, random }) => {
+    const expected = typical * Math.sqrt(Math.max(steps, 1) / Math.max(typicalSteps, 1));
     const helps = Number.isFinite(assigned) && Number.isFinite(random) && assigned > 0 && random > 0;
-    if (!helps || !(assigned >= options.minGainFraction * typical) || assigned < (1 - options.assignedMargin) * random) {
-      return { hash, gain: assigned, accepted: false, reason: 'no-improvement' };
+    if (!helps || !(assigned >= options.minGainFraction * expected) || assigned < (1 - options.assignedMargin) * random) {
+      return { hash, gain: assigned, expected, accepted: false, reason: 'no-improvement' };
     }
-    return { hash, gain: assigned, accepted: true, score: Math.min(1, assigned / typical) };
+    return { hash, gain: assigned, expected, accepted: true, score: Math.min(1, assigned / expected) };
   });
 }

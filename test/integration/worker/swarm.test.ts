@@ -11,7 +11,9 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roundEmission } from '../../../worker/rewards/emission.js';
 import type { Peer } from '../../../worker/p2p/peer.js';
 import { request, RequestError } from '../../../worker/p2p/request.js';
 import { signCommit } from '../../../worker/rounds/commit.js';
@@ -29,6 +31,7 @@ const { Swarm, roundLine } = (await import(new URL('../../../dist/worker/swarm/s
 type Swarm = import('../../../worker/swarm/swarm.js').Swarm;
 
 const ROUND_SECONDS = 5;
+const EPOCH_ROUNDS = 3;
 /** Long enough for a round's window, its grace, a fallback's slot and a busy 2-core machine. */
 const ROUND_TIMEOUT_MS = 60_000;
 
@@ -40,7 +43,7 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     swarm = await Swarm.start(
-      { dataDir, roundSeconds: ROUND_SECONDS, innerSteps: 10, batchSize: 16, model: 'mlp-gan', backend: 'wasm', print: (line) => lines.push(line) },
+      { dataDir, roundSeconds: ROUND_SECONDS, innerSteps: 10, batchSize: 16, model: 'mlp-gan', backend: 'wasm', epochRounds: EPOCH_ROUNDS, print: (line) => lines.push(line) },
       4,
     );
     runId = (await swarm.members[0]!.api.call('status')).runId;
@@ -94,6 +97,48 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
     lines.push(`quality: round 0 ${start.toFixed(1)}, round ${state!.round} ${now.toFixed(1)}`);
     expect(now, failureContext()).toBeLessThan(start * 0.9);
   }, 180_000);
+
+  it("every peer credits each round's emission alike, to the wei, and peers with every round's commit hold the same epoch roots", () => {
+    const emission = { ...DEFAULT_RUN_SPEC.rewards, epochRounds: EPOCH_ROUNDS };
+    const ledgers = swarm.alive().map((member) => ({ member, db: new Database(join(member.dataDir, 'ledger.sqlite'), { readonly: true }) }));
+    try {
+      const credits = new Map<string, string>();
+      let rounds = 0;
+      for (const { db } of ledgers) {
+        const committed = db.prepare<[string], { round: number; emission: string; unallocated: string }>(
+          'SELECT round, emission_wei AS emission, unallocated_wei AS unallocated FROM rounds WHERE run_id = ? AND emission_wei IS NOT NULL',
+        ).all(runId);
+        for (const { round, emission: wei, unallocated } of committed) {
+          rounds++;
+          expect(BigInt(wei), `round ${round}`).toBe(roundEmission(emission, round));
+          const rows = db.prepare<[string, number], { hash: string; wei: string | null }>(
+            "SELECT hash, credited_wei AS wei FROM contributions WHERE run_id = ? AND round = ? AND status = 'accepted'",
+          ).all(runId, round);
+          const sum = rows.reduce((total, row) => total + BigInt(row.wei ?? '0'), 0n);
+          expect(sum + BigInt(unallocated), `round ${round}: credits + unallocated`).toBe(BigInt(wei));
+          for (const row of rows) {
+            const seen = credits.get(row.hash);
+            if (seen !== undefined) expect(row.wei, `contribution ${row.hash.slice(0, 8)} in round ${round}`).toBe(seen);
+            credits.set(row.hash, row.wei!);
+          }
+        }
+      }
+      expect(rounds, failureContext()).toBeGreaterThanOrEqual(4 * 4);
+      // Roots are of cumulative totals: only a peer that holds every round's commit up to an epoch's end can
+      // compute that epoch's root (a peer that synced past a round lacks its credits, see the closing note).
+      const roots = new Map<number, string[]>();
+      for (const { db } of ledgers) {
+        const complete = new Set(db.prepare<[string], number>('SELECT round FROM rounds WHERE run_id = ? AND emission_wei IS NOT NULL').pluck().all(runId));
+        for (const { epoch, root } of db.prepare<[string], { epoch: number; root: string }>('SELECT epoch, root FROM epochs WHERE run_id = ?').all(runId)) {
+          if (Array.from({ length: (epoch + 1) * EPOCH_ROUNDS }, (_, r) => r).every((r) => complete.has(r))) roots.set(epoch, [...(roots.get(epoch) ?? []), root]);
+        }
+      }
+      for (const [epoch, seen] of roots) expect(new Set(seen).size, `epoch ${epoch}'s roots: ${seen.join(', ')}`).toBe(1);
+      expect([...roots.values()].some((seen) => seen.length >= 2), `no epoch was closed by two peers with its every round: ${JSON.stringify([...roots])}`).toBe(true);
+    } finally {
+      for (const { db } of ledgers) db.close();
+    }
+  });
 
   it('a 5th peer joins mid-run and holds the same hash as everyone by the next round', async () => {
     const newcomer = await swarm.add();
@@ -175,7 +220,7 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
         [contributionsTopic(runId), forged], // wrongly signed
         [contributionsTopic(runId), await signContribution({ ...header, runId: 'f'.repeat(32) }, key)], // wrong run
         [contributionsTopic(runId), await signContribution({ ...header, round: 0 }, key)], // stale round
-        [commitsTopic(runId), await signCommit({ runId: 'f'.repeat(32), round: round.round, committedAt: Date.now(), baseHash: round.baseHash, accepted: [], modelHash: 'cd'.repeat(32) }, key)],
+        [commitsTopic(runId), await signCommit({ runId: 'f'.repeat(32), round: round.round, committedAt: Date.now(), baseHash: round.baseHash, accepted: [], rejected: [], modelHash: 'cd'.repeat(32) }, key)],
       ];
       for (const [topic, bytes] of messages) await publish(attacker, topic, bytes);
       // A garbage request on the contribution protocol is answered with an error, not a crash.

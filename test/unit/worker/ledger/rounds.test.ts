@@ -29,7 +29,7 @@ describe('round records', () => {
     rounds().open(RUN, 3, 'c'.repeat(64), 9999); // a second open changes nothing
     rounds().addTraffic(RUN, 3, 100, 30_000);
     rounds().addTraffic(RUN, 3, 60_000, 0);
-    for (const n of [1, 2, 3]) expect(rounds().recordContribution(contribution(n))).toBe(true);
+    for (const n of [1, 2, 3, 4]) expect(rounds().recordContribution(contribution(n))).toBe(true);
     expect(rounds().recordContribution(contribution(2))).toBe(false); // a replay is recognised
     rounds().recordCommit({
       runId: RUN,
@@ -41,12 +41,14 @@ describe('round records', () => {
         { hash: contribution(2).hash, score: 0.5 },
         { hash: 'e'.repeat(64), score: 1 }, // named by the commit but never seen here: not counted
       ],
+      rejected: [{ hash: contribution(3).hash, reason: 'copy' }],
       closedAt: 2000,
     });
     expect(rounds().contributions(RUN, 3)).toEqual([
       { hash: contribution(1).hash, peerId: '12D3KooWpeer1', own: true, status: 'accepted', reason: null, score: 0.25 },
       { hash: contribution(2).hash, peerId: '12D3KooWpeer2', own: false, status: 'accepted', reason: null, score: 0.5 },
-      { hash: contribution(3).hash, peerId: '12D3KooWpeer3', own: false, status: 'rejected', reason: 'not in the commit', score: null },
+      { hash: contribution(3).hash, peerId: '12D3KooWpeer3', own: false, status: 'rejected', reason: 'copy', score: null },
+      { hash: contribution(4).hash, peerId: '12D3KooWpeer4', own: false, status: 'rejected', reason: 'not in the commit', score: null },
     ]);
     expect(rounds().history(RUN, 10)).toEqual([
       { runId: RUN, round: 3, baseHash: base, modelHash: 'f'.repeat(64), committedBy: '12D3KooWpeer2', accepted: 2, bytesIn: 60_100, bytesOut: 30_000, openedAt: 1000, closedAt: 2000 },
@@ -56,7 +58,7 @@ describe('round records', () => {
   it('refuses work for a round it never opened, and malformed records, storing nothing', () => {
     expect(() => rounds().recordContribution(contribution(1))).toThrow(/round 3 of r+ was never opened/);
     expect(() => rounds().addTraffic(RUN, 3, 1, 1)).toThrow(LedgerInputError);
-    expect(() => rounds().recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [], closedAt: 1 })).toThrow(/never opened/);
+    expect(() => rounds().recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [], rejected: [], closedAt: 1 })).toThrow(/never opened/);
     rounds().open(RUN, 3, base, 1000);
     expect(() => rounds().recordContribution(contribution(1, { hash: 'xyz' }))).toThrow(/hash must be 64 lowercase hex/);
     expect(() => rounds().recordContribution(contribution(1, { rewardAddress: '0xZZ' }))).toThrow(/bad reward address/);
@@ -65,7 +67,7 @@ describe('round records', () => {
     // A commit that fails halfway (a non-finite score) leaves the round open and no contribution changed.
     rounds().recordContribution(contribution(1));
     expect(() =>
-      rounds().recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [{ hash: contribution(1).hash, score: Number.POSITIVE_INFINITY }], closedAt: 2000 }),
+      rounds().recordCommit({ runId: RUN, round: 3, modelHash: 'f'.repeat(64), committedBy: 'x', accepted: [{ hash: contribution(1).hash, score: Number.POSITIVE_INFINITY }], rejected: [], closedAt: 2000 }),
     ).toThrow(/finite/);
     expect(rounds().history(RUN, 1)[0]).toMatchObject({ modelHash: null, accepted: 0, closedAt: null });
   });

@@ -14,6 +14,10 @@ const commit: Commit = {
     { hash: '1'.repeat(64), peer: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', samples: 6400, score: 0.031 },
     { hash: '2'.repeat(64), peer: '12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq', samples: 3200, score: -0.5 },
   ],
+  rejected: [
+    { hash: '3'.repeat(64), reason: 'copy' },
+    { hash: '4'.repeat(64), reason: 'no-improvement' },
+  ],
   modelHash: 'f'.repeat(64),
 };
 
@@ -36,6 +40,8 @@ describe('round commits', () => {
     await expect(signCommit({ ...commit, accepted: [commit.accepted[0]!, commit.accepted[0]!] }, key)).rejects.toThrow(/accepted twice/);
     await expect(signCommit({ ...commit, accepted: [{ ...commit.accepted[0]!, peer: 'not-a-peer' }] }, key)).rejects.toThrow(/not a peer id/);
     await expect(signCommit({ ...commit, committedAt: 1.5 }, key)).rejects.toThrow(/committedAt/);
+    await expect(signCommit({ ...commit, rejected: [{ hash: commit.accepted[1]!.hash, reason: 'zero' }] }, key)).rejects.toThrow(/both accepted and rejected/);
+    await expect(signCommit({ ...commit, rejected: [{ hash: '5'.repeat(64), reason: 'lazy' as never }] }, key)).rejects.toThrow(/not a rejection reason/);
     const header = await signContribution(
       { runId: commit.runId, round: 12, baseHash: commit.baseHash, rewardAddress: null, samples: 1, steps: 1, losses: { generator: 1 }, payloadHash: 'c'.repeat(64), payloadBytes: 1 },
       key,

@@ -60,7 +60,7 @@ describe('scoring contributions by what they improve', { timeout: 120_000 }, () 
     const scorer = task.createScorer();
     const improvements = scoreCandidates(task, scorer, { base, candidates, random: { shard: 7, seed: 'random' }, rows: 64, seed: 'round-seed' });
     scorer.dispose();
-    const verdicts = judge(improvements.map((x, i) => ({ hash: `c${i}`, ...x })), []);
+    const verdicts = judge(improvements.map((x, i) => ({ hash: `c${i}`, steps: H, ...x })), []);
     const names = ['honest', 'honest', 'honest', 'honest', ...Object.keys(cheats)];
     const shown = verdicts.map((v, i) => `${names[i]} ${v.accepted ? `accepted ${v.score.toFixed(2)}` : v.reason} (gain ${v.gain.toFixed(4)}, elsewhere ${totalGain(improvements[i]!.random).toFixed(4)})`).join('\n');
     expect(verdicts.slice(0, 4).every((v) => v.accepted && v.score > 0.5), shown).toBe(true);
