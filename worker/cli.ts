@@ -12,6 +12,7 @@ Usage: airtist <command> [options]
 Commands:
   node       run the headless miner and serve its dashboard on 127.0.0.1
   swarm      run N miners on loopback that train one model together (for testing the network)
+  rewards    verify, show or prove the AIRT credited in a data dir's ledger
 
 Run 'airtist <command> --help' for a command's options.`;
 
@@ -21,6 +22,10 @@ const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<
     prespawnTrainerThread();
     const { nodeCommand, NODE_USAGE } = await import('./cli/node-command.js');
     return { run: nodeCommand, usage: NODE_USAGE };
+  },
+  rewards: async () => {
+    const { rewardsCommand, REWARDS_USAGE } = await import('./cli/rewards-command.js');
+    return { run: (argv) => rewardsCommand(argv), usage: REWARDS_USAGE };
   },
   swarm: async () => {
     const { swarmCommand, SWARM_USAGE } = await import('./cli/swarm-command.js');
@@ -54,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof TrainerStartError) {
       console.error(`airtist ${name}: cannot start training: ${error.message}`);
+      return 1;
+    }
+    if ((error as Error).name === 'RewardsMismatchError') {
+      console.error(`airtist ${name}: ${(error as Error).message}`);
       return 1;
     }
     if (error instanceof DataDirInUseError) {

@@ -1,0 +1,122 @@
+/**
+ * `airtist rewards verify|show|proof`: the reward table of a data dir's ledger, read-only (a running node may
+ * keep writing it). `verify` recomputes each closed epoch's Merkle root from the ledger's credits and
+ * compares it with the root the node recorded; `show` lists the credits per address and epoch; `proof`
+ * prints what a claim of one address needs.
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../default-data-dir.js';
+import { createRewardRecords, type RewardRecords } from '../ledger/rewards.js';
+import { formatAirt } from '../rewards/emission.js';
+import { rewardProof, rewardRoot } from '../rewards/merkle.js';
+import { UsageError } from './usage.js';
+
+export const REWARDS_USAGE = `Usage: airtist rewards <verify|show|proof> [options]
+
+  verify             recompute each closed epoch's reward root from the ledger and compare (exit 1 if any differs)
+  show               AIRT credited per address, in total and per epoch
+  proof              the cumulative amount and Merkle proof a claim of --address needs
+
+Options:
+  --data-dir DIR     the node's data dir (default: the desktop app's)
+  --run ID           the run (default: the one with the latest round in the ledger)
+  --epoch N          only this epoch (proof: default the latest closed one)
+  --address 0x…      the address (proof, and show for one address)`;
+
+/** The ledger schema that holds rewards (migration 4). */
+const REWARDS_SCHEMA = 4;
+
+export async function rewardsCommand(argv: string[], print: (line: string) => void = console.log): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      run: { type: 'string' },
+      epoch: { type: 'string' },
+      address: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return print(REWARDS_USAGE);
+  const [action, ...extra] = positionals;
+  if (!action || !['verify', 'show', 'proof'].includes(action) || extra.length > 0) throw new UsageError(action ? `unknown rewards action "${[action, ...extra].join(' ')}"` : 'which: verify, show or proof?');
+  const epochWanted = values.epoch === undefined ? null : Number(values.epoch);
+  if (epochWanted !== null && (!Number.isSafeInteger(epochWanted) || epochWanted < 0)) throw new UsageError(`--epoch must be a whole number, got "${values.epoch}"`);
+  const address = values.address?.toLowerCase() ?? null;
+  if (address !== null && !/^0x[0-9a-f]{40}$/.test(address)) throw new UsageError(`--address must be 0x and 40 hex digits, got "${values.address}"`);
+  if (action === 'proof' && address === null) throw new UsageError('proof needs --address');
+
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const path = join(dataDir, 'ledger.sqlite');
+  if (!existsSync(path)) throw new UsageError(`no ledger in ${dataDir}`);
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version < REWARDS_SCHEMA) throw new UsageError(`the ledger in ${dataDir} predates rewards (schema ${version}); start the node once to upgrade it`);
+    const runId = values.run ?? (db.prepare('SELECT run_id FROM rounds ORDER BY opened_at DESC LIMIT 1').pluck().get() as string | undefined);
+    if (!runId) throw new UsageError(`the ledger in ${dataDir} holds no rounds`);
+    const records = createRewardRecords(db);
+    const epochs = records.epochs(runId).filter((e) => epochWanted === null || e.epoch === epochWanted);
+    if (epochWanted !== null && epochs.length === 0) throw new UsageError(`epoch ${epochWanted} of run ${runId} is not closed in this ledger`);
+    if (action === 'verify') return verify(records, runId, epochs, print);
+    if (action === 'show') return show(records, runId, epochs, address, print);
+    return proof(records, runId, epochs, address!, print);
+  } finally {
+    db.close();
+  }
+}
+
+function verify(records: RewardRecords, runId: string, epochs: ReturnType<RewardRecords['epochs']>, print: (line: string) => void): void {
+  if (epochs.length === 0) return print(`run ${runId}: no epoch closed yet`);
+  let mismatches = 0;
+  for (const epoch of epochs) {
+    const totals = records.totals(runId, epoch.endRound);
+    const root = rewardRoot(totals);
+    const total = [...totals.values()].reduce((sum, wei) => sum + wei, 0n);
+    const same = root === epoch.root && total.toString() === epoch.totalWei;
+    if (!same) mismatches++;
+    print(`epoch ${epoch.epoch} (rounds < ${epoch.endRound}): ${same ? 'ok' : 'MISMATCH'}  root ${root}${same ? '' : ` (recorded ${epoch.root})`}  ${totals.size} addresses, ${formatAirt(total)} AIRT`);
+  }
+  if (mismatches > 0) throw new RewardsMismatchError(`${mismatches} of ${epochs.length} epochs do not match the ledger`);
+}
+
+function show(records: RewardRecords, runId: string, epochs: ReturnType<RewardRecords['epochs']>, address: string | null, print: (line: string) => void): void {
+  const all = records.epochs(runId);
+  const last = all.at(-1);
+  const totals = records.totals(runId, Number.MAX_SAFE_INTEGER);
+  const closed = last ? records.totals(runId, last.endRound) : new Map<string, bigint>();
+  print(`run ${runId}: ${all.length} epochs closed${last ? `, the latest ${last.epoch} with root ${last.root}` : ''}`);
+  for (const [who, wei] of [...totals].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (address !== null && who !== address) continue;
+    const pending = wei - (closed.get(who) ?? 0n);
+    print(`${who}  ${formatAirt(wei, 6)} AIRT credited  (${formatAirt(pending, 6)} in no closed epoch yet)`);
+  }
+  for (const epoch of epochs) {
+    const from = epoch.epoch === 0 ? 0 : (all.find((e) => e.epoch === epoch.epoch - 1)?.endRound ?? 0);
+    const credits = records.credits(runId, from, epoch.endRound).filter((c) => c.address !== null && (address === null || c.address === address));
+    const byAddress = new Map<string, bigint>();
+    for (const c of credits) byAddress.set(c.address!, (byAddress.get(c.address!) ?? 0n) + BigInt(c.wei));
+    const { emission, unallocated } = records.emitted(runId, from, epoch.endRound);
+    print(`epoch ${epoch.epoch}: ${formatAirt(emission)} AIRT emitted, ${formatAirt(unallocated)} unallocated`);
+    for (const [who, wei] of byAddress) print(`  ${who}  ${formatAirt(wei, 6)} AIRT`);
+  }
+}
+
+function proof(records: RewardRecords, runId: string, epochs: ReturnType<RewardRecords['epochs']>, address: string, print: (line: string) => void): void {
+  const epoch = epochs.at(-1);
+  if (!epoch) throw new UsageError(`run ${runId}: no epoch closed yet`);
+  const found = rewardProof(records.totals(runId, epoch.endRound), address);
+  if (!found) throw new UsageError(`${address} has no credit up to epoch ${epoch.epoch}`);
+  if (found.root !== epoch.root) throw new RewardsMismatchError(`the ledger's credits give root ${found.root}, not the recorded ${epoch.root}: run 'rewards verify'`);
+  print(JSON.stringify({ runId, epoch: epoch.epoch, root: found.root, account: address, cumulativeAmount: found.amount.toString(), proof: found.proof }, null, 2));
+}
+
+/** The ledger's credits do not give the root recorded for an epoch. */
+export class RewardsMismatchError extends Error {
+  override name = 'RewardsMismatchError';
+}
