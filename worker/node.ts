@@ -37,6 +37,7 @@ import { probeBestBackend } from './training/backend-probe.js';
 import type { TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
+import { REJECTION_WORDS, type RejectionReason } from './verify/reasons.js';
 import type { TrainerReady } from './training/trainer-host.js';
 
 export interface NodeOptions {
@@ -338,7 +339,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     const { rounds } = ledger.ledger;
     return rounds.history(runId, limit).map(({ runId: _run, ...row }) => {
       const own = rounds.contributions(runId, row.round).find((c) => c.own);
-      return { ...row, own: own ? { status: own.status, reason: own.reason } : null };
+      // The ledger keeps reason codes; people read their words.
+      const reason = own?.reason ? (REJECTION_WORDS[own.reason as RejectionReason] ?? own.reason) : null;
+      return { ...row, own: own ? { status: own.status, reason } : null };
     });
   }
 
