@@ -619,7 +619,9 @@ export class RoundDriver {
     const previous = this.previous!;
     const ranking = roundRanking(this.runId, message.commit.round, previous.state.eligible, [previous.signer, message.signer]);
     if (previous.signer === message.signer || ranking.indexOf(message.signer) > ranking.indexOf(previous.signer)) return;
-    if (message.commit.baseHash !== previous.state.base) return;
+    // A better-ranked commit of that round on another base: the round before it forked, and this peer took the
+    // losing side (a state synced from a peer that had not switched yet). The network's state heals it.
+    if (message.commit.baseHash !== previous.state.base) return void (await this.resync(`a better-ranked commit for round ${message.commit.round} is on another base`));
     const applied = { state: this.committed(), own: this.own, startStep: this.roundStartStep };
     this.restoreCommitted(previous.state);
     this.own = previous.own;

@@ -240,15 +240,19 @@ export class Swarm {
   }
 
   /**
-   * Waits until every one of `members` trains in a round (none is still starting or syncing) and returns the
-   * first round all of them will have trained in from its start: the one after the newest now.
+   * Waits until every one of `members` trains in the same round from the same base (none is still starting,
+   * syncing, or on the losing side of a fork) and returns the first round all of them will have trained in
+   * from its start: the next one.
    */
   async nextFullRound(timeoutMs: number, members = this.alive()): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const views = await this.views(members);
       const joined = views.every(({ network }) => network.round && network.round.phase !== 'starting' && network.round.phase !== 'syncing');
-      if (joined) return Math.max(...views.map(({ network }) => network.round!.round)) + 1;
+      // One network: every peer in the same round on the same base (a peer that took the losing side of an
+      // early fork is still healing).
+      const bases = new Set(views.map(({ network }) => `${network.round?.round}/${network.round?.baseHash}`));
+      if (joined && bases.size === 1) return Math.max(...views.map(({ network }) => network.round!.round)) + 1;
       if (Date.now() > deadline) throw new Error(`not every peer joined the rounds within ${Math.round(timeoutMs / 1000)} s`);
       await sleep(250);
     }

@@ -42,13 +42,16 @@ export interface ScreenContext {
 
 export interface ScreenOptions {
   zeroFraction: number;
-  /** An update below this share of the norm its claimed steps should give is a free rider's. */
+  /**
+   * An update below this share of the norm its claimed steps should give is a free rider's. Not higher: an
+   * honest newcomer's first update, with no error feedback behind it yet, is smaller than the others'.
+   */
   underclaimFraction: number;
   normFactor: number;
   copyOverlap: number;
 }
 
-export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, underclaimFraction: 0.5, normFactor: 8, copyOverlap: 0.4 };
+export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, underclaimFraction: 0.3, normFactor: 8, copyOverlap: 0.4 };
 
 export type Verdict = { hash: string; accepted: true; norm: number } | { hash: string; accepted: false; reason: RejectionReason; norm: number };
 
