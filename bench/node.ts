@@ -11,7 +11,6 @@
  *    has stopped computing (target p99 ≤ 100 ms), and to the work so far being durable (checkpoint written
  *    and the unit in the ledger).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { startNode, type MinerNode } from '../worker/node.js';
 import { selectBackend } from '../worker/training/backend.js';
 import { preciseNow } from '../worker/training/protocol.js';
 import { bareThroughput } from './bare-loop.js';
+import { underLoads } from './load.js';
 import { median, percentile, runIfMain, sleep } from './stats.js';
 
 const MODEL: ModelName = 'mlp-gan';
@@ -27,8 +27,6 @@ const WINDOW_SECONDS = 10;
 /** Alternating rounds: this machine's throughput drifts by ±15 % over tens of seconds. */
 const ROUNDS = 3;
 const PAUSES = 40;
-/** How many other busy processes each pass runs beside the node: `AIRTIST_BENCH_LOADS=0,1,2` (default 0,1). */
-const LOADS = (process.env.AIRTIST_BENCH_LOADS ?? '0,1').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0);
 
 /** Samples/s of the running node over a window, from the steps its progress events report. */
 async function nodeThroughput(node: MinerNode, batchSize: number, seconds: number): Promise<{ rate: number; microBatch: number }> {
@@ -45,11 +43,6 @@ async function nodeThroughput(node: MinerNode, batchSize: number, seconds: numbe
   const first = points[0]!;
   const last = points.at(-1)!;
   return { rate: ((last.step - first.step) * batchSize) / ((last.time - first.time) / 1000), microBatch: last.microBatch };
-}
-
-/** One other program keeping a core busy, at normal priority, for as long as it runs. */
-function busyProcess(): ChildProcess {
-  return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
 }
 
 async function overhead(node: MinerNode, batchSize: number): Promise<{ node: number; microBatch: number }> {
@@ -101,24 +94,19 @@ async function yieldLatency(node: MinerNode): Promise<void> {
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'airtist-bench-node-'));
-  const busy: ChildProcess[] = [];
   try {
     const backend = await selectBackend('wasm');
     const node = await startNode({ dataDir: dir, model: MODEL, backend });
     await node.pause();
     const batchSize = node.status().batchSize;
-    for (const count of LOADS) {
-      while (busy.length < count) busy.push(busyProcess());
-      while (busy.length > count) busy.pop()!.kill('SIGKILL');
-      const load = count === 0 ? 'idle machine' : `${count} other busy process${count > 1 ? 'es' : ''}`;
+    await underLoads(async (load) => {
       console.log(`\n# 1. Node overhead, ${load} (${MODEL}, batch ${batchSize}, backend ${backend}, ${WINDOW_SECONDS} s windows)`);
       const { node: rate, microBatch } = await overhead(node, batchSize);
       console.log(`\n# 2. Yield latency, ${load} (${PAUSES} pauses at random moments; step ≈ ${((batchSize / rate) * 1000).toFixed(0)} ms, micro-batch ${microBatch})`);
       await yieldLatency(node);
-    }
+    });
     await node.stop();
   } finally {
-    for (const child of busy) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }

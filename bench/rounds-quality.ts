@@ -10,21 +10,15 @@
  * data-parallel, and the FID-style distance (quality.ts; lower is better) against both baselines'.
  * `AIRTIST_BENCH_QUALITY_STEPS` sets the samples (in batches of 16), `AIRTIST_BENCH_QUALITY_SETTINGS` the curve.
  */
-import * as tf from '@tensorflow/tfjs';
 import { compress } from '../worker/rounds/compress.js';
 import { aggregate, outerStep } from '../worker/rounds/outer.js';
 import { DEFAULT_RUN_SPEC } from '../worker/rounds/run-spec.js';
 import { selectBackend } from '../worker/training/backend.js';
-import { loadDataset } from '../worker/training/data/datasets.js';
-import { batchIndices, gatherBatch, shardIndices } from '../worker/training/data/shards.js';
-import { seededNoise, trainStep } from '../worker/training/gan.js';
-import { getModel } from '../worker/training/models/registry.js';
-import { ganQuality, seededGanWeights } from '../worker/training/quality.js';
-import { readWeights, writeWeights } from '../worker/training/weights.js';
+import { seededGanWeights } from '../worker/training/quality.js';
+import { BATCH, FD_SAMPLES, fd, trainer } from './sim-peer.js';
 import { runIfMain } from './stats.js';
 
 const PEERS = 4;
-const BATCH = 16;
 /** Total samples every setting trains: PEERS × H × rounds × BATCH, the same as the baseline's. */
 const TOTAL_STEPS = Number(process.env.AIRTIST_BENCH_QUALITY_STEPS ?? 480);
 /** `h:k[:outer lr:outer momentum]`, comma-separated; the outer optimizer defaults to the run's. */
@@ -33,54 +27,17 @@ const SETTINGS = (process.env.AIRTIST_BENCH_QUALITY_SETTINGS ?? '10:64,30:64,30:
   const outer = DEFAULT_RUN_SPEC.outerOptimizer;
   return { h: h!, k: k!, outer: { lr: lr ?? outer.lr, momentum: momentum ?? outer.momentum } };
 });
-const SAMPLES = 500;
 /** Also train the stricter baseline (one node, every step in turn); `0` leaves it out of a long sweep. */
 const SEQUENTIAL = process.env.AIRTIST_BENCH_QUALITY_SEQUENTIAL !== '0';
-const mnist = loadDataset('mnist');
-
-interface Trainer {
-  step(weights: Float32Array | null, steps: number): Float32Array;
-  dispose(): void;
-}
-
-/** One peer's GAN with its optimizers, training its shard; `step(θ)` starts from θ (null: from where it is). */
-function trainer(shard: number, shards: number, start: Float32Array, seed: string, batch = BATCH): Trainer {
-  const definition = getModel('mlp-gan');
-  const gan = definition.build([28, 28, 1]);
-  const optimizers = definition.createOptimizers();
-  const named = { generator: gan.generator, discriminator: gan.discriminator };
-  const indices = shardIndices(mnist.count, shards, shard);
-  writeWeights(named, start);
-  let at = 0;
-  return {
-    step(weights, steps) {
-      if (weights) writeWeights(named, weights);
-      for (let i = 0; i < steps; i++, at++) {
-        const real = tf.tensor4d(gatherBatch(mnist, batchIndices(indices, seed, at, batch)), [batch, 28, 28, 1]);
-        const noise = { discriminator: seededNoise(batch, gan.latentDim, `${seed}/d/${at}`), generator: seededNoise(batch, gan.latentDim, `${seed}/g/${at}`) };
-        trainStep(gan, optimizers, real, noise);
-        tf.dispose([real, noise.discriminator, noise.generator]);
-      }
-      return readWeights(named);
-    },
-    dispose() {
-      gan.generator.dispose();
-      gan.discriminator.dispose();
-      optimizers.generator.dispose();
-      optimizers.discriminator.dispose();
-    },
-  };
-}
 
 const gap = (fd: number, baseline: number) => `${fd > baseline ? '+' : ''}${((fd / baseline - 1) * 100).toFixed(1)} %`;
-const fd = async (weights: Float32Array) => (await ganQuality({ model: 'mlp-gan', dataset: 'mnist', weights, samples: SAMPLES })).fd;
 
 export async function run(): Promise<void> {
   await selectBackend('wasm');
   const theta0 = seededGanWeights('mlp-gan', 'mnist', DEFAULT_RUN_SPEC.seed);
   const n = theta0.length;
   const denseStepBytes = ((2 * (PEERS - 1)) / PEERS) * 4 * n;
-  console.log(`\n# 6. Communication vs quality (mlp-gan, ${n.toLocaleString('en')} parameters, ${PEERS} peers, ${TOTAL_STEPS * BATCH} samples each way, FD on ${SAMPLES} images)`);
+  console.log(`\n# 6. Communication vs quality (mlp-gan, ${n.toLocaleString('en')} parameters, ${PEERS} peers, ${TOTAL_STEPS * BATCH} samples each way, FD on ${FD_SAMPLES} images)`);
 
   console.log(`round 0: FD ${(await fd(theta0)).toFixed(1)}   dense fp32 ring all-reduce: ${(denseStepBytes / 1e6).toFixed(2)} MB per peer per step`);
   // The baseline the traffic is measured against, trained: data-parallel, every step on all peers' batches.
