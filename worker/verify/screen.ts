@@ -13,7 +13,8 @@
  *  - `samples` again: an update far smaller than the training it claims gives (a free rider: one step trained,
  *    ten claimed), judged against the typical norm scaled by √(claimed steps / typical steps);
  *  - `copy`: its kept positions overlap an earlier contribution's by more than `copyOverlap` with the values
- *    pointing the same way (Templar penalises index overlap above 0.4): the later arrival loses.
+ *    pointing the same way (Templar penalises index overlap above 0.4; see SCREEN_DEFAULTS for ours): the
+ *    later arrival loses.
  */
 import type { SparseUpdate } from '../rounds/compress.js';
 import type { ContributionHeader } from '../rounds/contribution.js';
@@ -51,7 +52,12 @@ export interface ScreenOptions {
   copyOverlap: number;
 }
 
-export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, underclaimFraction: 0.3, normFactor: 8, copyOverlap: 0.4 };
+/**
+ * `copyOverlap`: honest peers' top-k positions overlap more than Templar's 0.4 under this codec (top 64 of
+ * every 4096 by magnitude, error feedback): 0.36–0.53 measured between 5 honest mlp-gan peers at H 30 over 8
+ * rounds (0.09–0.15 at H 10 from round 0). A copy with a little noise on it keeps 0.9 and more.
+ */
+export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, underclaimFraction: 0.3, normFactor: 8, copyOverlap: 0.75 };
 
 export type Verdict = { hash: string; accepted: true; norm: number } | { hash: string; accepted: false; reason: RejectionReason; norm: number };
 

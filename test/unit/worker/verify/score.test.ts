@@ -71,11 +71,12 @@ describe('scoring contributions by what they improve', { timeout: 120_000 }, () 
       candidates.map((c, i) => ({ hash: `c${i}`, peer: `p${i}`, receivedAt: i, update: { size: base.length, indices: c.indices, values: c.values }, header: header(i) })),
       { runId: RUN, round: 0, baseHash: BASE, batchSize: 16, maxInnerSteps: H, seenPayloads: new Set(), recentNorms: [] },
     );
-    // (The noise sits on the first honest update's positions with random signs: half of them agree, a copy.)
-    expect(screened.map((v) => (v.accepted ? 'accepted' : v.reason))).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'copy', 'samples']);
+    // (The noise sits on the first honest update's positions with random signs: half of them agree, as much
+    // as honest peers' do later in training, so it is no copy; scoring refuses it.)
+    expect(screened.map((v) => (v.accepted ? 'accepted' : v.reason))).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'samples']);
     const updates = honest.map((c) => ({ size: base.length, indices: c.indices, values: c.values }));
-    // Honest peers trained from one base share few kept positions with the same sign (0.09–0.15 here): the
-    // copy threshold of 0.4 leaves them room.
+    // Honest peers trained from one base share few kept positions with the same sign here (0.09–0.15; up to
+    // 0.53 at H 30 with error feedback, see SCREEN_DEFAULTS): far below the copy threshold.
     for (const [i, a] of updates.entries()) for (const b of updates.slice(i + 1)) expect(overlap(a, b)).toBeLessThan(0.2);
   });
 

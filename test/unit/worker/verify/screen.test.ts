@@ -92,6 +92,10 @@ describe('screening contributions', () => {
     const early = candidate(original, {}, 10);
     const late = candidate(noisy, {}, 20);
     expect(reasons([late, early, ...honest()]).slice(0, 2)).toEqual(['copy', 'accepted']);
+    // Half the positions shared with the same signs is what honest peers share later in training: no copy.
+    const half = { ...original, values: original.values.map((v, i) => (i % 2 ? v : -v)) };
+    expect(overlap(original, half)).toBeCloseTo(0.5, 1);
+    expect(reasons([candidate(original, {}, 10), candidate(half, {}, 20), ...honest()]).slice(0, 2)).toEqual(['accepted', 'accepted']);
     // A sign-flipped copy points the other way: it is not credited as a copy here (scoring catches it).
     expect(overlap(original, { ...original, values: original.values.map((v) => -v) })).toBe(0);
     expect(overlap(original, noisy)).toBe(1);
