@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
 import { createRewardRecords, type RewardRecords } from '../ledger/rewards.js';
 import { formatAirt } from '../rewards/emission.js';
-import { rewardProof, rewardRoot } from '../rewards/merkle.js';
+import { rewardProof } from '../rewards/merkle.js';
+import { epochRecord } from '../rewards/round-rewards.js';
 import { UsageError } from './usage.js';
 
 export const REWARDS_USAGE = `Usage: airtist rewards <verify|show|proof> [options]
@@ -75,12 +76,10 @@ function verify(records: RewardRecords, runId: string, epochs: ReturnType<Reward
   if (epochs.length === 0) return print(`run ${runId}: no epoch closed yet`);
   let mismatches = 0;
   for (const epoch of epochs) {
-    const totals = records.totals(runId, epoch.endRound);
-    const root = rewardRoot(totals);
-    const total = [...totals.values()].reduce((sum, wei) => sum + wei, 0n);
-    const same = root === epoch.root && total.toString() === epoch.totalWei;
+    const again = epochRecord(records.totals(runId, epoch.endRound), epoch.epoch, epoch.endRound, epoch.closedAt);
+    const same = again.root === epoch.root && again.totalWei === epoch.totalWei;
     if (!same) mismatches++;
-    print(`epoch ${epoch.epoch} (rounds < ${epoch.endRound}): ${same ? 'ok' : 'MISMATCH'}  root ${root}${same ? '' : ` (recorded ${epoch.root})`}  ${totals.size} addresses, ${formatAirt(total)} AIRT`);
+    print(`epoch ${epoch.epoch} (rounds < ${epoch.endRound}): ${same ? 'ok' : 'MISMATCH'}  root ${again.root}${same ? '' : ` (recorded ${epoch.root})`}  ${again.addresses} addresses, ${formatAirt(BigInt(again.totalWei))} AIRT`);
   }
   if (mismatches > 0) throw new RewardsMismatchError(`${mismatches} of ${epochs.length} epochs do not match the ledger`);
 }

@@ -19,10 +19,8 @@
 import type { PrivateKey } from '@libp2p/interface';
 import type { NetworkStatus, RoundStatus } from '../api/contract.js';
 import type { RewardRecords } from '../ledger/rewards.js';
-import type { CommitRecord, RoundRecords } from '../ledger/rounds.js';
-import { epochOf, roundEmission } from '../rewards/emission.js';
-import { rewardRoot } from '../rewards/merkle.js';
-import { splitRound } from '../rewards/split.js';
+import type { RoundRecords } from '../ledger/rounds.js';
+import { closeEndedEpoch, roundCredits } from '../rewards/round-rewards.js';
 import { CodecError } from '../p2p/codec.js';
 import type { Check } from '../p2p/gossip.js';
 import type { Peer } from '../p2p/peer.js';
@@ -665,7 +663,7 @@ export class RoundDriver {
         committedBy: signer,
         accepted: commit.accepted.map(({ hash, score }) => ({ hash, score })),
         rejected: commit.rejected,
-        rewards: this.rewardsOf(commit, next.accepted),
+        rewards: roundCredits(this.spec.rewards, commit, new Map(next.accepted.map((c) => [c.hash, c.header.rewardAddress]))),
         closedAt: Date.now(),
       });
     });
@@ -684,39 +682,12 @@ export class RoundDriver {
     await this.save();
   }
 
-  /**
-   * The round's emission split among the commit's accepted contributions by samples × score, each credited
-   * to the reward address its own signed header names: every peer holding the commit credits the same wei.
-   */
-  private rewardsOf(commit: Commit, accepted: readonly Held[]): CommitRecord['rewards'] {
-    const headers = new Map(accepted.map((c) => [c.hash, c.header]));
-    const emission = roundEmission(this.spec.rewards, commit.round);
-    const { credits, unallocated } = splitRound(
-      emission,
-      commit.accepted.map((a) => ({ hash: a.hash, peer: a.peer, address: headers.get(a.hash)?.rewardAddress ?? null, samples: a.samples, score: a.score })),
-      this.spec.rewards.peerCapBps,
-    );
-    return { emissionWei: emission.toString(), unallocatedWei: unallocated.toString(), credits: credits.map((c) => ({ hash: c.hash, wei: c.wei.toString() })) };
-  }
-
-  /**
-   * Every epoch before the one `this.round` is in gets its root, once: the Merkle root of each address's
-   * cumulative credits up to the epoch's end, from this peer's ledger (worker/rewards/merkle.ts).
-   */
+  /** The epoch that ended before this round, closed with its root (worker/rewards/round-rewards.ts). */
   private closeEpochs(): void {
-    const { epochRounds } = this.spec.rewards;
-    const current = epochOf(this.spec.rewards, this.round);
-    for (let epoch = Math.max(0, current - 1); epoch < current; epoch++) {
-      this.record(() => {
-        const { rewards: table } = this.options;
-        if (table.epoch(this.runId, epoch)) return;
-        const totals = table.totals(this.runId, (epoch + 1) * epochRounds);
-        const total = [...totals.values()].reduce((sum, wei) => sum + wei, 0n);
-        const root = rewardRoot(totals);
-        table.closeEpoch(this.runId, { epoch, endRound: (epoch + 1) * epochRounds, root, totalWei: total.toString(), addresses: [...totals.values()].filter((wei) => wei > 0n).length, closedAt: Date.now() });
-        this.log(`rewards: epoch ${epoch} closed: ${totals.size} addresses, root ${root.slice(0, 14)}…`);
-      });
-    }
+    this.record(() => {
+      const closed = closeEndedEpoch(this.options.rewards, this.runId, this.spec.rewards, this.round);
+      if (closed) this.log(`rewards: epoch ${closed.epoch} closed: ${closed.addresses} addresses, root ${closed.root.slice(0, 14)}…`);
+    });
   }
 
   /** Nobody committed: the weights stay, this peer's update goes back into its error buffer, next round. */
