@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SparseUpdate } from './compress.js';
+import { l2, lowerMedian } from './sparse-stats.js';
 
 export interface Contribution {
   /** Canonical order key, e.g. the hex hash of its payload: the same on every peer. */
@@ -48,14 +49,8 @@ export function aggregate(contributions: readonly Contribution[], size: number, 
 
 /** Per update: min(1, median norm / its norm); 0 for an update with nothing in it. */
 function medianNormScales(updates: readonly SparseUpdate[]): number[] {
-  const norms = updates.map((update) => {
-    let squares = 0;
-    for (const v of update.values) squares += v * v;
-    return Math.sqrt(squares);
-  });
-  // The lower median: of two updates, the larger is scaled to the smaller, whichever is the honest one.
-  const sorted = [...norms].sort((a, b) => a - b);
-  const median = sorted.length === 0 ? 0 : sorted[(sorted.length - 1) >> 1]!;
+  const norms = updates.map(l2);
+  const median = norms.length === 0 ? 0 : lowerMedian(norms);
   return norms.map((norm) => (norm === 0 ? 0 : Math.min(1, median / norm)));
 }
 

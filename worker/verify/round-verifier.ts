@@ -11,7 +11,8 @@ import type { Improvement, ScoreRequest } from '../training/scoring.js';
 import type { Assignment } from '../training/task.js';
 import type { RejectionReason } from './reasons.js';
 import { judge, SCORE_DEFAULTS, type ScoreOptions } from './score.js';
-import { l2, screen, SCREEN_DEFAULTS, type ScreenOptions } from './screen.js';
+import { l2 } from '../rounds/sparse-stats.js';
+import { screen, SCREEN_DEFAULTS, type ScreenOptions } from './screen.js';
 
 export interface RoundVerdicts {
   accepted: Array<{ held: Held; score: number }>;

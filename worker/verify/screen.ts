@@ -17,6 +17,7 @@
  *    later arrival loses.
  */
 import type { SparseUpdate } from '../rounds/compress.js';
+import { l2, lowerMedian as median } from '../rounds/sparse-stats.js';
 import type { ContributionHeader } from '../rounds/contribution.js';
 import type { RejectionReason } from './reasons.js';
 
@@ -60,22 +61,6 @@ export interface ScreenOptions {
 export const SCREEN_DEFAULTS: ScreenOptions = { zeroFraction: 0.01, underclaimFraction: 0.3, normFactor: 8, copyOverlap: 0.75 };
 
 export type Verdict = { hash: string; accepted: true; norm: number } | { hash: string; accepted: false; reason: RejectionReason; norm: number };
-
-export function l2(update: SparseUpdate): number {
-  let sum = 0;
-  for (const v of update.values) sum += v * v;
-  return Math.sqrt(sum);
-}
-
-/**
- * The lower median: of an even count, the lower middle value, so one huge update among two cannot set the
- * scale the other is judged by.
- */
-const median = (values: readonly number[]): number => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[(sorted.length - 1) >> 1]!;
-};
 
 /**
  * The share of `a`'s kept positions that `b` keeps too with a value of the same sign, over the smaller of the
