@@ -45,19 +45,20 @@ export function scoreCandidates(task: Task, scorer: TaskScorer, request: ScoreRe
     if (!Number.isInteger(c.step) || c.step < 0) throw new RangeError(`candidate ${i}: the step must be a whole number ≥ 0`);
   }
   scorer.setBase(base);
-  const improvement = (candidate: Float32Array, batch: ReturnType<Task['batch']>, noise: string): Losses => {
-    const before = scorer.losses(null, batch, noise);
+  const improvement = (candidate: Float32Array, batch: ReturnType<Task['batch']>, noise: string, before = scorer.losses(null, batch, noise)): Losses => {
     const after = scorer.losses(candidate, batch, noise);
     return Object.fromEntries(Object.keys(before).map((name) => [name, before[name]! - after[name]!]));
   };
   const randomBatch = task.batchOf(random, 0, rows);
   try {
+    // The base's losses on the shared random batch are the same for every candidate: measured once.
+    const randomBefore = scorer.losses(null, randomBatch, `${seed}/random`);
     return candidates.map((c, i) => {
       const candidate = Float32Array.from(base);
       c.indices.forEach((position, j) => (candidate[position]! -= c.values[j]!));
       const assignedBatch = task.batchOf(c.assignment, c.step, rows);
       try {
-        return { assigned: improvement(candidate, assignedBatch, `${seed}/${i}/assigned`), random: improvement(candidate, randomBatch, `${seed}/random`) };
+        return { assigned: improvement(candidate, assignedBatch, `${seed}/${i}/assigned`), random: improvement(candidate, randomBatch, `${seed}/random`, randomBefore) };
       } finally {
         assignedBatch.dispose();
       }

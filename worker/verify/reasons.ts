@@ -2,7 +2,7 @@
  * Why a contribution earns nothing and stays out of the model: one code per reason, as commits carry them (by
  * index: append only) and the ledger stores them, and the words miners read.
  */
-export const REJECTION_REASONS = ['wrong-run', 'wrong-round', 'wrong-base', 'non-finite', 'samples', 'replay', 'zero', 'norm', 'copy', 'no-improvement'] as const;
+export const REJECTION_REASONS = ['wrong-run', 'wrong-round', 'wrong-base', 'non-finite', 'samples', 'replay', 'zero', 'norm', 'copy', 'no-improvement', 'malformed', 'direction'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** The words the dashboard and the CLI show for each reason. */
@@ -17,4 +17,6 @@ export const REJECTION_WORDS: Record<RejectionReason, string> = {
   norm: 'the update is far larger than the others',
   copy: 'a copy of another peer’s update',
   'no-improvement': 'it did not improve the model on its own data',
+  malformed: 'its signed payload does not decode',
+  direction: 'the update points nowhere near where the round’s other updates do',
 };

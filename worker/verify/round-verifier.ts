@@ -12,6 +12,9 @@ import type { Assignment } from '../training/task.js';
 import type { RejectionReason } from './reasons.js';
 import { judge, SCORE_DEFAULTS, type ScoreOptions } from './score.js';
 import { l2 } from '../rounds/sparse-stats.js';
+import { planAudit } from './audit.js';
+import type { Reputation } from './reputation.js';
+import { RecentValues } from './scale.js';
 import { screen, SCREEN_DEFAULTS, type ScreenOptions } from './screen.js';
 
 export interface RoundVerdicts {
@@ -32,40 +35,52 @@ export interface VerifierOptions {
   scoring?: ScoreOptions;
   /** Rows of each scoring batch: small and fixed, so scoring keeps up with the round (64 by default). */
   rows?: number;
+  /** Contributions scored at most in a round; past it, an audit sample (audit.ts). */
+  budget?: number;
 }
 
-/** Rounds of payload hashes kept against replays, and accepted norms and gains kept as the scale. */
+/** Rounds of payload hashes kept against replays, and of accepted norms and gains that top up a round's scale. */
 const PAYLOAD_ROUNDS = 16;
-const HISTORY = 32;
+/**
+ * Scored per round at most. Measured (bench/verify-scoring.ts, mlp-gan on WebAssembly, 2 cores): the whole
+ * check costs 88–108 ms per contribution, idle or beside a busy program, so 48 take about 5 s of the leader's
+ * trainer thread — 4 % of the run's 120 s round. Past it, reputed peers are sampled (audit.ts).
+ */
+export const SCORING_BUDGET = 48;
+const SCALE_ROUNDS = 2;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 export class RoundVerifier {
   private readonly payloads = new Map<number, Set<string>>();
-  private norms: number[] = [];
-  private gains: number[] = [];
+  private readonly norms = new RecentValues(SCALE_ROUNDS);
+  private readonly gains = new RecentValues(SCALE_ROUNDS);
   /** The gains this peer measured when it last scored a round (as a leader or fallback). */
   private measured: { round: number; gains: Map<string, number> } | null = null;
 
   constructor(private readonly options: VerifierOptions) {}
 
-  async verify(round: number, baseHash: string, base: Float32Array, held: readonly Held[], receivedAt: (c: Held) => number): Promise<RoundVerdicts> {
+  /** `reputation`: the table the round started from, which decides the audit sample when there are many. */
+  async verify(round: number, baseHash: string, base: Float32Array, held: readonly Held[], receivedAt: (c: Held) => number, reputation: Reputation = []): Promise<RoundVerdicts> {
     const { options } = this;
     const byHash = new Map(held.map((c) => [c.hash, c]));
     const seenPayloads = new Set([...this.payloads].filter(([r]) => r < round).flatMap(([, set]) => [...set]));
     const screened = screen(
       held.map((c) => ({ hash: c.hash, peer: c.peerId, header: c.header, update: c.update!, receivedAt: receivedAt(c) })),
-      { runId: options.runId, round, baseHash, batchSize: options.batchSize, maxInnerSteps: options.maxInnerSteps, seenPayloads, recentNorms: this.norms },
+      { runId: options.runId, round, baseHash, batchSize: options.batchSize, maxInnerSteps: options.maxInnerSteps, seenPayloads, recentNorms: this.norms.before(round) },
       options.screen ?? SCREEN_DEFAULTS,
     );
     const rejected: RoundVerdicts['rejected'] = [];
-    const survivors: Held[] = [];
+    const passed: Held[] = [];
     for (const verdict of screened) {
       const c = byHash.get(verdict.hash)!;
-      if (verdict.accepted) survivors.push(c);
+      if (verdict.accepted) passed.push(c);
       else rejected.push({ held: c, reason: verdict.reason });
     }
-    if (survivors.length === 0) return { accepted: [], rejected };
+    const plan = planAudit(passed, reputation, options.budget ?? SCORING_BUDGET, baseHash);
+    const trusted = plan.trusted.map(({ c, score }) => ({ held: c, score }));
+    const survivors = plan.scored;
+    if (survivors.length === 0) return { accepted: trusted, rejected };
 
     // Data nobody was assigned this round would be best; a shard from the base's hash is one nobody chose.
     const random: Assignment = { shard: digest(`${baseHash}/audit`).readUInt32BE(0) % options.shardCount, seed: JSON.stringify([options.runId, round, 'audit']) };
@@ -84,11 +99,11 @@ export class RoundVerifier {
     });
     const verdicts = judge(
       survivors.map((c, i) => ({ hash: c.hash, steps: c.header.steps, ...improvements[i]! })),
-      this.gains,
+      this.gains.before(round),
       options.scoring ?? SCORE_DEFAULTS,
     );
     this.measured = { round, gains: new Map(verdicts.map((v) => [v.hash, v.gain])) };
-    const accepted: RoundVerdicts['accepted'] = [];
+    const accepted: RoundVerdicts['accepted'] = [...trusted];
     verdicts.forEach((verdict, i) => {
       if (verdict.accepted) accepted.push({ held: survivors[i]!, score: verdict.score });
       else rejected.push({ held: survivors[i]!, reason: verdict.reason, detail: `gain ${verdict.gain.toPrecision(3)}, expected ${verdict.expected.toPrecision(3)}` });
@@ -102,7 +117,7 @@ export class RoundVerifier {
     const gains = this.measured?.round === round ? accepted.map((c) => this.measured!.gains.get(c.hash) ?? Number.NaN) : [];
     this.payloads.set(round, new Set(accepted.map((c) => c.header.payloadHash)));
     for (const r of this.payloads.keys()) if (r < round - PAYLOAD_ROUNDS) this.payloads.delete(r);
-    this.norms = [...this.norms, ...accepted.filter((c) => c.update).map((c) => l2(c.update!))].slice(-HISTORY);
-    this.gains = [...this.gains, ...gains.filter((g) => Number.isFinite(g) && g > 0)].slice(-HISTORY);
+    this.norms.set(round, accepted.filter((c) => c.update).map((c) => l2(c.update!)));
+    this.gains.set(round, gains.filter((g) => Number.isFinite(g) && g > 0));
   }
 }

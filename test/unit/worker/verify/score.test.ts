@@ -12,7 +12,7 @@ import { scoreCandidates, type ScoreCandidate } from '../../../../worker/trainin
 import type { Task } from '../../../../worker/training/task.js';
 import { createGanTask } from '../../../../worker/training/tasks/gan-task.js';
 import { judge, totalGain } from '../../../../worker/verify/score.js';
-import { overlap, screen } from '../../../../worker/verify/screen.js';
+import { agreement, overlap, screen } from '../../../../worker/verify/screen.js';
 import type { ContributionHeader } from '../../../../worker/rounds/contribution.js';
 
 const H = 10;
@@ -71,9 +71,13 @@ describe('scoring contributions by what they improve', { timeout: 120_000 }, () 
       candidates.map((c, i) => ({ hash: `c${i}`, peer: `p${i}`, receivedAt: i, update: { size: base.length, indices: c.indices, values: c.values }, header: header(i) })),
       { runId: RUN, round: 0, baseHash: BASE, batchSize: 16, maxInnerSteps: H, seenPayloads: new Set(), recentNorms: [] },
     );
-    // (The noise sits on the first honest update's positions with random signs: half of them agree, as much
-    // as honest peers' do later in training, so it is no copy; scoring refuses it.)
-    expect(screened.map((v) => (v.accepted ? 'accepted' : v.reason))).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'samples']);
+    // The noise sits on the first honest update's positions with random signs: half of them agree, so it is
+    // no copy, but it points nowhere; the sign flip points against everyone. The screen refuses both by their
+    // direction before they are scored, and scoring (above) would refuse them too.
+    expect(screened.map((v) => (v.accepted ? 'accepted' : v.reason))).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'direction', 'direction', 'samples']);
+    const updates4 = candidates.map((c) => ({ size: base.length, indices: c.indices, values: c.values }));
+    expect(agreement(updates4[0]!, updates4[1]!)).toBeGreaterThan(0);
+    expect(agreement(updates4[0]!, updates4[4]!)).toBe(-1);
     const updates = honest.map((c) => ({ size: base.length, indices: c.indices, values: c.values }));
     // Honest peers trained from one base share few kept positions with the same sign here (0.09–0.15; up to
     // 0.53 at H 30 with error feedback, see SCREEN_DEFAULTS): far below the copy threshold.
@@ -87,5 +91,30 @@ describe('scoring contributions by what they improve', { timeout: 120_000 }, () 
     expect(() => scoreCandidates(task, scorer, { base: base.subarray(1), candidates: [], random: { shard: 1, seed: 'r' }, rows: 8, seed: 's' })).toThrow(RangeError);
     expect(() => scoreCandidates(task, scorer, { base, candidates: [], random: { shard: 9, seed: 'r' }, rows: 8, seed: 's' })).toThrow(/shard 9/);
     scorer.dispose();
+  });
+});
+
+describe('judging a round that oscillated', () => {
+  const judged = (gains: number[]) => judge(gains.map((g, i) => ({ hash: `h${i}`, steps: 10, assigned: { d: g }, random: { d: g } })), [0.5, 0.5]);
+  it('takes every contribution at a score of 1 when most of the round raised its losses', () => {
+    expect(judged([-0.15, -0.02, -0.004, 0.2]).map((v) => (v.accepted ? v.score : v.reason))).toEqual([1, 1, 1, 1]);
+  });
+  it('still refuses the one that raised its losses in a round that lowered them', () => {
+    expect(judged([0.4, 0.5, 0.45, -0.1]).map((v) => (v.accepted ? 'accepted' : v.reason))).toEqual(['accepted', 'accepted', 'accepted', 'no-improvement']);
+    // Two alone cannot say the round oscillated.
+    expect(judged([-0.1, -0.2]).map((v) => (v.accepted ? 'accepted' : v.reason))).toEqual(['no-improvement', 'no-improvement']);
+  });
+});
+
+describe('the scale a round is judged by', () => {
+  const verdicts = (gains: number[], recent: number[]) =>
+    judge(gains.map((g, i) => ({ hash: `h${i}`, steps: 10, assigned: { d: g }, random: { d: g } })), recent).map((v) => (v.accepted ? 'accepted' : v.reason));
+  it('is the round itself when four or more gained, however far the last rounds were', () => {
+    // Measured: every honest gain of one round fell 80× below the two rounds (four peers each) before it.
+    expect(verdicts([0.09, 0.08, 0.1, 0.095], [7.5, 7.4, 7.6, 7.3, 7.5, 7.2, 7.7, 7.4])).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+  });
+  it('tops a small round up with the last rounds', () => {
+    expect(verdicts([0.09, 0.08], [7.5, 7.4, 7.6])).toEqual(['no-improvement', 'no-improvement']);
+    expect(verdicts([0.09, 0.08], [])).toEqual(['accepted', 'accepted']);
   });
 });

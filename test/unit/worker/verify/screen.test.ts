@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SparseUpdate } from '../../../../worker/rounds/compress.js';
 import type { ContributionHeader } from '../../../../worker/rounds/contribution.js';
 import { randomBelow, seededPrng } from '../../../../worker/training/data/prng.js';
-import { overlap, screen, type Candidate, type ScreenContext } from '../../../../worker/verify/screen.js';
+import { agreement, overlap, screen, type Candidate, type ScreenContext } from '../../../../worker/verify/screen.js';
 
 const SIZE = 10_000;
 const context: ScreenContext = { runId: 'ab'.repeat(16), round: 7, baseHash: 'cd'.repeat(32), batchSize: 16, maxInnerSteps: 10, seenPayloads: new Set(['ee'.repeat(32)]), recentNorms: [] };
@@ -33,7 +33,37 @@ function candidate(update: SparseUpdate, header: Partial<ContributionHeader> = {
 const honest = () => [candidate(randomUpdate('a')), candidate(randomUpdate('b')), candidate(randomUpdate('c'))];
 const reasons = (candidates: Candidate[], ctx = context) => screen(candidates, ctx).map((v) => (v.accepted ? 'accepted' : v.reason));
 
+/** Updates of peers that trained one model from one base: most kept positions and signs shared, each its own noise. */
+function alike(count: number): SparseUpdate[] {
+  const shared = randomUpdate('direction', 200);
+  return Array.from({ length: count }, (_, k) => {
+    const own = randomUpdate(`own-${k}`, 200);
+    const values = new Map<number, number>();
+    shared.indices.forEach((position, i) => i % 10 < 6 && values.set(position, shared.values[i]! * (1 + (((i * 7 + k) % 5) - 2) / 10)));
+    own.indices.forEach((position, i) => values.size < 200 && !values.has(position) && values.set(position, own.values[i]!));
+    const indices = Uint32Array.from([...values.keys()].sort((a, b) => a - b));
+    return { size: SIZE, indices, values: Float32Array.from(indices, (position) => values.get(position)!) };
+  });
+}
+
 describe('screening contributions', () => {
+  it('refuses an update that points nowhere (noise) or against the others (a sign flip), with three or more others to judge by', () => {
+    const peers = alike(4);
+    expect(agreement(peers[0]!, peers[1]!)).toBeGreaterThan(0.4);
+    const noise = randomUpdate('noise', 200);
+    const flipped = { ...peers[0]!, values: peers[0]!.values.map((v) => -v) };
+    expect(agreement(peers[0]!, flipped)).toBe(-1);
+    const all = [...peers.map((u) => candidate(u)), candidate(noise), candidate(flipped)];
+    expect(reasons(all)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'direction', 'direction']);
+    // Three honest beside two cheats: the honest still agree with half of the others.
+    expect(reasons([...peers.slice(0, 3).map((u) => candidate(u)), candidate(noise), candidate(flipped)])).toEqual(['accepted', 'accepted', 'accepted', 'direction', 'direction']);
+    // As many cheats as honest: no direction is typical, so the check abstains and scoring decides.
+    expect(reasons([...peers.slice(0, 2).map((u) => candidate(u)), candidate(noise), candidate(flipped)])).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    // Three in all is too few to say who is odd; independent updates share no direction: nobody is judged.
+    expect(reasons([candidate(peers[0]!), candidate(peers[1]!), candidate(noise)])).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(reasons([...honest(), candidate(randomUpdate('d'))])).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+  });
+
   it('accepts independent honest updates', () => {
     expect(reasons(honest())).toEqual(['accepted', 'accepted', 'accepted']);
   });
@@ -76,6 +106,9 @@ describe('screening contributions', () => {
 
   it('refuses a norm far outside the round, and the history keeps a lone big update from setting the scale', () => {
     expect(reasons([...honest(), candidate(randomUpdate('big', 200, 0.5))])[3]).toBe('norm');
+    // A newcomer's first update (a third of the others' size) × 20: over 6 times the round's; twice theirs passes.
+    expect(reasons([...honest(), candidate(randomUpdate('newcomer', 200, 0.01 * (20 / 3)))])[3]).toBe('norm');
+    expect(reasons([...honest(), candidate(randomUpdate('held back', 200, 0.02))])[3]).toBe('accepted');
     // Two peers, one scaled 100×: the lower median is the honest one's, so it is not judged small beside it.
     const pair = [candidate(randomUpdate('p')), candidate(randomUpdate('q', 200, 1))];
     expect(reasons(pair)).toEqual(['accepted', 'norm']);
@@ -99,6 +132,13 @@ describe('screening contributions', () => {
     // A sign-flipped copy points the other way: it is not credited as a copy here (scoring catches it).
     expect(overlap(original, { ...original, values: original.values.map((v) => -v) })).toBe(0);
     expect(overlap(original, noisy)).toBe(1);
+  });
+
+  it('refuses a copy of a contribution that was itself refused (a copy of a replay is no work either)', () => {
+    const replayed = randomUpdate('replayed');
+    const replay = candidate(replayed, { payloadHash: 'ee'.repeat(32) }, 10);
+    const copy = candidate({ ...replayed, values: replayed.values.map((v) => v * 1.001) }, {}, 20);
+    expect(reasons([replay, copy, ...honest()]).slice(0, 2)).toEqual(['replay', 'copy']);
   });
 
   it('gives the same verdicts whatever the order the candidates come in', () => {
