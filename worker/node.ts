@@ -10,6 +10,7 @@ import {
   type BackendName,
   type DatasetName,
   type ModelName,
+  type Earnings,
   type NetworkStatus,
   type ProgressPoint,
   type RoundRecord,
@@ -26,10 +27,12 @@ import { startLedgerService } from './ledger/service.js';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { loadOrCreatePeerKey } from './p2p/peer-key.js';
 import { startP2pService, type P2pOptions, type P2pService } from './p2p/service.js';
+import type { AdversaryKind } from './rounds/adversary.js';
 import { RoundDriver, type RoundTiming } from './rounds/driver.js';
 import { CONTRIBUTION_PROTOCOL } from './rounds/messages.js';
 import { STATE_PROTOCOL } from './rounds/sync.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
+import { earningsOf } from './rewards/earnings.js';
 import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, modelFacts } from './training/models/catalog.js';
@@ -64,6 +67,10 @@ export interface NetworkOptions extends P2pOptions {
   epochRounds?: number;
   /** Where this node's rewards are credited (in its signed contribution headers), until the wallet holds one. */
   rewardAddress?: string;
+  /** A round closes once this many contributions are in, or every active peer's (a test network's own run). */
+  quorum?: number;
+  /** Cheat this way in every round (rounds/adversary.ts): a test of the network's defences. */
+  adversary?: AdversaryKind;
   timing?: Partial<RoundTiming>;
 }
 
@@ -146,6 +153,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       maxInnerSteps: options.network?.innerSteps ?? DEFAULT_RUN_SPEC.round.maxInnerSteps,
     },
     rewards: { ...DEFAULT_RUN_SPEC.rewards, epochRounds: options.network?.epochRounds ?? DEFAULT_RUN_SPEC.rewards.epochRounds },
+    ...(options.network?.quorum ? { quorum: { contributions: options.network.quorum, fraction: 1 } } : {}),
   };
   const runId = runIdOf(spec);
   const checkpointPath = join(ensureDataDir(join(dataDir, 'checkpoints')), `${runId}.ckpt`);
@@ -191,6 +199,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       progressHistory: () => [...progress],
       network: () => network(),
       roundHistory: (limit) => roundHistory(limit),
+      earnings: (limit) => earnings(limit),
     }),
     log,
   );
@@ -312,6 +321,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       // Only asked when this peer has no round state: the trainer then started afresh from the seed.
       genesis: async () => (await trainer.readWeights()).values,
       rewardAddress: () => options.network?.rewardAddress ?? null,
+      ...(options.network?.adversary ? { adversary: options.network.adversary } : {}),
       ...(options.network?.timing ? { timing: options.network.timing } : {}),
       log,
       changed(info) {
@@ -342,6 +352,20 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       // The ledger keeps reason codes; people read their words.
       const reason = own?.reason ? (REJECTION_WORDS[own.reason as RejectionReason] ?? own.reason) : null;
       return { ...row, own: own ? { status: own.status, reason } : null };
+    });
+  }
+
+  function earnings(limit: number): Earnings {
+    const { earnings: records, rewards } = ledger.ledger;
+    return earningsOf({
+      rows: records.own(runId, limit),
+      counts: records.counts(runId),
+      credited: records.credited(runId),
+      epochs: rewards.epochs(runId),
+      emission: spec.rewards,
+      round: driver?.info().round.round ?? 0,
+      rewardAddress: options.network?.rewardAddress ?? null,
+      now: Date.now(),
     });
   }
 

@@ -9,6 +9,7 @@ import { loadOrCreateToken } from '../api/token.js';
 import { multiaddr } from '@multiformats/multiaddr';
 import '../p2p/polyfill.js';
 import { startNode, type MinerNode, type NetworkOptions } from '../node.js';
+import { ADVERSARY_KINDS, type AdversaryKind } from '../rounds/adversary.js';
 import { DEFAULT_RUN_SPEC } from '../rounds/run-spec.js';
 import { rendererDir } from '../paths.js';
 import { defaultDataDir } from '../default-data-dir.js';
@@ -39,7 +40,9 @@ Network (the node joins the swarm and trains in rounds unless --offline):
   --round-seconds S  training window of a round (default ${DEFAULT_RUN_SPEC.round.seconds}; a test network sets its own run)
   --inner-steps H    at most this many steps per round (default ${DEFAULT_RUN_SPEC.round.maxInnerSteps})
   --epoch-rounds N   rounds per reward epoch (default ${DEFAULT_RUN_SPEC.rewards.epochRounds}; a test network sets its own run)
-  --reward-address A the 0x address this node's rewards are credited to (until the wallet holds one)`;
+  --reward-address A the 0x address this node's rewards are credited to (until the wallet holds one)
+  --quorum N         a round closes once N contributions are in, or every active peer's (a test network's run)
+  --adversary KIND   cheat in every round, to test the network's defences: ${ADVERSARY_KINDS.join(' | ')}`;
 
 const PROGRESS_EVERY_SECONDS = 5;
 
@@ -65,6 +68,8 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       'inner-steps': { type: 'string' },
       'epoch-rounds': { type: 'string' },
       'reward-address': { type: 'string' },
+      quorum: { type: 'string' },
+      adversary: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -157,6 +162,8 @@ function networkOptions(values: {
   'inner-steps'?: string | undefined;
   'epoch-rounds'?: string | undefined;
   'reward-address'?: string | undefined;
+  quorum?: string | undefined;
+  adversary?: string | undefined;
 }): NetworkOptions {
   const addresses = (list: string[] | undefined, name: string, withPeer = false) =>
     list?.map((text) => {
@@ -184,6 +191,8 @@ function networkOptions(values: {
     ...(values['inner-steps'] !== undefined ? { innerSteps: integer(values['inner-steps'], 'inner-steps', 1, 100_000) } : {}),
     ...(values['epoch-rounds'] !== undefined ? { epochRounds: integer(values['epoch-rounds'], 'epoch-rounds', 1, 1_000_000) } : {}),
     ...(values['reward-address'] !== undefined ? { rewardAddress: rewardAddress(values['reward-address']) } : {}),
+    ...(values.quorum !== undefined ? { quorum: integer(values.quorum, 'quorum', 1, 10_000) } : {}),
+    ...(values.adversary !== undefined ? { adversary: oneOf<AdversaryKind>(values.adversary, ADVERSARY_KINDS, 'adversary') } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /** `airtist swarm`: N headless nodes on loopback training one model in rounds (see swarm/swarm.ts). */
 import { parseArgs } from 'node:util';
 import { runSwarm } from '../swarm/swarm.js';
-import { UsageError } from './usage.js';
+import { ADVERSARY_KINDS, type AdversaryKind } from '../rounds/adversary.js';
+import { oneOf, UsageError } from './usage.js';
 
 export const SWARM_USAGE = `Usage: airtist swarm --peers N --rounds R --data-dir DIR [options]
 
@@ -15,7 +16,10 @@ Options:
   --round-seconds S  training window of a round (default 10)
   --inner-steps H    at most this many steps per round (default 20)
   --task NAME        gan (the only task so far)
-  --batch-size N     samples per step (default 16)`;
+  --batch-size N     samples per step (default 16)
+  --quorum N         contributions that close a round early (default: the app's run)
+  --adversary LIST   cheating peers on top of the honest ones, KIND:COUNT[,KIND:COUNT…], of
+                     ${ADVERSARY_KINDS.join(', ')}`;
 
 export async function swarmCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -28,6 +32,8 @@ export async function swarmCommand(argv: string[]): Promise<void> {
       'inner-steps': { type: 'string', default: '20' },
       task: { type: 'string', default: 'gan' },
       'batch-size': { type: 'string', default: '16' },
+      quorum: { type: 'string' },
+      adversary: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -35,7 +41,7 @@ export async function swarmCommand(argv: string[]): Promise<void> {
   if (values.help) return void console.log(SWARM_USAGE);
   if (!values['data-dir']) throw new UsageError('--data-dir is required');
   if (values.task !== 'gan') throw new UsageError(`--task must be gan, got "${values.task}"`);
-  const count = (name: 'peers' | 'rounds' | 'round-seconds' | 'inner-steps' | 'batch-size', max: number) => {
+  const count = (name: 'peers' | 'rounds' | 'round-seconds' | 'inner-steps' | 'batch-size' | 'quorum', max: number) => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
     return value;
@@ -47,9 +53,21 @@ export async function swarmCommand(argv: string[]): Promise<void> {
     roundSeconds: count('round-seconds', 3600),
     innerSteps: count('inner-steps', 100_000),
     batchSize: count('batch-size', 4096),
+    ...(values.quorum !== undefined ? { quorum: count('quorum', 10_000) } : {}),
+    adversaries: values.adversary === undefined ? [] : parseAdversaries(values.adversary),
     model: 'mlp-gan',
     backend: 'wasm',
   });
   console.log(`${summary.ok ? 'ok' : 'FAILED'}: ${summary.rounds.length} rounds in ${summary.seconds.toFixed(0)} s; summary in ${values['data-dir']}/summary.json`);
   if (!summary.ok) process.exitCode = 1;
+}
+
+/** `noise:2,signflip:1` → the kinds, one per cheating peer. */
+export function parseAdversaries(text: string): AdversaryKind[] {
+  return text.split(',').flatMap((part) => {
+    const [kind, count = '1', ...rest] = part.split(':');
+    const n = Number(count);
+    if (rest.length > 0 || !kind || !Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--adversary takes KIND:COUNT[,KIND:COUNT…], got "${part}"`);
+    return Array.from({ length: n }, () => oneOf<AdversaryKind>(kind, ADVERSARY_KINDS, 'adversary'));
+  });
 }

@@ -34,6 +34,13 @@ export interface CommitRecord {
   closedAt: number;
 }
 
+/** A commit as a peer adopts it: its accepted contributions, the round's traffic and the commit, in one write. */
+export interface AdoptionRecord {
+  contributions: ContributionRecord[];
+  traffic: { bytesIn: number; bytesOut: number };
+  commit: CommitRecord;
+}
+
 /** A round as the ledger holds it: the API's round record, without this node's part (see `contributions`). */
 export type RoundRow = Omit<RoundRecord, 'own'> & { runId: string };
 
@@ -45,6 +52,8 @@ export interface RoundRecords {
   recordContribution(c: ContributionRecord): boolean;
   /** Closes the round with its commit: the accepted contributions get their scores, the others are rejected. */
   recordCommit(c: CommitRecord): void;
+  /** All of an adopted commit in one transaction: nothing of it is recorded if any of it fails. */
+  recordAdoption(a: AdoptionRecord): void;
   history(runId: string, limit: number): RoundRow[];
   /** The round's contributions with what the commit made of them, own first, then by hash. */
   contributions(runId: string, round: number): Array<{ hash: string; peerId: string; own: boolean; status: string; reason: string | null; score: number | null }>;
@@ -108,7 +117,13 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
     closeRound.run(c.modelHash, c.committedBy, accepted, c.closedAt, c.runId, c.round);
   });
 
-  return {
+  function recordCommit(c: CommitRecord): void {
+    checkHash('commit', 'modelHash', c.modelHash);
+    checkCount('commit', 'closedAt', c.closedAt);
+    commit(c);
+  }
+
+  const records: RoundRecords = {
     open(runId, round, baseHash, openedAt) {
       checkId('round', 'runId', runId);
       checkCount('round', 'round', round);
@@ -133,11 +148,12 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
       roundExists(what, c.runId, c.round);
       return insertContribution.run({ ...c, own: c.own ? 1 : 0, losses: JSON.stringify(c.losses) }).changes === 1;
     },
-    recordCommit(c) {
-      checkHash('commit', 'modelHash', c.modelHash);
-      checkCount('commit', 'closedAt', c.closedAt);
-      commit(c);
-    },
+    recordCommit,
+    recordAdoption: db.transaction((a: AdoptionRecord) => {
+      for (const c of a.contributions) records.recordContribution(c);
+      records.addTraffic(a.commit.runId, a.commit.round, a.traffic.bytesIn, a.traffic.bytesOut);
+      records.recordCommit(a.commit);
+    }),
     contributions(runId, round) {
       return contributionsOf.all(runId, round).map((row) => ({ ...row, own: row.own === 1 }));
     },
@@ -146,4 +162,5 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
       return historyOf.all(runId, limit) as unknown as RoundRow[];
     },
   };
+  return records;
 }

@@ -10,14 +10,19 @@ import type { Commit } from '../rounds/commit.js';
 import { epochOf, roundEmission, type Emission } from './emission.js';
 import { rewardRoot, type RewardTotals } from './merkle.js';
 import { splitRound } from './split.js';
+import { capShareOf, type Reputation } from '../verify/reputation.js';
 
-/** The credits of a committed round, as the ledger records them with its commit. */
-export function roundCredits(emission: Emission, commit: Commit, addresses: ReadonlyMap<string, string | null>): NonNullable<CommitRecord['rewards']> {
+/**
+ * The credits of a committed round, as the ledger records them with its commit; `reputation` is the table the
+ * round started from (its base commit's), which scales each peer's cap.
+ */
+export function roundCredits(emission: Emission, commit: Commit, addresses: ReadonlyMap<string, string | null>, reputation: Reputation): NonNullable<CommitRecord['rewards']> {
   const total = roundEmission(emission, commit.round);
   const { credits, unallocated } = splitRound(
     total,
     commit.accepted.map((a) => ({ hash: a.hash, peer: a.peer, address: addresses.get(a.hash) ?? null, samples: a.samples, score: a.score })),
     emission.peerCapBps,
+    (peer) => capShareOf(reputation, peer),
   );
   return { emissionWei: total.toString(), unallocatedWei: unallocated.toString(), credits: credits.map((c) => ({ hash: c.hash, wei: c.wei.toString() })) };
 }

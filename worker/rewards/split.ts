@@ -5,8 +5,9 @@
  *
  * - A contribution's work is its samples times its quality (the commit's score, clamped to [0, 1], in
  *   millionths): a peer that trained more, better, earns more; a score of 0 earns nothing.
- * - The cap is water-filled: a peer whose share would pass it gets the cap, and what it leaves is shared
- *   among the others by their work, again, until nobody passes.
+ * - The cap is water-filled: a peer whose share would pass its cap gets the cap, and what it leaves is shared
+ *   among the others by their work, again, until nobody passes. Each peer's cap is the run's (`peerCapBps` of
+ *   the emission) times its share in millionths (`capShare`: its reputation's, verify/reputation.ts).
  * - Division remainders go one wei at a time to the largest remainders (ties: the lower contribution hash),
  *   never past a cap. What nobody may take — every peer capped, no work at all, or a contribution without a
  *   reward address — is `unallocated`: it is not minted, and stays in the mining allocation.
@@ -38,10 +39,20 @@ export function qualityOf(score: number): bigint {
   return BigInt(Math.round(Math.min(score, 1) * QUALITY_SCALE));
 }
 
-export function splitRound(emission: bigint, contributions: readonly Credited[], peerCapBps: number): RoundSplit {
+export function splitRound(emission: bigint, contributions: readonly Credited[], peerCapBps: number, capShare: (peer: string) => number = () => QUALITY_SCALE): RoundSplit {
   if (emission < 0n) throw new RangeError('a negative emission');
   if (!Number.isInteger(peerCapBps) || peerCapBps < 1 || peerCapBps > 10_000) throw new RangeError(`peerCapBps must be 1..10000, not ${peerCapBps}`);
-  const cap = (emission * BigInt(peerCapBps)) / 10_000n;
+  const caps = new Map<string, bigint>();
+  const capOf = (peer: string): bigint => {
+    let cap = caps.get(peer);
+    if (cap === undefined) {
+      const share = capShare(peer);
+      if (!Number.isInteger(share) || share < 0 || share > QUALITY_SCALE) throw new RangeError(`the cap share of ${peer} must be 0..${QUALITY_SCALE}, not ${share}`);
+      cap = (emission * BigInt(peerCapBps) * BigInt(share)) / (10_000n * BigInt(QUALITY_SCALE));
+      caps.set(peer, cap);
+    }
+    return cap;
+  };
 
   // Work per peer (a peer's contributions of one round share one cap), in a fixed order: by peer id.
   const work = new Map<string, bigint>();
@@ -58,12 +69,12 @@ export function splitRound(emission: bigint, contributions: readonly Credited[],
   for (;;) {
     const total = active.reduce((sum, peer) => sum + work.get(peer)!, 0n);
     if (total === 0n) break;
-    const capped = active.filter((peer) => pool * work.get(peer)! > cap * total);
+    const capped = active.filter((peer) => pool * work.get(peer)! > capOf(peer) * total);
     if (capped.length === 0) {
       const shares = active.map((peer) => ({ peer, amount: (pool * work.get(peer)!) / total, rest: (pool * work.get(peer)!) % total }));
       for (const { peer, amount } of shares) toPeer.set(peer, amount);
       let left = pool - shares.reduce((sum, s) => sum + s.amount, 0n);
-      // Uncapped shares are below the cap, so one more wei keeps each at or under it.
+      // Uncapped shares are below their caps, so one more wei keeps each at or under its own.
       shares.sort((a, b) => (a.rest !== b.rest ? (a.rest > b.rest ? -1 : 1) : a.peer < b.peer ? -1 : 1));
       for (const { peer } of shares) {
         if (left === 0n) break;
@@ -73,8 +84,10 @@ export function splitRound(emission: bigint, contributions: readonly Credited[],
       pool = left;
       break;
     }
-    for (const peer of capped) toPeer.set(peer, cap);
-    pool -= cap * BigInt(capped.length);
+    for (const peer of capped) {
+      toPeer.set(peer, capOf(peer));
+      pool -= capOf(peer);
+    }
     const cappedSet = new Set(capped);
     active = active.filter((peer) => !cappedSet.has(peer));
   }

@@ -4,15 +4,17 @@
  * in by verification, worker/verify/) and those it refused, each with its reason — and the hash of the model they produce. Every peer that
  * applies it must arrive at that model hash. The time anchors the next round's window on every peer, and the
  * contributors rank first for the next round's leadership (leader.ts), so peers agree on both without talking.
- * A commit that accepts nothing keeps the weights where they are.
+ * A commit that accepts nothing keeps the weights where they are. It carries the reputation table its round
+ * leaves (verify/reputation.ts), which every adopting peer recomputes from the commit before and checks.
  */
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ByteWriter, CodecError } from '../p2p/codec.js';
 import { open, publicKeyBytes, readPublicKey, sign } from '../p2p/signed.js';
 import { REJECTION_REASONS, type RejectionReason } from '../verify/reasons.js';
+import { DROP_BELOW, MAX_REPUTATION, PPM, type Reputation } from '../verify/reputation.js';
 
-const FORMAT = 3;
+const FORMAT = 4;
 const DOMAIN = 'airtist/commit/1';
 /** More accepted contributions than this in one round is not a home network's round; refuse before allocating. */
 export const MAX_ACCEPTED = 4096;
@@ -43,6 +45,8 @@ export interface Commit {
   accepted: AcceptedContribution[];
   rejected: RejectedContribution[];
   modelHash: string;
+  /** Every reputed peer after this round, ascending by peer id. */
+  reputation: Reputation;
 }
 
 export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8Array> {
@@ -73,7 +77,16 @@ export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8
     seen.add(hash);
     writer.hex(hash, 32, 'contribution hash').u8(code);
   }
-  return sign(DOMAIN, writer.hex(commit.modelHash, 32, 'modelHash').finish(), key);
+  writer.hex(commit.modelHash, 32, 'modelHash');
+  if (commit.reputation.length > MAX_REPUTATION) throw new RangeError(`at most ${MAX_REPUTATION} reputed peers`);
+  writer.u32(commit.reputation.length);
+  commit.reputation.forEach(({ peer, ppm }, i) => {
+    if (!isPeerId(peer)) throw new RangeError(`reputation: ${JSON.stringify(peer)} is not a peer id`);
+    if (i > 0 && !(commit.reputation[i - 1]!.peer < peer)) throw new RangeError('reputation: peers must ascend, each once');
+    if (!isReputation(ppm)) throw new RangeError(`reputation of ${peer}: ${ppm} is not ${DROP_BELOW}..${PPM}`);
+    writer.string(peer).u32(ppm);
+  });
+  return sign(DOMAIN, writer.finish(), key);
 }
 
 /** Decodes strictly and verifies the signature; the signer's peer id comes with it. */
@@ -111,12 +124,23 @@ export async function openCommit(bytes: Uint8Array): Promise<{ commit: Commit; s
       rejected.push({ hash, reason });
     }
     const modelHash = reader.hex('modelHash', 32);
-    return { value: { runId, round, committedAt, baseHash, accepted, rejected, modelHash }, publicKey };
+    const reputed = reader.count('reputation', MAX_REPUTATION);
+    const reputation: Array<{ peer: string; ppm: number }> = [];
+    for (let i = 0; i < reputed; i++) {
+      const peer = reader.string('reputed peer', MAX_PEER_ID);
+      const ppm = reader.u32('reputation');
+      if (!isPeerId(peer)) throw new CodecError('a reputation names no peer id');
+      if (i > 0 && !(reputation[i - 1]!.peer < peer)) throw new CodecError('reputed peers out of order or repeated');
+      if (!isReputation(ppm)) throw new CodecError('a reputation out of range');
+      reputation.push({ peer, ppm });
+    }
+    return { value: { runId, round, committedAt, baseHash, accepted, rejected, modelHash, reputation }, publicKey };
   });
   return { commit: value, signer: peerId };
 }
 
 const isTime = (ms: number) => Number.isSafeInteger(ms) && ms >= 0;
+const isReputation = (ppm: number) => Number.isInteger(ppm) && ppm >= DROP_BELOW && ppm <= PPM;
 
 function isPeerId(text: string): boolean {
   if (text.length === 0 || text.length > MAX_PEER_ID) return false;

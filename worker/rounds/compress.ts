@@ -30,6 +30,9 @@ const FORMAT = 1;
 /** Refused above this many values: 256 M floats is a 1 GiB model, far past what a home peer trains. */
 const MAX_VALUES = 1 << 28;
 
+/** A payload that decodes to values that are not numbers: a poisoner's, never an encoder's. */
+export class NonFiniteUpdateError extends CodecError {}
+
 /** A sparse update: positions ascending, with the value decoded for each. */
 export interface SparseUpdate {
   size: number;
@@ -135,7 +138,7 @@ export function decompress(payload: Uint8Array, expectedSize: number): SparseUpd
   const k = reader.u16('k');
   if (chunk < 1 || chunk > 1 << INDEX_BITS || k < 1 || k > chunk) throw new CodecError(`bad chunking: ${k} of ${chunk}`);
   const means = Array.from({ length: 4 }, (_, i) => reader.f32(`mean ${i}`));
-  if (!means.every(Number.isFinite)) throw new CodecError('a bin mean is not finite');
+  if (!means.every(Number.isFinite)) throw new NonFiniteUpdateError('a bin mean is not finite');
   const chunks = Math.ceil(size / chunk);
   const count = Array.from({ length: chunks }, (_, c) => Math.min(k, Math.min(size, (c + 1) * chunk) - c * chunk)).reduce((a, b) => a + b, 0);
   const packed = reader.bytesField('values', Math.ceil((count * (INDEX_BITS + CODE_BITS)) / 8));

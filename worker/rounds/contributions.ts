@@ -11,7 +11,8 @@ import { CodecError } from '../p2p/codec.js';
 import type { Check } from '../p2p/gossip.js';
 import type { Peer } from '../p2p/peer.js';
 import { request, RequestError } from '../p2p/request.js';
-import { decompress, type SparseUpdate } from './compress.js';
+import type { RejectionReason } from '../verify/reasons.js';
+import { decompress, NonFiniteUpdateError, type SparseUpdate } from './compress.js';
 import { openContribution, type ContributionHeader } from './contribution.js';
 import { CONTRIBUTION_PROTOCOL, MAX_HEADER_BYTES, decodeContributionRequest, encodeContributionRequest, sha256Hex } from './messages.js';
 import type { RunSpec } from './run-spec.js';
@@ -24,6 +25,22 @@ export interface Held {
   payload: Uint8Array | null;
   /** The decoded payload; null until it has been fetched and checked. */
   update: SparseUpdate | null;
+  /**
+   * Why it is refused without scoring, when what its contributor signed is no use: its payload does not
+   * decode, or it was made from another base than the round's. It stays held, so the commit can say so.
+   */
+  refused?: RejectionReason;
+}
+
+/** A payload that matches its signed hash and does not decode: its contributor's fault, the same from anyone. */
+export class RefusedPayload extends Error {
+  override name = 'RefusedPayload';
+  constructor(
+    readonly reason: RejectionReason,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** How long one source gets to send a contribution before the next is asked: a payload is tens of kB. */
@@ -67,13 +84,13 @@ export class ContributionStore {
     return held;
   }
 
-  /** Forgets every round before `round`. */
   /** Whether any round held here has the contribution `hash`. */
   has(hash: string): boolean {
     for (const held of this.byRound.values()) if (held.has(hash)) return true;
     return false;
   }
 
+  /** Forgets every round before `round`. */
   forgetBefore(round: number): void {
     for (const [r] of this.byRound) if (r < round) this.byRound.delete(r);
   }
@@ -104,12 +121,34 @@ export class ContributionStore {
     return { outcome: 'accept' };
   }
 
-  /** Fetches and checks a held header's payload, from the first of `sources` that has it. */
+  /** Holds a contribution as refused (see `Held.refused`), unless the round is full. */
+  refuse(c: Held, reason: RejectionReason): void {
+    const held = this.round(c.header.round);
+    if (held.size >= MAX_PER_ROUND && !held.has(c.hash)) return;
+    c.refused = reason;
+    c.update = null;
+    held.set(c.hash, c);
+  }
+
+  /** The round's contributions refused without scoring. */
+  refused(round: number): Held[] {
+    return [...this.round(round).values()].filter((c) => c.refused);
+  }
+
+  /**
+   * Fetches and checks a held header's payload, from the first of `sources` that has it. A signed payload
+   * that does not decode leaves the contribution refused, with the reason.
+   */
   async load(c: Held, sources: string[]): Promise<void> {
-    if (c.update) return;
-    const fetched = await this.fetch(c.hash, sources);
-    c.payload = fetched.payload;
-    c.update = fetched.update;
+    if (c.update || c.refused) return;
+    try {
+      const fetched = await this.fetch(c.hash, sources);
+      c.payload = fetched.payload;
+      c.update = fetched.update;
+    } catch (error) {
+      if (!(error instanceof RefusedPayload)) throw error;
+      c.refused = error.reason;
+    }
   }
 
   /**
@@ -141,7 +180,7 @@ export class ContributionStore {
         if (held.header.runId !== runId) throw new CodecError('a contribution of another run');
         if (sha256Hex(payload) !== held.header.payloadHash) throw new CodecError('the payload does not match its hash');
         held.payload = payload;
-        held.update = decompress(payload, size);
+        held.update = decodePayload(payload, size);
         const known = this.round(held.header.round).get(hash);
         if (known) {
           known.payload ??= held.payload;
@@ -151,6 +190,8 @@ export class ContributionStore {
         if (held.header.round >= keepFrom) this.round(held.header.round).set(hash, held);
         return held;
       } catch (error) {
+        // Every source holds the same signed payload: asking the next would only waste its time.
+        if (error instanceof RefusedPayload) throw error;
         lastError = error as Error;
       }
     }
@@ -169,5 +210,15 @@ export class ContributionStore {
       }
     }
     throw new RequestError('unknown contribution');
+  }
+}
+
+/** A payload whose hash its contributor signed, decoded; one that does not decode is refused. */
+function decodePayload(payload: Uint8Array, size: number): SparseUpdate {
+  try {
+    return decompress(payload, size);
+  } catch (error) {
+    if (!(error instanceof CodecError)) throw error;
+    throw new RefusedPayload(error instanceof NonFiniteUpdateError ? 'non-finite' : 'malformed', `its payload does not decode: ${error.message}`);
   }
 }

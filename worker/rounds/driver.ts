@@ -20,7 +20,10 @@ import type { PrivateKey } from '@libp2p/interface';
 import type { NetworkStatus, RoundStatus } from '../api/contract.js';
 import type { RewardRecords } from '../ledger/rewards.js';
 import type { RoundRecords } from '../ledger/rounds.js';
-import { closeEndedEpoch, roundCredits } from '../rewards/round-rewards.js';
+import { closeEndedEpoch } from '../rewards/round-rewards.js';
+import { adoptionRecord, contributionRecord } from './adoption.js';
+import { eligibleAfter } from './verify.js';
+import { nextReputation, PPM, reputationOf, type Reputation } from '../verify/reputation.js';
 import { CodecError } from '../p2p/codec.js';
 import type { Check } from '../p2p/gossip.js';
 import type { Peer } from '../p2p/peer.js';
@@ -28,19 +31,21 @@ import { serve, type RequestStats } from '../p2p/request.js';
 import { assignShard } from '../training/data/shards.js';
 import type { Rebase, WeightsAtStep } from '../training/protocol.js';
 import { openCommit, signCommit, type Commit } from './commit.js';
-import { addSparse, compress, type SparseUpdate } from './compress.js';
+import { forge, type AdversaryKind } from './adversary.js';
+import { addSparse, compress, decompress, NonFiniteUpdateError, type SparseUpdate } from './compress.js';
 import { signContribution, type ContributionHeader } from './contribution.js';
 import { ContributionStore, type Held } from './contributions.js';
 import { commitSlot, roundRanking } from './leader.js';
 import { CONTRIBUTION_PROTOCOL, MAX_COMMIT_BYTES, MAX_HEADER_BYTES, commitsTopic, contributionsTopic, sha256Hex } from './messages.js';
 import { modelHash } from './outer.js';
+import { quorumOf, quorumVerdict } from './quorum.js';
 import { loadRoundState, saveRoundState, type RoundState } from './round-state.js';
 import type { RunSpec } from './run-spec.js';
 import { fetchState, serveState, type SyncState } from './sync.js';
 import { applyContributions, verifyCommit, verifyState, type Model } from './verify.js';
 import type { Improvement, ScoreRequest } from '../training/scoring.js';
 import type { Assignment } from '../training/task.js';
-import { REJECTION_WORDS } from '../verify/reasons.js';
+import { REJECTION_WORDS, type RejectionReason } from '../verify/reasons.js';
 import { RoundVerifier } from '../verify/round-verifier.js';
 
 /** What the driver needs of the trainer thread (see TrainerHost). */
@@ -90,6 +95,8 @@ export interface RoundDriverOptions {
   /** θ_0 for a run this peer has no saved state of: the seed's weights, as a fresh trainer holds them. */
   genesis: () => Promise<Float32Array>;
   rewardAddress: () => string | null;
+  /** Cheat this way instead of contributing honestly (adversary.ts): for testing the network's defences. */
+  adversary?: AdversaryKind;
   timing?: Partial<RoundTiming>;
   log?: (line: string) => void;
   /** Called after every change worth showing. */
@@ -112,11 +119,23 @@ interface Committed {
   error: Float32Array;
   base: string;
   commitBytes: Uint8Array | null;
-  /** The contributors the commit accepted: they rank first for the round's leadership. */
+  /** Who ranks first for the round's leadership (verify/reputation.ts leadersOf). */
   eligible: string[];
+  /** The reputation table the commit left: the round's caps, and what its commit moves on from. */
+  reputation: Reputation;
   /** When the commit was made (the signer's clock): the round's window is counted from it. */
   anchorTime: number | null;
   lastCommit: RoundInfo['lastCommit'];
+}
+
+/** A contribution as made: its payload, what it decodes to, what leaves the error buffer, the base it claims. */
+interface Made {
+  payload: Uint8Array;
+  update: SparseUpdate | null;
+  sent: SparseUpdate;
+  baseHash: string;
+  /** Why others will refuse it on arrival, if they will. */
+  refused?: RejectionReason;
 }
 
 /** A queued task that runs longer than this is logged: the round's timing waits behind it. */
@@ -143,6 +162,7 @@ export class RoundDriver {
   private error: Float32Array = new Float32Array(0);
   private base = '';
   private eligible: string[] = [];
+  private reputation: Reputation = [];
   private anchorTime: number | null = null;
   /** Counts opened rounds: a timer of a round opened before (even under the same number) does nothing. */
   private opened = 0;
@@ -159,6 +179,8 @@ export class RoundDriver {
   /** Who signed the commits gossip delivered, by round, before they were checked (see commit()). */
   private readonly commitsArrived = new Map<number, string[]>();
   private own: Own | null = null;
+  /** The payloads the last commit accepted (what a replayer sends again). */
+  private lastAccepted: Uint8Array[] = [];
   /** What the trainer's weights are relative to: the snapshot, once taken, else θ_r. */
   private anchor: Float32Array | null = null;
   private roundStartStep = 0;
@@ -175,6 +197,8 @@ export class RoundDriver {
   private roundOut = 0;
   private resyncs = 0;
   private resyncWanted = false;
+  /** The round whose contributions last said this peer is on a fork (checked once a round). */
+  private forkSeenIn = -1;
 
   private readonly timers = new Set<NodeJS.Timeout>();
   private queue: Promise<void> = Promise.resolve();
@@ -228,6 +252,8 @@ export class RoundDriver {
         quorum: this.quorum(),
         leader: this.ranking()[0] ?? null,
         contributed: this.own !== null,
+        reputation: reputationOf(this.reputation, this.self) / PPM,
+        mayLead: this.eligible.includes(this.self),
       },
       lastCommit: this.lastCommit,
       bytesSent: this.bytesSent,
@@ -248,7 +274,12 @@ export class RoundDriver {
       topic: contributionsTopic(this.runId),
       maxBytes: MAX_HEADER_BYTES,
       decode: (bytes) => this.contributions.decode(bytes),
-      check: (message) => this.contributions.check(message, this.round, this.base),
+      check: (message) => {
+        const check = this.contributions.check(message, this.round, this.base);
+        // Made from another model than the round's: of no use, and the round's commit says so.
+        if (check.outcome === 'ignore' && check.reason === 'wrong-base') this.refuse(message, 'wrong-base');
+        return check;
+      },
       deliver: (message, from) => this.receiveContribution(message, from),
     });
     peer.subscribe({
@@ -340,7 +371,8 @@ export class RoundDriver {
     this.error = saved.error;
     this.commitBytes = saved.commit;
     // A commit of an older format ranks nobody first; the round still runs.
-    if (saved.commit) this.eligible = (await openCommit(saved.commit).catch(() => null))?.commit.accepted.map((c) => c.peer) ?? [];
+    const last = saved.commit ? ((await openCommit(saved.commit).catch(() => null))?.commit ?? null) : null;
+    if (last) [this.eligible, this.reputation] = [eligibleAfter(last), last.reputation];
     this.base = modelHash(this.theta, this.momentum);
     if (this.round === 0) this.genesisHash = this.base;
     this.log(`rounds: resuming at round ${this.round}`);
@@ -403,10 +435,16 @@ export class RoundDriver {
     this.windowEndsAt = this.windowEnd(this.openedAt);
     this.contributions.forgetBefore(this.round - 1);
     for (const hash of this.arrivals.keys()) if (!this.contributions.has(hash)) this.arrivals.delete(hash);
-    // Early contributions for this round that were made from another base are of no use.
-    for (const [hash, held] of this.contributions.round(this.round)) {
-      if (held.header.baseHash !== this.base) this.contributions.round(this.round).delete(hash);
-      else this.recordContribution(held, false);
+    // Early contributions for this round that were made from another base are of no use; those refused as
+    // made from another base before this peer took the commit they build on (a better-ranked one, a sync) are
+    // fetched after all.
+    for (const held of [...this.contributions.round(this.round).values()]) {
+      if (held.header.baseHash !== this.base) {
+        if (!held.refused) this.refuse(held, 'wrong-base');
+        continue;
+      }
+      if (held.refused === 'wrong-base') this.reinstate(held);
+      this.recordContribution(held, false);
     }
 
     const opened = ++this.opened;
@@ -441,6 +479,12 @@ export class RoundDriver {
   /** Snapshots the local weights and publishes this peer's contribution to the round. */
   private async contribute(): Promise<void> {
     if (this.own || this.phase !== 'training') return;
+    if (this.options.adversary && !this.canCheat()) {
+      // A copycat or a replayer waits for something to copy; the round may close without it.
+      const opened = this.opened;
+      this.after('a cheat waiting', 250, () => (this.opened === opened ? this.contribute() : undefined));
+      return;
+    }
     const snapshot = await this.options.trainer.snapshot(this.spec.round.maxInnerSteps);
     const startStep = this.roundStartStep;
     const steps = snapshot.step - startStep;
@@ -457,11 +501,12 @@ export class RoundDriver {
       await this.options.trainer.writeWeights(Float32Array.from(this.theta));
       return;
     }
-    const { payload, update } = compress(delta, this.error, this.spec.compression);
+    const made = this.options.adversary ? this.cheat(this.options.adversary, delta) : this.honest(delta);
+    const { payload, update } = made;
     const header: ContributionHeader = {
       runId: this.runId,
       round: this.round,
-      baseHash: this.base,
+      baseHash: made.baseHash,
       rewardAddress: this.options.rewardAddress(),
       samples: Math.min(steps, this.spec.round.maxInnerSteps) * this.spec.batchSize,
       steps: Math.min(steps, this.spec.round.maxInnerSteps),
@@ -471,10 +516,12 @@ export class RoundDriver {
     };
     const bytes = await signContribution(header, this.options.privateKey);
     const hash = sha256Hex(bytes);
-    this.own = { hash, update, startStep };
+    this.own = { hash, update: made.sent, startStep };
     this.arrivals.set(hash, Date.now());
-    this.contributions.round(this.round).set(hash, { header, peerId: this.self, bytes, hash, payload, update });
-    this.recordContribution(this.contributions.round(this.round).get(hash)!, true);
+    const held: Held = { header, peerId: this.self, bytes, hash, payload, update };
+    if (made.refused) this.contributions.refuse(held, made.refused);
+    else this.contributions.round(this.round).set(hash, held);
+    this.recordContribution(held, true);
     this.sent(bytes.length);
     const reached = await this.options.peer.publish(contributionsTopic(this.runId), bytes).catch((error: Error) => {
       this.log(`rounds: publishing the contribution failed: ${error.message}`);
@@ -485,18 +532,76 @@ export class RoundDriver {
     this.changed();
   }
 
+  /** Δ compressed with this peer's error feedback: what an honest peer sends. */
+  private honest(delta: Float32Array): Made {
+    const { payload, update } = compress(delta, this.error, this.spec.compression);
+    return { payload, update, sent: update, baseHash: this.base };
+  }
+
+  /** A copycat needs another's update of the round, a replayer an accepted one of the round before. */
+  private canCheat(): boolean {
+    if (this.options.adversary === 'copycat') return this.othersOfRound().length > 0;
+    if (this.options.adversary === 'replay') return this.lastAccepted.length > 0;
+    return true;
+  }
+
+  /**
+   * What a copycat copies: other peers' valid contributions of the round, first arrived first — only those of
+   * the last commit's contributors (proven work) while the round has any.
+   */
+  private othersOfRound(): Held[] {
+    const others = this.validContributions().filter((c) => c.peerId !== this.self);
+    const proven = this.eligible.some((peer) => peer !== this.self) ? others.filter((c) => this.eligible.includes(c.peerId)) : others;
+    return proven.sort((a, b) => (this.arrivals.get(a.hash) ?? 0) - (this.arrivals.get(b.hash) ?? 0));
+  }
+
+  /**
+   * What a cheat sends in place of Δ (adversary.ts). Its error buffer is left alone and nothing goes back
+   * into it: `sent` is empty. Its own copy of the update is what others will decode, or refused as they will.
+   */
+  private cheat(kind: AdversaryKind, delta: Float32Array): Made {
+    // What an honest peer would send this round (its error feedback moved as if sent), for the cheat to twist.
+    const { update: honest } = compress(delta, this.error, this.spec.compression);
+    const wouldSend = new Float32Array(this.size);
+    addSparse(wouldSend, honest);
+    const { payload, baseHash } = forge({
+      kind,
+      delta: wouldSend,
+      compression: this.spec.compression,
+      seed: `${this.runId}/${this.round}/${this.self}`,
+      base: this.base,
+      previousBase: this.previous?.state.base ?? null,
+      others: this.othersOfRound().map((c) => c.update!),
+      earlier: this.lastAccepted,
+    })!;
+    const sent = { size: this.size, indices: new Uint32Array(0), values: new Float32Array(0) };
+    if (baseHash !== this.base) return { payload, update: null, sent, baseHash, refused: 'wrong-base' };
+    try {
+      return { payload, update: decompress(payload, this.size), sent, baseHash };
+    } catch (error) {
+      return { payload, update: null, sent, baseHash, refused: error instanceof NonFiniteUpdateError ? 'non-finite' : 'malformed' };
+    }
+  }
+
   private quorum(): number {
     const active = this.options.peer.libp2p.services.pubsub.getSubscribers(contributionsTopic(this.runId)).length + 1;
-    const { contributions, fraction } = this.spec.quorum;
-    return Math.max(1, Math.min(contributions, Math.ceil(fraction * active)));
+    return quorumOf(active, this.spec.quorum);
   }
 
   private validContributions(round = this.round): Held[] {
     return [...this.contributions.round(round).values()].filter((c) => c.update !== null && c.header.baseHash === this.base);
   }
 
+  /** Closes the round once its quorum is in (quorum.ts); syncs, once a round, when its arrivals say this peer is on a fork. */
   private checkQuorum(): void {
-    if (this.closedAt === null && this.phase === 'training' && this.validContributions().length >= this.quorum()) this.close('a quorum is in');
+    if (this.phase !== 'training' || this.closedAt !== null) return;
+    const refused = this.contributions.refused(this.round).map((c) => c.refused!);
+    const verdict = quorumVerdict({ valid: this.validContributions().length, refused, quorum: this.quorum() });
+    if (verdict.kind === 'close') this.close('a quorum is in');
+    else if (verdict.kind === 'fork' && this.forkSeenIn !== this.round) {
+      this.forkSeenIn = this.round;
+      void this.enqueue('a fork', () => this.resync(`${verdict.elsewhere} of round ${this.round}'s contributions are on another base`));
+    }
   }
 
   /**
@@ -504,7 +609,7 @@ export class RoundDriver {
    * get one more grace (a busy peer's download can be slow); then the round closes with what is in.
    */
   private closeLate(opened: number, extended = false): void {
-    const pending = [...this.contributions.round(this.round).values()].some((c) => c.update === null && c.header.baseHash === this.base);
+    const pending = [...this.contributions.round(this.round).values()].some((c) => c.update === null && !c.refused && c.header.baseHash === this.base);
     if (pending && !extended && this.validContributions().length < this.quorum()) {
       this.after('the close', this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened, true) : undefined));
       return;
@@ -534,7 +639,7 @@ export class RoundDriver {
     if (!held.some((c) => c.peerId === this.self)) return;
     this.phase = 'committing';
     const round = this.round;
-    const verdicts = await this.verifier.verify(round, this.base, this.theta, held, (c) => this.arrivals.get(c.hash) ?? Number.MAX_SAFE_INTEGER);
+    const verdicts = await this.verifier.verify(round, this.base, this.theta, held, (c) => this.arrivals.get(c.hash) ?? Number.MAX_SAFE_INTEGER, this.reputation);
     // A round moved on while the trainer scored (a better commit came, or a resync) is not ours to commit.
     if (this.round !== round || this.phase !== 'committing' || this.stopped) return;
     for (const { held: c, reason, detail } of verdicts.rejected) {
@@ -563,8 +668,12 @@ export class RoundDriver {
       committedAt: Date.now(),
       baseHash: this.base,
       accepted: valid.map((c) => ({ hash: c.hash, peer: c.peerId, samples: c.header.samples, score: scores.get(c.hash)! })),
-      rejected: verdicts.rejected.map(({ held: c, reason }) => ({ hash: c.hash, reason })).sort((a, b) => (a.hash < b.hash ? -1 : 1)),
+      rejected: [
+        ...verdicts.rejected.map(({ held: c, reason }) => ({ hash: c.hash, reason })),
+        ...this.contributions.refused(round).map((c) => ({ hash: c.hash, reason: c.refused! })),
+      ].sort((a, b) => (a.hash < b.hash ? -1 : 1)),
       modelHash: modelHash(theta, momentum),
+      reputation: nextReputation(this.reputation, valid.map((c) => ({ peer: c.peerId, score: scores.get(c.hash)! }))),
     };
     const bytes = await signCommit(commit, this.options.privateKey);
     this.log(`rounds: round ${round}: committing ${valid.length} contributions as leader (${verdicts.rejected.length} refused)`);
@@ -579,9 +688,9 @@ export class RoundDriver {
     const { commit, signer } = message;
     if (commit.runId !== this.runId) return;
     if (commit.round === this.round - 1 && this.previous && this.previous.hash !== message.hash) return this.compete(message);
-    if (commit.round > this.round) return void (await this.resync(`a commit for round ${commit.round} while in round ${this.round}`));
+    if (commit.round > this.round) return void (await this.resyncFor(message, `a commit for round ${commit.round} while in round ${this.round}`));
     if (commit.round !== this.round) return;
-    if (commit.baseHash !== this.base) return void (await this.resync(`the commit for round ${commit.round} is on another base`));
+    if (commit.baseHash !== this.base) return void (await this.resyncFor(message, `the commit for round ${commit.round} is on another base`));
     const next = await this.verifyCommit(message);
     if (!next) return;
     this.previous = { hash: message.hash, signer, state: this.committed(), own: this.own };
@@ -590,8 +699,8 @@ export class RoundDriver {
 
   /** The committed state this round started from (the error buffer copied: training goes on changing it). */
   private committed(): Committed {
-    const { round, theta, momentum, base, commitBytes, eligible, anchorTime, lastCommit } = this;
-    return { round, theta, momentum, error: Float32Array.from(this.error), base, commitBytes, eligible, anchorTime, lastCommit };
+    const { round, theta, momentum, base, commitBytes, eligible, reputation, anchorTime, lastCommit } = this;
+    return { round, theta, momentum, error: Float32Array.from(this.error), base, commitBytes, eligible, reputation, anchorTime, lastCommit };
   }
 
   private restoreCommitted(state: Committed): void {
@@ -603,6 +712,7 @@ export class RoundDriver {
       base: this.base,
       commitBytes: this.commitBytes,
       eligible: this.eligible,
+      reputation: this.reputation,
       anchorTime: this.anchorTime,
       lastCommit: this.lastCommit,
     } = state);
@@ -639,7 +749,16 @@ export class RoundDriver {
 
   /** The model a commit makes, if everything in it checks out against what this peer holds or can fetch. */
   private verifyCommit(message: { commit: Commit; signer: string }): ReturnType<typeof verifyCommit> {
-    const context = { from: { theta: this.theta, momentum: this.momentum }, base: this.base, round: this.round, contributions: this.contributions, outer: this.spec.outerOptimizer, aggregation: this.spec.aggregation, log: this.log };
+    const context = {
+      from: { theta: this.theta, momentum: this.momentum },
+      base: this.base,
+      reputation: this.reputation,
+      round: this.round,
+      contributions: this.contributions,
+      outer: this.spec.outerOptimizer,
+      aggregation: this.spec.aggregation,
+      log: this.log,
+    };
     return verifyCommit(message, context);
   }
 
@@ -651,29 +770,31 @@ export class RoundDriver {
     const { commit, signer } = message;
     const ownAccepted = this.own !== null && commit.accepted.some((c) => c.hash === this.own!.hash);
     if (this.own && !ownAccepted) addSparse(this.error, this.own.update); // not taken: send it later
-    // Every accepted contribution is in the ledger before its credit: one fetched for the commit may never
-    // have been recorded here (it came before the round opened, or only with the commit).
-    for (const c of next.accepted) this.recordContribution(c, c.hash === this.own?.hash);
-    this.record((records) => {
-      records.addTraffic(this.runId, commit.round, this.roundIn, this.roundOut);
-      records.recordCommit({
-        runId: this.runId,
-        round: commit.round,
-        modelHash: commit.modelHash,
-        committedBy: signer,
-        accepted: commit.accepted.map(({ hash, score }) => ({ hash, score })),
-        rejected: commit.rejected,
-        rewards: roundCredits(this.spec.rewards, commit, new Map(next.accepted.map((c) => [c.hash, c.header.rewardAddress]))),
-        closedAt: Date.now(),
-      });
-    });
+    this.record((records) =>
+      records.recordAdoption(
+        adoptionRecord({
+          runId: this.runId,
+          emission: this.spec.rewards,
+          commit,
+          signer,
+          accepted: next.accepted,
+          ownHash: this.own?.hash ?? null,
+          reputation: this.reputation,
+          traffic: { bytesIn: this.roundIn, bytesOut: this.roundOut },
+          now: Date.now(),
+        }),
+      ),
+    );
     this.verifier.remember(commit.round, next.accepted);
+    this.lastAccepted = next.accepted.flatMap((c) => (c.payload ? [c.payload] : []));
     this.lastCommit = { round: commit.round, modelHash: commit.modelHash, committedBy: signer, accepted: next.accepted.length, at: Date.now() };
+    // Without a snapshot this round (a peer that joined or sat it out), the trainer's weights are relative to θ_r.
+    this.anchor ??= this.theta;
     this.theta = next.theta;
     this.momentum = next.momentum;
     this.base = commit.modelHash;
     this.commitBytes = message.bytes;
-    this.eligible = commit.accepted.map((c) => c.peer);
+    [this.eligible, this.reputation] = [eligibleAfter(commit), commit.reputation];
     this.anchorTime = commit.committedAt;
     this.round = commit.round + 1;
     this.log(`rounds: round ${commit.round} committed by ${signer === this.self ? 'us' : signer.slice(-8)}: ${next.accepted.length} contributions, model ${commit.modelHash.slice(0, 12)}`);
@@ -700,6 +821,16 @@ export class RoundDriver {
     this.round++;
     await this.save();
     await this.openRound({ fresh: false });
+  }
+
+  /**
+   * Syncs because of `message`, then takes it if it applies to the state synced to: a peer may serve the state
+   * of the round before a commit it has not adopted yet, and the commit will not come again by gossip.
+   */
+  private async resyncFor(message: { commit: Commit; signer: string; bytes: Uint8Array; hash: string }, reason: string): Promise<void> {
+    await this.resync(reason);
+    const { commit } = message;
+    if (commit.round === this.round && commit.baseHash === this.base && this.phase === 'training') await this.receiveCommit(message);
   }
 
   /** Downloads the network's latest committed state and trains from it (local steps since are dropped). */
@@ -734,6 +865,7 @@ export class RoundDriver {
       this.base = adopted.hash;
       this.commitBytes = state.commit;
       this.eligible = adopted.eligible;
+      this.reputation = adopted.reputation;
       this.anchorTime = adopted.anchorTime;
       this.previous = null;
       this.resyncs++;
@@ -757,8 +889,14 @@ export class RoundDriver {
     this.contributions.round(c.header.round).set(c.hash, c);
     // One for the next round is recorded when that round opens here.
     if (c.header.round === this.round) this.recordContribution(c, false);
-    void this.contributions.load(c, [c.peerId, from])
+    this.loadPayload(c, [c.peerId, from]);
+  }
+
+  /** Fetches a held contribution's payload from the first of `sources` that has it, then sees whether the round can close. */
+  private loadPayload(c: Held, sources: string[]): void {
+    void this.contributions.load(c, sources)
       .then(() => this.enqueue('a payload', async () => {
+        if (c.refused) this.log(`rounds: refused ${c.hash.slice(0, 8)} by ${c.peerId.slice(-8)} for round ${c.header.round}: ${REJECTION_WORDS[c.refused]}`);
         this.checkQuorum();
         this.changed();
       }))
@@ -774,23 +912,20 @@ export class RoundDriver {
 
   // ---------------------------------------------------------------------------------------------- plumbing
 
+  /** A contribution refused as made from another base, made from the one this peer now holds: fetched and judged. */
+  private reinstate(c: Held): void {
+    delete c.refused;
+    this.loadPayload(c, [c.peerId, ...this.options.peer.libp2p.getPeers().map(String).filter((p) => p !== c.peerId)]);
+  }
+
+  /** Holds `c` as refused on arrival (see `Held.refused`); one of the round open is recorded now. */
+  private refuse(c: Held, reason: RejectionReason): void {
+    this.contributions.refuse(c, reason);
+    if (c.header.round === this.round) this.recordContribution(c, false);
+  }
+
   private recordContribution(c: Held, own: boolean): void {
-    const { header } = c;
-    this.record((records) =>
-      records.recordContribution({
-        runId: this.runId,
-        round: header.round,
-        hash: c.hash,
-        peerId: c.peerId,
-        own,
-        rewardAddress: header.rewardAddress,
-        samples: header.samples,
-        steps: header.steps,
-        losses: header.losses,
-        payloadBytes: header.payloadBytes,
-        receivedAt: Date.now(),
-      }),
-    );
+    this.record((records) => records.recordContribution(contributionRecord(this.runId, c, own, Date.now())));
   }
 
   /** The ledger keeps the record of rounds; it never decides them, so a failed write (a full disk) is logged. */

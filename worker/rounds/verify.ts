@@ -9,6 +9,7 @@ import { openCommit, type Commit } from './commit.js';
 import type { ContributionStore, Held } from './contributions.js';
 import { aggregate, modelHash, outerStep, type Aggregation, type OuterOptions } from './outer.js';
 import type { SyncState } from './sync.js';
+import { leadersOf, nextReputation, sameReputation, type Reputation } from '../verify/reputation.js';
 
 /** θ and the outer momentum, as one round starts from them or a commit makes them. */
 export interface Model {
@@ -28,6 +29,8 @@ export interface CommitContext {
   /** The round's committed model and its hash, which the commit must build on. */
   from: Model;
   base: string;
+  /** The reputation table of the commit the round started from: the commit's must follow from it. */
+  reputation: Reputation;
   /** The round this peer is in: a fetched contribution of the round before is kept for late fetchers. */
   round: number;
   contributions: ContributionStore;
@@ -46,6 +49,8 @@ export async function verifyCommit(
     log(`rounds: round ${commit.round}: ${why}; ignored`);
     return null;
   };
+  // Cheap first: the table must be the base's moved by the commit's own scores.
+  if (!sameReputation(commit.reputation, nextReputation(context.reputation, commit.accepted))) return ignored("the commit's reputation table is not what its base's and its scores make");
   const accepted: Held[] = [];
   for (const { hash, peer } of commit.accepted) {
     let held: Held | null = contributions.round(commit.round).get(hash) ?? null;
@@ -76,8 +81,10 @@ export async function verifyCommit(
 export interface VerifiedState extends Model {
   round: number;
   hash: string;
-  /** The contributors of the commit that opened the round (they rank first for its leadership). */
+  /** Who ranks first for the round's leadership (eligibleAfter of the commit that opened it). */
   eligible: string[];
+  /** The reputation table of the state's commit (empty at round 0). */
+  reputation: Reputation;
   /** When that commit was made (the round's window counts from it); null when rounds since went uncommitted. */
   anchorTime: number | null;
 }
@@ -99,12 +106,17 @@ export async function verifyState(state: SyncState, { runId, size, genesisHash }
   if (hash !== state.hash) throw new Error('the state does not match its hash');
   if (state.round === 0) {
     if (hash !== genesisHash) throw new Error("round 0's state is not the seed's, or not newer than ours");
-    return { round: 0, hash, theta, momentum, eligible: [], anchorTime: null };
+    return { round: 0, hash, theta, momentum, eligible: [], reputation: [], anchorTime: null };
   }
   if (!state.commit) throw new Error('the state has no commit');
   const { commit } = await openCommit(state.commit);
   // Rounds nobody committed keep the weights, so a state may be some rounds past its last commit.
   if (commit.runId !== runId || commit.round >= state.round || commit.modelHash !== hash) throw new Error('the state does not match its commit');
   const fresh = commit.round + 1 === state.round;
-  return { round: state.round, hash, theta, momentum, eligible: fresh ? commit.accepted.map((c) => c.peer) : [], anchorTime: fresh ? commit.committedAt : null };
+  return { round: state.round, hash, theta, momentum, eligible: fresh ? eligibleAfter(commit) : [], reputation: commit.reputation, anchorTime: fresh ? commit.committedAt : null };
+}
+
+/** Who ranks first for leading the round a commit opens: its reputed contributors (verify/reputation.ts). */
+export function eligibleAfter(commit: Commit): string[] {
+  return leadersOf(commit.reputation, commit.accepted.map((c) => c.peer));
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { ApiClient, NetworkStatus, RoundRecord, ServerMessage, Status } from '../api/contract.js';
+import type { AdversaryKind } from '../rounds/adversary.js';
 import { createRpcClient } from '../api/rpc-client.js';
 
 /** What every member of a swarm runs with. */
@@ -25,13 +26,17 @@ export interface SwarmConfig {
   backend?: string;
   /** Rounds per reward epoch of the swarm's run (default: the app's). */
   epochRounds?: number;
+  /** Contributions that close a round early (default: the app's run; a swarm of cheats waits for all). */
+  quorum?: number;
   /** More `airtist node` flags for every member. */
   nodeArgs?: string[];
   print?: (line: string) => void;
 }
 
 export interface SwarmOptions extends SwarmConfig {
+  /** Honest peers; the adversaries come on top, started after them. */
   peers: number;
+  adversaries?: AdversaryKind[];
   rounds: number;
   /** Give up after this long (default: generous for the rounds asked). */
   timeoutMs?: number;
@@ -49,8 +54,21 @@ export interface SwarmRound {
   bytesSent: Record<string, number>;
 }
 
+/** What became of one member's contributions, by its own ledger, at the end of the run. */
+export interface SwarmPeer {
+  name: string;
+  peerId: string;
+  kind: 'honest' | AdversaryKind;
+  accepted: number;
+  rejected: number;
+  /** Rejected contributions by reason code. */
+  rejectedBy: Record<string, number>;
+  creditedWei: string;
+}
+
 export interface SwarmSummary {
   peers: string[];
+  members: SwarmPeer[];
   runId: string | null;
   rounds: SwarmRound[];
   ok: boolean;
@@ -62,6 +80,7 @@ const START_TIMEOUT_MS = 90_000;
 
 export interface Member {
   name: string;
+  kind: 'honest' | AdversaryKind;
   dataDir: string;
   child: ChildProcess;
   output: string[];
@@ -132,7 +151,7 @@ export async function connect(url: string): Promise<ApiClient> {
  * connected to its control API. `spawned` is told the process at once, before it dials anyone; a node that
  * fails to come up is killed.
  */
-export async function startMember(name: string, dataDir: string, args: string[], spawned?: (child: ChildProcess) => void): Promise<Member> {
+export async function startMember(name: string, dataDir: string, args: string[], spawned?: (child: ChildProcess) => void, kind: Member['kind'] = 'honest'): Promise<Member> {
   let started: ChildProcess | null = null;
   try {
     const { child, url, output } = await launch(name, dataDir, args, START_TIMEOUT_MS, (child) => {
@@ -142,7 +161,7 @@ export async function startMember(name: string, dataDir: string, args: string[],
     const api = await connect(url);
     const network = await api.call('network');
     const address = network.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws')) ?? network.addresses[0] ?? '';
-    return { name, dataDir, child, output, api, url, peerId: network.peerId ?? '', address, losses: new Map() };
+    return { name, kind, dataDir, child, output, api, url, peerId: network.peerId ?? '', address, losses: new Map() };
   } catch (error) {
     (started as ChildProcess | null)?.kill('SIGKILL');
     throw error;
@@ -177,12 +196,12 @@ export class Swarm {
     return this.members.filter(alive);
   }
 
-  /** A new member, joined through the first member still alive. */
-  async add(): Promise<Member> {
+  /** A new member, joined through the first member still alive; an adversary cheats in every round. */
+  async add(kind: Member['kind'] = 'honest'): Promise<Member> {
     const name = `peer-${this.members.length}`;
-    const member = await this.spawn(name, join(this.config.dataDir, name));
+    const member = await this.spawn(name, join(this.config.dataDir, name), kind);
     this.members.push(member);
-    this.print(`${name}: ${member.peerId} on ${member.address}`);
+    this.print(`${name}: ${member.peerId} on ${member.address}${kind === 'honest' ? '' : ` (adversary: ${kind})`}`);
     return member;
   }
 
@@ -199,7 +218,7 @@ export class Swarm {
   /** Starts a stopped member again on its data dir: the same peer, new ports. */
   async restart(member: Member): Promise<void> {
     if (alive(member)) throw new Error(`${member.name} is running`);
-    Object.assign(member, await this.spawn(member.name, member.dataDir));
+    Object.assign(member, await this.spawn(member.name, member.dataDir, member.kind));
     this.print(`${member.name}: restarted on ${member.address}`);
   }
 
@@ -301,7 +320,17 @@ export class Swarm {
     appendFileSync(join(this.config.dataDir, `${member.name}.log`), `${member.output.join('')}--- ${member.name} ended ---\n`);
   }
 
-  private async spawn(name: string, dataDir: string): Promise<Member> {
+  /** Each member's contributions as its own ledger has them now. */
+  async outcomes(members = this.alive()): Promise<SwarmPeer[]> {
+    return Promise.all(
+      members.map(async (member) => {
+        const { totals } = await member.api.call('earnings', { limit: 1 });
+        return { name: member.name, peerId: member.peerId, kind: member.kind, accepted: totals.accepted, rejected: totals.rejected, rejectedBy: totals.rejectedBy, creditedWei: totals.creditedWei };
+      }),
+    );
+  }
+
+  private async spawn(name: string, dataDir: string, kind: Member['kind']): Promise<Member> {
     const { config } = this;
     const through = this.alive()[0];
     const args = [
@@ -311,12 +340,14 @@ export class Swarm {
       ...(config.model ? ['--model', config.model] : []),
       ...(config.backend ? ['--backend', config.backend] : []),
       ...(config.epochRounds ? ['--epoch-rounds', String(config.epochRounds)] : []),
+      ...(config.quorum ? ['--quorum', String(config.quorum)] : []),
+      ...(kind === 'honest' ? [] : ['--adversary', kind]),
       // Each member is credited to an address of its own, so a swarm's reward table has one row per member.
       '--reward-address', rewardAddressOf(name),
       ...(through ? ['--bootstrap', through.address] : []),
       ...(config.nodeArgs ?? []),
     ];
-    return startMember(name, dataDir, args);
+    return startMember(name, dataDir, args, undefined, kind);
   }
 }
 
@@ -326,6 +357,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmSummary> {
   const timeoutMs = options.timeoutMs ?? 120_000 + options.rounds * (options.roundSeconds * 1000 * 3 + 30_000);
   const swarm = await Swarm.start({ ...options, print }, options.peers);
   try {
+    for (const kind of options.adversaries ?? []) await swarm.add(kind);
     const runId = (await swarm.members[0]!.api.call('status')).runId;
     // The first peers ran rounds while the others started: count from the round in which all are in.
     const first = await swarm.nextFullRound(timeoutMs);
@@ -338,7 +370,9 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmSummary> {
       print(roundLine(rounds.at(-1)!));
     }
     const ok = rounds.every((round) => round.agree);
-    const summary: SwarmSummary = { peers: swarm.members.map((m) => m.peerId), runId, rounds, ok, seconds: (Date.now() - started) / 1000 };
+    const members = await swarm.outcomes();
+    for (const m of members) print(`${m.name} (${m.kind}): ${m.accepted} accepted, ${m.rejected} rejected${m.rejected ? ` (${Object.entries(m.rejectedBy).map(([why, n]) => `${why} ×${n}`).join(', ')})` : ''}, credited ${m.creditedWei} wei`);
+    const summary: SwarmSummary = { peers: swarm.members.map((m) => m.peerId), members, runId, rounds, ok, seconds: (Date.now() - started) / 1000 };
     writeFileSync(join(options.dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {

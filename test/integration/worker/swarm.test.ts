@@ -222,7 +222,7 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
         [contributionsTopic(runId), forged], // wrongly signed
         [contributionsTopic(runId), await signContribution({ ...header, runId: 'f'.repeat(32) }, key)], // wrong run
         [contributionsTopic(runId), await signContribution({ ...header, round: 0 }, key)], // stale round
-        [commitsTopic(runId), await signCommit({ runId: 'f'.repeat(32), round: round.round, committedAt: Date.now(), baseHash: round.baseHash, accepted: [], rejected: [], modelHash: 'cd'.repeat(32) }, key)],
+        [commitsTopic(runId), await signCommit({ runId: 'f'.repeat(32), round: round.round, committedAt: Date.now(), baseHash: round.baseHash, accepted: [], rejected: [], modelHash: 'cd'.repeat(32), reputation: [] }, key)],
       ];
       for (const [topic, bytes] of messages) await publish(attacker, topic, bytes);
       // A garbage request on the contribution protocol is answered with an error, not a crash.

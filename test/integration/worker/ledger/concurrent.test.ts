@@ -26,7 +26,7 @@ describe('two writers on one ledger', () => {
 
   it('both migrate the fresh file once and record their units', async () => {
     const file = tmp.path('ledger.sqlite');
-    writers = [startWriter(file, 'run-a'), startWriter(file, 'run-b')];
+    writers = [startWriter([file, 'run-a']), startWriter([file, 'run-b'])];
     await Promise.all(writers.map((w) => w.reach(200)));
     await Promise.all(writers.map((w) => w.kill9()));
 

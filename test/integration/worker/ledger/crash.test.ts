@@ -38,7 +38,7 @@ describe('ledger under kill -9', () => {
     const file = tmp.path('ledger.sqlite');
     let recorded = 0;
     for (let kill = 1; kill <= KILLS; kill++) {
-      const writer = startWriter(file, RUN);
+      const writer = startWriter([file, RUN]);
       // Wait until it is past start-up and in its loop (it has committed a new unit), then strike at random.
       await writer.reach(recorded + 1);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 250));

@@ -1,22 +1,22 @@
-/** Starts and kills the crash-test writer (fixtures/writer.ts) as a real child process. */
+/** Starts and kills a crash-test writer (fixtures/writer.ts, fixtures/commit-writer.ts) as a real child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const WRITER = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
 
 export interface Writer {
   child: ChildProcess;
-  /** The highest unit count the writer has reported committed. */
+  /** The highest count the writer has reported committed. */
   reported(): number;
-  /** Resolves once the writer has reported at least `count` units. */
+  /** Resolves once the writer has reported at least `count`. */
   reach(count: number, timeoutMs?: number): Promise<void>;
   /** SIGKILL, like a power button for the process: no handler, no cleanup. */
   kill9(): Promise<NodeJS.Signals | null>;
 }
 
-export function startWriter(file: string, runId: string): Writer {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, runId], {
+/** `script`: a file of fixtures/, given `args`. */
+export function startWriter(args: string[], script = 'writer.ts'): Writer {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url)), ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -19,15 +19,28 @@ const commit = (round: number): Commit => ({
   ],
   rejected: [],
   modelHash: 'f'.repeat(64),
+  reputation: [],
 });
 
 describe('round rewards', () => {
   const temp = useTempLedger();
 
   it("credits a commit's accepted to the addresses their headers name; one without an address earns nothing", () => {
-    const credits = roundCredits(emission, commit(1), new Map([['1'.repeat(64), A], ['2'.repeat(64), null]]));
+    const full = [{ peer: 'p1', ppm: 1_000_000 }, { peer: 'p2', ppm: 1_000_000 }];
+    const credits = roundCredits(emission, commit(1), new Map([['1'.repeat(64), A], ['2'.repeat(64), null]]), full);
     // Round 1 is the epoch's last: 500 wei; 3:1 by samples, the second's share unallocated.
     expect(credits).toEqual({ emissionWei: '500', unallocatedWei: '125', credits: [{ hash: '1'.repeat(64), wei: '375' }, { hash: '2'.repeat(64), wei: '0' }] });
+  });
+
+  it("caps a peer's share by its reputation when the round began: a newcomer may take half the run's cap", () => {
+    const capped = { ...emission, peerCapBps: 5_000 };
+    const addresses = new Map([['1'.repeat(64), A], ['2'.repeat(64), A]]);
+    // Both fully reputed: each may take 250 of 500; p1's 375 by samples is capped, p2 takes the rest.
+    const reputed = roundCredits(capped, commit(1), addresses, [{ peer: 'p1', ppm: 1_000_000 }, { peer: 'p2', ppm: 1_000_000 }]);
+    expect(reputed.credits.map((c) => c.wei)).toEqual(['250', '250']);
+    // p1 new (cap 125), p2 at 0.5 (cap 187): what neither may take stays unallocated.
+    const mixed = roundCredits(capped, commit(1), addresses, [{ peer: 'p2', ppm: 500_000 }]);
+    expect(mixed).toMatchObject({ unallocatedWei: '188', credits: [{ wei: '125' }, { wei: '187' }] });
   });
 
   it('closes the epoch that ended once a round of the next one opens, once, with the root of its totals', () => {

@@ -1,6 +1,9 @@
-/** The update cheats: each changes what it claims to, and leaves the honest update it started from alone. */
+/** The cheats: each changes what it claims to, and leaves the honest update it started from alone. */
 import { describe, expect, it } from 'vitest';
-import { cheatUpdate, SCALED_FACTOR, UPDATE_CHEATS } from '../../../../worker/rounds/adversary.js';
+import { cheatUpdate, forge, SCALED_FACTOR, UPDATE_CHEATS } from '../../../../worker/rounds/adversary.js';
+import { compress, decompress, NonFiniteUpdateError } from '../../../../worker/rounds/compress.js';
+import { l2 } from '../../../../worker/rounds/sparse-stats.js';
+import { overlap } from '../../../../worker/verify/screen.js';
 import { gaussianArray, seededPrng } from '../../../../worker/training/data/prng.js';
 
 const delta = gaussianArray(seededPrng('delta'), 4096).map((z) => z * 0.01);
@@ -23,5 +26,46 @@ describe('update cheats', () => {
     for (const kind of UPDATE_CHEATS) cheatUpdate(kind, delta, 's');
     expect(delta).toEqual(before);
     expect(cheatUpdate('noise', delta, 'a')).not.toEqual(cheatUpdate('noise', delta, 'b'));
+  });
+});
+
+describe('forged contributions', () => {
+  const compression = { chunk: 4096, k: 64, beta: 0.95 };
+  const base = 'ab'.repeat(32);
+  const input = (kind: Parameters<typeof forge>[0]['kind'], more: Partial<Parameters<typeof forge>[0]> = {}) =>
+    forge({ kind, delta, compression, seed: 's', base, previousBase: null, others: [], earlier: [], ...more });
+  const honest = compress(delta, new Float32Array(delta.length), compression);
+
+  it('a copycat needs someone to copy, and then sends their update barely changed, under another hash', () => {
+    expect(input('copycat')).toBeNull();
+    const copy = input('copycat', { others: [honest.update] })!;
+    expect(copy.baseHash).toBe(base);
+    expect(Buffer.from(copy.payload).equals(Buffer.from(honest.payload))).toBe(false);
+    expect(overlap(decompress(copy.payload, delta.length), honest.update)).toBe(1);
+  });
+
+  it('a replayer sends an accepted payload again, byte for byte', () => {
+    expect(input('replay')).toBeNull();
+    expect(input('replay', { earlier: [honest.payload] })!.payload).toBe(honest.payload);
+  });
+
+  it('a stale base claims the round before, or a base that is not the round’s', () => {
+    expect(input('stalebase', { previousBase: 'cd'.repeat(32) })!.baseHash).toBe('cd'.repeat(32));
+    expect(input('stalebase')!.baseHash).not.toBe(base);
+    expect(input('stalebase')!.baseHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a poisoner’s payload does not decode, as a non-finite update', () => {
+    expect(() => decompress(input('nan')!.payload, delta.length)).toThrow(NonFiniteUpdateError);
+    // Honest compression of the same NaN-holding update would send no NaN at all: the bytes are forged.
+    expect(compress(cheatUpdate('nan', delta, 's'), new Float32Array(delta.length), compression).update.values.every(Number.isFinite)).toBe(true);
+  });
+
+  it('update cheats decode to what they are named for', () => {
+    expect(decompress(input('zero')!.payload, delta.length).values.every((v) => v === 0)).toBe(true);
+    const flipped = decompress(input('signflip')!.payload, delta.length);
+    expect(overlap(flipped, honest.update)).toBe(0);
+    expect(l2(decompress(input('scaled')!.payload, delta.length)) / l2(honest.update)).toBeCloseTo(SCALED_FACTOR, 0);
+    expect(l2(decompress(input('freerider')!.payload, delta.length)) / l2(honest.update)).toBeCloseTo(0.1, 2);
   });
 });

@@ -19,13 +19,17 @@ const commit: Commit = {
     { hash: '4'.repeat(64), reason: 'no-improvement' },
   ],
   modelHash: 'f'.repeat(64),
+  reputation: [
+    { peer: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', ppm: 1_000_000 },
+    { peer: '12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq', ppm: 1_000 },
+  ],
 };
 
 describe('round commits', () => {
   it('round-trip, with the signer derived from the key', async () => {
     const key = await generateKeyPair('Ed25519');
     expect(await openCommit(await signCommit(commit, key))).toEqual({ commit, signer: peerIdFromPrivateKey(key).toString() });
-    const empty = await openCommit(await signCommit({ ...commit, accepted: [] }, key));
+    const empty = await openCommit(await signCommit({ ...commit, accepted: [], reputation: [] }, key));
     expect(empty.commit.accepted).toEqual([]); // a round nobody contributed to keeps the weights
   });
 
@@ -42,6 +46,12 @@ describe('round commits', () => {
     await expect(signCommit({ ...commit, committedAt: 1.5 }, key)).rejects.toThrow(/committedAt/);
     await expect(signCommit({ ...commit, rejected: [{ hash: commit.accepted[1]!.hash, reason: 'zero' }] }, key)).rejects.toThrow(/both accepted and rejected/);
     await expect(signCommit({ ...commit, rejected: [{ hash: '5'.repeat(64), reason: 'lazy' as never }] }, key)).rejects.toThrow(/not a rejection reason/);
+    // A reputation table in order, each peer once, each value within the table's range.
+    const [first, second] = commit.reputation;
+    await expect(signCommit({ ...commit, reputation: [second!, first!] }, key)).rejects.toThrow(/must ascend/);
+    await expect(signCommit({ ...commit, reputation: [first!, first!] }, key)).rejects.toThrow(/must ascend/);
+    await expect(signCommit({ ...commit, reputation: [{ ...first!, ppm: 1_000_001 }] }, key)).rejects.toThrow(/is not 1000\.\.1000000/);
+    await expect(signCommit({ ...commit, reputation: [{ ...first!, ppm: 999 }] }, key)).rejects.toThrow(/is not 1000/);
     const header = await signContribution(
       { runId: commit.runId, round: 12, baseHash: commit.baseHash, rewardAddress: null, samples: 1, steps: 1, losses: { generator: 1 }, payloadHash: 'c'.repeat(64), payloadBytes: 1 },
       key,
@@ -55,4 +65,5 @@ describe('round commits', () => {
     new DataView(bytes.buffer).setUint32(countAt, 0xffffffff, true);
     await expect(openCommit(bytes)).rejects.toThrow(/accepted: 4294967295 is over the limit of 4096/);
   });
+
 });
