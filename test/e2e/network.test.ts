@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../worker/api/contract.js';
+import { formatAirt } from '../../worker/rewards/emission.js';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
 import { connectApi, loopbackArgs, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
+const ADDRESS = `0x${'a1'.repeat(20)}`;
 const ROUNDS = ['--round-seconds', '4', '--inner-steps', '5', '--batch-size', '16', '--model', 'mlp-gan', '--backend', 'wasm'];
 
 describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_000 }, () => {
@@ -23,7 +25,7 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
   const problems: string[] = [];
 
   beforeAll(async () => {
-    const [a, launched] = await Promise.all([startNodeProcess(dirs[0]!, [...loopbackArgs(), ...ROUNDS]), launchBrowser()]);
+    const [a, launched] = await Promise.all([startNodeProcess(dirs[0]!, [...loopbackArgs(), ...ROUNDS, '--reward-address', ADDRESS]), launchBrowser()]);
     nodes.push(a);
     browser = launched;
     apis.push(await connectApi(a));
@@ -82,6 +84,31 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => table.locator('tbody').textContent(), { timeout: 30_000 }).toMatch(/accepted/i);
     await view.screenshot({ path: join(ARTIFACTS, 'dashboard-network-online.png') });
+    expect(problems).toEqual([]);
+  });
+
+  it("shows today's AIRT beside today's work, and the Earnings page lists each contribution with its fate and credit", async () => {
+    // Credits come with commits: wait until the node has been credited for an accepted contribution.
+    const credited = async () => (await apis[0]!.call('earnings', { limit: 200 })).totals.creditedWei;
+    await expect.poll(async () => BigInt(await credited()) > 0n, { timeout: 60_000 }).toBe(true);
+    const airt = (wei: string) => formatAirt(BigInt(wei));
+    await expect.poll(async () => (await page.getByTestId('today-detail').textContent()) ?? '', { timeout: 15_000 }).toMatch(/[\d.,]+ AIRT earned/);
+
+    await page.getByRole('link', { name: 'Earnings' }).click();
+    await page.waitForFunction("location.hash === '#earnings'");
+    const table = page.getByTestId('earnings-table');
+    await expect.poll(() => table.locator('tbody tr.accepted').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // What the page shows is what the ledger credited, to the shown digits: the total and each accepted row.
+    const earnings = await apis[0]!.call('earnings', { limit: 200 });
+    await expect.poll(async () => (await page.getByTestId('earned-total').textContent()) ?? '', { timeout: 15_000 }).toContain(`${airt(earnings.totals.creditedWei)} AIRT`);
+    const accepted = earnings.contributions.find((c) => c.status === 'accepted' && c.creditedWei)!;
+    await expect.poll(async () => (await table.locator('tbody').textContent()) ?? '').toContain(`${airt(accepted.creditedWei!)} AIRT`);
+    expect(await page.getByTestId('epoch-progress').textContent()).toMatch(/Epoch \d+/);
+    await expect.poll(() => page.getByTestId('airt-chart').locator('rect').count()).toBeGreaterThan(0);
+    // A reload keeps the page (its name is in the address).
+    await page.reload();
+    await page.getByTestId('earnings-table').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-earnings.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
 });

@@ -14,10 +14,12 @@ export * from './wire.js';
 export const API_VERSION = 1;
 
 // The domain types, one module per domain; this file stays the one contract every process imports.
+export * from './contract/earnings.js';
 export * from './contract/network.js';
 export * from './contract/node.js';
 export * from './contract/settings.js';
 export * from './contract/work.js';
+import type { Earnings } from './contract/earnings.js';
 import type { NetworkStatus, RoundRecord } from './contract/network.js';
 import type { StateInfo, Status } from './contract/node.js';
 import { settingsSchema, type Settings } from './contract/settings.js';
@@ -45,6 +47,7 @@ export const paramsSchemas = {
   progressHistory: empty,
   network: empty,
   roundHistory: z.object({ limit: z.number().int().min(1).max(1000).default(50) }).strict(),
+  earnings: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
 } as const;
 
 export interface MethodResults {
@@ -58,6 +61,7 @@ export interface MethodResults {
   progressHistory: ProgressPoint[];
   network: NetworkStatus;
   roundHistory: { rounds: RoundRecord[] };
+  earnings: Earnings;
 }
 
 export type Method = keyof typeof paramsSchemas;

@@ -1,5 +1,5 @@
 /** The control API's handlers: each method of the contract, answered from the node's services. */
-import type { NetworkStatus, ProgressPoint, RoundRecord, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
+import type { Earnings, NetworkStatus, ProgressPoint, RoundRecord, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
 import type { Handlers } from './dispatch.js';
 import type { LedgerService } from '../ledger/service.js';
 
@@ -16,6 +16,7 @@ export interface HandlerDeps {
   progressHistory(): ProgressPoint[];
   network(): NetworkStatus;
   roundHistory(limit: number): RoundRecord[];
+  earnings(limit: number): Earnings;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -40,5 +41,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     progressHistory: () => deps.progressHistory(),
     network: () => deps.network(),
     roundHistory: ({ limit }) => ({ rounds: deps.roundHistory(limit) }),
+    earnings: ({ limit }) => deps.earnings(limit),
   };
 }

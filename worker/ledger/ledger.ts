@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Losses, Settings, WorkTotals, WorkUnit } from '../api/contract.js';
 import { openConnection } from './connection.js';
 import { migrate } from './migrate.js';
+import { createEarningsRecords, type EarningsRecords } from './earnings.js';
 import { createRewardRecords, type RewardRecords } from './rewards.js';
 import { createRoundRecords, type RoundRecords } from './rounds.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -54,6 +55,8 @@ export interface Ledger {
   readonly rounds: RoundRecords;
   /** Credits per address and the closed epochs' roots (see rewards.ts). */
   readonly rewards: RewardRecords;
+  /** This node's own contributions and credits (see earnings.ts). */
+  readonly earnings: EarningsRecords;
   close(): void;
 }
 
@@ -188,6 +191,7 @@ function createLedger(db: Database.Database, log: (message: string) => void): Le
     },
     rounds: createRoundRecords(db),
     rewards: createRewardRecords(db),
+    earnings: createEarningsRecords(db),
     getSettings,
     updateSettings(patch) {
       writeSettings(rowsFromPatch(patch), Date.now());

@@ -3,6 +3,7 @@
  * Components read it; only the methods here talk to the node.
  */
 import type {
+  Earnings,
   NetworkStatus,
   ProgressPoint,
   RoundRecord,
@@ -24,6 +25,8 @@ const RELOAD_DELAY_MS = 3000;
 const NETWORK_POLL_MS = 2000;
 /** Rows in the Network view's table of recent rounds. */
 const ROUND_HISTORY_LIMIT = 10;
+/** Rows of the Earnings page's table of this node's contributions. */
+const EARNINGS_LIMIT = 200;
 
 export type ToggleAction = 'pause' | 'resume';
 
@@ -47,6 +50,8 @@ export class Dashboard {
   settings: Settings | null = $state.raw(null);
   network: NetworkStatus | null = $state.raw(null);
   rounds: RoundRecord[] = $state.raw([]);
+  /** This node's contributions and AIRT credited (null until loaded, and for a node that trains alone). */
+  earnings: Earnings | null = $state.raw(null);
   loadError: string | null = $state(null);
   togglePending: ToggleAction | null = $state(null);
   toggleError: string | null = $state(null);
@@ -70,6 +75,7 @@ export class Dashboard {
   /** The last commit the round table reflects; undefined until it loaded on this connection. */
   #tableCommit: number | null | undefined = undefined;
   #roundsSeq = 0;
+  #earningsSeq = 0;
 
   constructor(client: DashboardClient) {
     this.#client = client;
@@ -204,6 +210,8 @@ export class Dashboard {
     if (isNewCommit(this.#tableCommit, status.lastCommit)) {
       this.#tableCommit = status.lastCommit?.round ?? null;
       void this.#refreshRounds();
+      // A commit is what credits AIRT: the Earnings page and today's AIRT change with each.
+      void this.#refreshEarnings();
     }
   }
 
@@ -215,6 +223,16 @@ export class Dashboard {
     } catch {
       // Forget what the table shows, so the next status (a poll, at most 2 s away) asks again.
       if (seq === this.#roundsSeq) this.#tableCommit = undefined;
+    }
+  }
+
+  async #refreshEarnings(): Promise<void> {
+    const seq = ++this.#earningsSeq;
+    try {
+      const earnings = await this.#client.call('earnings', { limit: EARNINGS_LIMIT });
+      if (seq === this.#earningsSeq) this.earnings = earnings;
+    } catch {
+      // The next commit asks again.
     }
   }
 

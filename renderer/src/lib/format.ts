@@ -1,6 +1,7 @@
 /** How numbers, times and names read on the dashboard. Pure. */
 import type { BackendName, DatasetName, ModelName, NodeState } from '../../../worker/api/contract.js';
 import { STATE_LABELS } from '../../../worker/api/labels.js';
+import { formatAirt } from '../../../worker/rewards/emission.js';
 
 const BACKEND_LABELS: Record<BackendName, string> = {
   'node-gpu': 'CUDA GPU',
@@ -20,6 +21,11 @@ const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export function formatInteger(value: number): string {
   return Number.isFinite(value) ? integer.format(Math.round(value)) : '—';
+}
+
+/** 0.4237 → "42 %"; not a number → "—". */
+export function formatPercent(fraction: number): string {
+  return Number.isFinite(fraction) ? `${Math.round(fraction * 100)} %` : '—';
 }
 
 /** 1234 → "1.23k", 5_600_000 → "5.6M"; small numbers stay exact. */
@@ -109,4 +115,10 @@ export function formatAgo(unixMs: number, nowMs: number = Date.now()): string {
 /** A long id for display: the first and last few characters. */
 export function shortId(id: string, keep = 6): string {
   return id.length <= keep * 2 + 1 ? id : `${id.slice(0, keep)}…${id.slice(-keep)}`;
+}
+
+/** Wei as a decimal string → AIRT for people ("1,234.5678"); "—" for anything that is not whole wei. */
+export function formatAirtWei(wei: string | null | undefined, decimals = 4): string {
+  if (typeof wei !== 'string' || !/^(0|[1-9][0-9]{0,77})$/.test(wei)) return '—';
+  return formatAirt(BigInt(wei), decimals);
 }

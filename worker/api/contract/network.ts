@@ -24,6 +24,10 @@ export interface RoundStatus {
   /** Who is expected to commit the round (the best-ranked contributor so far). */
   leader: string | null;
   contributed: boolean;
+  /** This node's reputation when the round opened (0..1, a moving average of its scores; verify/reputation.ts). */
+  reputation: number;
+  /** Whether its reputation lets it rank first for leading rounds. */
+  mayLead: boolean;
 }
 
 export interface CommitSummary {

@@ -49,6 +49,7 @@ describe('control API over a MessagePort', () => {
       progressHistory: handlers.progressHistory({}),
       network: sampleNetwork(),
       roundHistory: handlers.roundHistory({ limit: 50 }),
+      earnings: handlers.earnings({ limit: 100 }),
     };
     expect(Object.keys(expected).sort()).toEqual([...METHODS].sort());
     for (const method of METHODS) {

@@ -1,5 +1,5 @@
 /** Canned, contract-typed API data for transport tests (the real node is exercised in integration tests). */
-import { DEFAULT_SETTINGS, type NetworkStatus, type Settings, type Status, type WorkUnit } from '../../../../worker/api/contract.js';
+import { DEFAULT_SETTINGS, type Earnings, type NetworkStatus, type Settings, type Status, type WorkUnit } from '../../../../worker/api/contract.js';
 import type { Handlers } from '../../../../worker/api/dispatch.js';
 
 export const sampleStatus = (): Status => ({
@@ -43,7 +43,7 @@ export const sampleNetwork = (): NetworkStatus => ({
   peerId: '12D3KooWSample',
   addresses: ['/ip4/127.0.0.1/tcp/7358/p2p/12D3KooWSample'],
   peers: [{ id: '12D3KooWOther', latencyMs: 12, direct: true, address: '/ip4/127.0.0.1/tcp/7360' }],
-  round: { round: 4, phase: 'training', baseHash: 'ef'.repeat(32), openedAt: 1, windowEndsAt: 2, contributions: 1, quorum: 3, leader: null, contributed: false },
+  round: { round: 4, phase: 'training', baseHash: 'ef'.repeat(32), openedAt: 1, windowEndsAt: 2, contributions: 1, quorum: 3, leader: null, contributed: false, reputation: 0.42, mayLead: true },
   lastCommit: { round: 3, modelHash: 'ef'.repeat(32), committedBy: '12D3KooWOther', accepted: 3, at: 1 },
   bytesSent: 1000,
   bytesReceived: 2000,
@@ -75,5 +75,18 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
         { round: 3, baseHash: 'ab'.repeat(32), modelHash: 'ef'.repeat(32), committedBy: '12D3KooWOther', accepted: 3, bytesIn: 10, bytesOut: 20, openedAt: 1, closedAt: 2, own: { status: 'accepted', reason: null } },
       ].slice(0, limit),
     }),
+    earnings: ({ limit }) => sampleEarnings(limit),
   };
 }
+
+export const sampleEarnings = (limit = 100): Earnings => ({
+  rewardAddress: `0x${'ab'.repeat(20)}`,
+  contributions: [
+    { round: 4, hash: '01'.repeat(32), status: 'received', reason: null, reasonText: null, score: null, samples: 320, creditedWei: null, at: 3 },
+    { round: 3, hash: '02'.repeat(32), status: 'accepted', reason: null, reasonText: null, score: 288, samples: 320, creditedWei: '95000000000000000000', at: 2 },
+    { round: 2, hash: '03'.repeat(32), status: 'rejected', reason: 'copy', reasonText: 'a copy of another peer’s update', score: null, samples: 320, creditedWei: null, at: 1 },
+  ].slice(0, limit) as Earnings['contributions'],
+  totals: { accepted: 1, rejected: 1, rejectedBy: { copy: 1 }, creditedWei: '95000000000000000000', todayWei: '95000000000000000000', pendingWei: '95000000000000000000' },
+  epoch: { epoch: 0, rounds: 30, roundsDone: 4, lastClosed: null },
+  daily: [{ day: '2026-12-03', wei: '95000000000000000000' }],
+});

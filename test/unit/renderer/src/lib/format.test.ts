@@ -11,9 +11,15 @@ import {
   formatLoss,
   formatRate,
   shortId,
+  formatAirtWei,
+  formatPercent,
 } from '../../../../../renderer/src/lib/format.js';
 
 describe('format', () => {
+  it('shows a fraction as a whole percent', () => {
+    expect([formatPercent(0), formatPercent(0.4237), formatPercent(1), formatPercent(Number.NaN)]).toEqual(['0 %', '42 %', '100 %', '—']);
+  });
+
   it('names every backend for people', () => {
     expect(backendLabel('node-gpu')).toBe('CUDA GPU');
     expect(backendLabel('node')).toBe('Native CPU');
@@ -57,5 +63,15 @@ describe('format', () => {
   it('lists the loss names of a series in the order they first appear', () => {
     expect(lossNames([{ losses: { generator: 1 } }, { losses: { discriminator: 1, generator: 2 } }, { losses: {} }])).toEqual(['generator', 'discriminator']);
     expect(lossNames([])).toEqual([]);
+  });
+});
+
+describe('formatAirtWei', () => {
+  it('reads wei text as AIRT to four decimals, exactly past 2^53, and refuses what is not whole wei', () => {
+    expect(formatAirtWei('2850000000000000000000')).toBe('2,850');
+    expect(formatAirtWei('23750000000000000000')).toBe('23.75');
+    expect(formatAirtWei('1234567890123456789012345')).toBe('1,234,567.8901');
+    expect(formatAirtWei('1')).toBe('0');
+    for (const bad of [null, undefined, '', '-1', '1.5', '01', 'x']) expect(formatAirtWei(bad)).toBe('—');
   });
 });

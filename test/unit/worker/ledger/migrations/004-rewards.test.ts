@@ -11,7 +11,7 @@ describe('migration 004 (rewards)', () => {
     db.exec(`INSERT INTO rounds (run_id, round, base_hash, opened_at) VALUES ('r', 1, '${'b'.repeat(64)}', 1)`);
     db.exec(`INSERT INTO contributions (run_id, round, hash, peer_id, own, samples, steps, losses, payload_bytes, received_at, status, score)
       VALUES ('r', 1, '${'a'.repeat(64)}', 'peer', 1, 160, 10, '{}', 1, 1, 'accepted', 0.5)`);
-    migrate(db, MIGRATIONS);
+    migrate(db, MIGRATIONS.slice(0, 4));
     expect(schemaVersion(db)).toBe(4);
     expect(db.prepare('SELECT status, score, credited_wei FROM contributions').get()).toEqual({ status: 'accepted', score: 0.5, credited_wei: null });
     const credit = db.prepare('UPDATE contributions SET credited_wei = ?');
