@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
 import { createRewardRecords, type RewardRecords } from '../ledger/rewards.js';
 import { formatAirt } from '../rewards/emission.js';
-import { rewardProof } from '../rewards/merkle.js';
+import { rewardProof, rewardRoot } from '../rewards/merkle.js';
 import { epochRecord } from '../rewards/round-rewards.js';
 import { UsageError } from './usage.js';
 
@@ -27,8 +27,8 @@ Options:
   --epoch N          only this epoch (proof: default the latest closed one)
   --address 0x…      the address (proof, and show for one address)`;
 
-/** The ledger schema that holds rewards (migration 4). */
-const REWARDS_SCHEMA = 4;
+/** The ledger schema that holds rewards with the baselines of synced totals (migration 6). */
+const REWARDS_SCHEMA = 6;
 
 export async function rewardsCommand(argv: string[], print: (line: string) => void = console.log): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -58,7 +58,7 @@ export async function rewardsCommand(argv: string[], print: (line: string) => vo
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version < REWARDS_SCHEMA) throw new UsageError(`the ledger in ${dataDir} predates rewards (schema ${version}); start the node once to upgrade it`);
+    if (version < REWARDS_SCHEMA) throw new UsageError(`the ledger in ${dataDir} predates this reward table (schema ${version}); start the node once to upgrade it`);
     const runId = values.run ?? (db.prepare('SELECT run_id FROM rounds ORDER BY opened_at DESC LIMIT 1').pluck().get() as string | undefined);
     if (!runId) throw new UsageError(`the ledger in ${dataDir} holds no rounds`);
     const records = createRewardRecords(db);
@@ -72,23 +72,36 @@ export async function rewardsCommand(argv: string[], print: (line: string) => vo
   }
 }
 
+/**
+ * Every baseline (the totals a sync brought) against the root it was checked against, then every closed
+ * epoch's root recomputed from its baseline and the credits since.
+ */
 function verify(records: RewardRecords, runId: string, epochs: ReturnType<RewardRecords['epochs']>, print: (line: string) => void): void {
-  if (epochs.length === 0) return print(`run ${runId}: no epoch closed yet`);
   let mismatches = 0;
-  for (const epoch of epochs) {
-    const again = epochRecord(records.totals(runId, epoch.endRound), epoch.epoch, epoch.endRound, epoch.closedAt);
-    const same = again.root === epoch.root && again.totalWei === epoch.totalWei;
-    if (!same) mismatches++;
-    print(`epoch ${epoch.epoch} (rounds < ${epoch.endRound}): ${same ? 'ok' : 'MISMATCH'}  root ${again.root}${same ? '' : ` (recorded ${epoch.root})`}  ${again.addresses} addresses, ${formatAirt(BigInt(again.totalWei))} AIRT`);
+  const baselines = records.baselines(runId);
+  for (const { round, root, totals } of baselines) {
+    const again = rewardRoot(totals);
+    if (again !== root) mismatches++;
+    if (round > 0 || again !== root) print(`totals synced before round ${round}: ${again === root ? 'ok' : 'MISMATCH'}  root ${again}${again === root ? '' : ` (checked against ${root})`}  ${totals.size} addresses`);
   }
-  if (mismatches > 0) throw new RewardsMismatchError(`${mismatches} of ${epochs.length} epochs do not match the ledger`);
+  if (epochs.length === 0) print(`run ${runId}: no epoch closed yet`);
+  for (const epoch of epochs) {
+    const totals = records.totals(runId, epoch.endRound);
+    const again = totals ? epochRecord(totals, epoch.epoch, epoch.endRound, epoch.closedAt) : null;
+    const same = again !== null && again.root === epoch.root && again.totalWei === epoch.totalWei;
+    if (!same) mismatches++;
+    if (!again) print(`epoch ${epoch.epoch} (rounds < ${epoch.endRound}): MISMATCH  the ledger holds no totals before round ${epoch.endRound} to recompute recorded root ${epoch.root} from`);
+    else print(`epoch ${epoch.epoch} (rounds < ${epoch.endRound}): ${same ? 'ok' : 'MISMATCH'}  root ${again.root}${same ? '' : ` (recorded ${epoch.root})`}  ${again.addresses} addresses, ${formatAirt(BigInt(again.totalWei))} AIRT`);
+  }
+  if (mismatches > 0) throw new RewardsMismatchError(`${mismatches} of ${baselines.length + epochs.length} roots do not match the ledger`);
 }
 
 function show(records: RewardRecords, runId: string, epochs: ReturnType<RewardRecords['epochs']>, address: string | null, print: (line: string) => void): void {
   const all = records.epochs(runId);
   const last = all.at(-1);
   const totals = records.totals(runId, Number.MAX_SAFE_INTEGER);
-  const closed = last ? records.totals(runId, last.endRound) : new Map<string, bigint>();
+  if (!totals) throw new UsageError(`the ledger holds no reward totals of run ${runId} (it joined before this build kept them); 'rewards show' works once it has synced`);
+  const closed = (last ? records.totals(runId, last.endRound) : null) ?? new Map<string, bigint>();
   print(`run ${runId}: ${all.length} epochs closed${last ? `, the latest ${last.epoch} with root ${last.root}` : ''}`);
   for (const [who, wei] of [...totals].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (address !== null && who !== address) continue;
@@ -109,7 +122,9 @@ function show(records: RewardRecords, runId: string, epochs: ReturnType<RewardRe
 function proof(records: RewardRecords, runId: string, epochs: ReturnType<RewardRecords['epochs']>, address: string, print: (line: string) => void): void {
   const epoch = epochs.at(-1);
   if (!epoch) throw new UsageError(`run ${runId}: no epoch closed yet`);
-  const found = rewardProof(records.totals(runId, epoch.endRound), address);
+  const totals = records.totals(runId, epoch.endRound);
+  if (!totals) throw new RewardsMismatchError(`the ledger holds no totals before round ${epoch.endRound} to prove epoch ${epoch.epoch}'s root from: run 'rewards verify'`);
+  const found = rewardProof(totals, address);
   if (!found) throw new UsageError(`${address} has no credit up to epoch ${epoch.epoch}`);
   if (found.root !== epoch.root) throw new RewardsMismatchError(`the ledger's credits give root ${found.root}, not the recorded ${epoch.root}: run 'rewards verify'`);
   print(JSON.stringify({ runId, epoch: epoch.epoch, root: found.root, account: address, cumulativeAmount: found.amount.toString(), proof: found.proof }, null, 2));

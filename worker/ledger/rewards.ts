@@ -1,7 +1,13 @@
 /**
  * The ledger's reward table: every address's credits summed over the rounds of a run (as bigints: the
- * column is decimal text), and the epochs closed with their Merkle roots. Reading only what the rounds
- * records wrote; an epoch's row is written once and never changes.
+ * column is decimal text), and the epochs closed with their Merkle roots. An epoch's row is written once and
+ * never changes.
+ *
+ * Totals start from a baseline (migration 6): the table a state sync brought for the round it synced to, or
+ * round 0's empty one for a peer that was there from the start. The totals before a round are the latest
+ * baseline at or before it plus the credits recorded since. With no baseline at or before it (the peer joined
+ * later), or with a later sync's gap reaching below it (rounds whose credits this ledger never saw), this
+ * ledger cannot know them and says so with null.
  */
 import type Database from 'better-sqlite3';
 import { LedgerInputError, checkCount, checkId } from './validate.js';
@@ -26,8 +32,15 @@ export interface CreditRow {
 }
 
 export interface RewardRecords {
-  /** Address → cumulative wei credited in rounds before `untilRound`. */
-  totals(runId: string, untilRound: number): Map<string, bigint>;
+  /** Address → cumulative wei credited in rounds before `untilRound`; null when this ledger lacks the history. */
+  totals(runId: string, untilRound: number): Map<string, bigint> | null;
+  /**
+   * Records `totals` as the table before `round` (replacing one recorded there before): what a sync to that
+   * round brought, checked against `root`, or round 0's empty table.
+   */
+  setBaseline(runId: string, round: number, root: string, totals: ReadonlyMap<string, bigint>, setAt: number): void;
+  /** Every baseline of the run, oldest first, with the root it was checked against and the gap before it. */
+  baselines(runId: string): Array<{ round: number; root: string; gapFrom: number; totals: Map<string, bigint> }>;
   /** Credited contributions in rounds [from, to), oldest first. */
   credits(runId: string, from: number, to: number): CreditRow[];
   /** Wei emitted for rounds [from, to) and what of it nobody could take. */
@@ -38,11 +51,38 @@ export interface RewardRecords {
   epochs(runId: string): EpochRecord[];
 }
 
+function checkRoot(what: string, root: string): void {
+  if (!/^0x[0-9a-f]{64}$/.test(root)) throw new LedgerInputError(`${what}: the root must be 0x and 64 lowercase hex digits`);
+}
+
 export function createRewardRecords(db: Database.Database): RewardRecords {
-  const credited = db.prepare<[string, number], { address: string; wei: string }>(
+  const credited = db.prepare<[string, number, number], { address: string; wei: string }>(
     `SELECT reward_address AS address, credited_wei AS wei FROM contributions
-      WHERE run_id = ? AND round < ? AND status = 'accepted' AND credited_wei IS NOT NULL AND reward_address IS NOT NULL`,
+      WHERE run_id = ? AND round >= ? AND round < ? AND status = 'accepted' AND credited_wei IS NOT NULL AND reward_address IS NOT NULL`,
   );
+  const baselineBefore = db.prepare<[string, number], number>('SELECT round FROM reward_baselines WHERE run_id = ? AND round <= ? ORDER BY round DESC LIMIT 1').pluck();
+  const gapAcross = db.prepare<[string, number, number], number>('SELECT 1 FROM reward_baselines WHERE run_id = ? AND gap_from < ? AND round > ? LIMIT 1').pluck();
+  // Rounds after the last commit recorded before `round` may have been committed without this ledger.
+  const gapFrom = db.prepare<[string, number], number | null>(
+    'SELECT max(round) + 1 FROM rounds WHERE run_id = ? AND round < ? AND emission_wei IS NOT NULL',
+  ).pluck();
+  const baselineTotals = db.prepare<[string, number], { address: string; wei: string }>('SELECT address, wei FROM reward_baseline_totals WHERE run_id = ? AND round = ?');
+  const baselineRows = db.prepare<[string], { round: number; root: string; gapFrom: number }>(
+    'SELECT round, root, gap_from AS gapFrom FROM reward_baselines WHERE run_id = ? ORDER BY round',
+  );
+  const dropBaseline = db.prepare('DELETE FROM reward_baselines WHERE run_id = ? AND round = ?');
+  const insertBaseline = db.prepare('INSERT INTO reward_baselines (run_id, round, root, gap_from, set_at) VALUES (?, ?, ?, ?, ?)');
+  const insertBaselineTotal = db.prepare('INSERT INTO reward_baseline_totals (run_id, round, address, wei) VALUES (?, ?, ?, ?)');
+  const tableAt = (runId: string, round: number) => {
+    const totals = new Map<string, bigint>();
+    for (const { address, wei } of baselineTotals.iterate(runId, round)) totals.set(address, BigInt(wei));
+    return totals;
+  };
+  const setBaseline = db.transaction((runId: string, round: number, root: string, totals: ReadonlyMap<string, bigint>, setAt: number) => {
+    dropBaseline.run(runId, round);
+    insertBaseline.run(runId, round, root, Math.min(round, gapFrom.get(runId, round) ?? 0), setAt);
+    for (const [address, wei] of totals) if (wei > 0n) insertBaselineTotal.run(runId, round, address, wei.toString());
+  });
   const creditRows = db.prepare<[string, number, number], Omit<CreditRow, 'own'> & { own: number }>(
     `SELECT round, hash, peer_id AS peerId, own, reward_address AS address, credited_wei AS wei FROM contributions
       WHERE run_id = ? AND round >= ? AND round < ? AND credited_wei IS NOT NULL ORDER BY round, hash`,
@@ -64,9 +104,25 @@ export function createRewardRecords(db: Database.Database): RewardRecords {
     totals(runId, untilRound) {
       checkId('rewards', 'runId', runId);
       checkCount('rewards', 'untilRound', untilRound);
-      const totals = new Map<string, bigint>();
-      for (const { address, wei } of credited.iterate(runId, untilRound)) totals.set(address, (totals.get(address) ?? 0n) + BigInt(wei));
+      const from = baselineBefore.get(runId, untilRound);
+      if (from === undefined || gapAcross.get(runId, untilRound, untilRound) !== undefined) return null;
+      const totals = tableAt(runId, from);
+      for (const { address, wei } of credited.iterate(runId, from, untilRound)) totals.set(address, (totals.get(address) ?? 0n) + BigInt(wei));
       return totals;
+    },
+    setBaseline(runId, round, root, totals, setAt) {
+      checkId('baseline', 'runId', runId);
+      checkCount('baseline', 'round', round);
+      checkRoot('baseline', root);
+      checkCount('baseline', 'setAt', setAt);
+      for (const [address, wei] of totals) {
+        if (!/^0x[0-9a-f]{40}$/.test(address)) throw new LedgerInputError(`baseline: ${JSON.stringify(address)} is not a lowercase 0x address`);
+        if (typeof wei !== 'bigint' || wei < 0n) throw new LedgerInputError(`baseline: the total of ${address} must be whole wei`);
+      }
+      setBaseline(runId, round, root, totals, setAt);
+    },
+    baselines(runId) {
+      return baselineRows.all(runId).map((row) => ({ ...row, totals: tableAt(runId, row.round) }));
     },
     credits(runId, from, to) {
       return creditRows.all(runId, from, to).map((row) => ({ ...row, own: row.own === 1 }));
@@ -84,7 +140,7 @@ export function createRewardRecords(db: Database.Database): RewardRecords {
       checkId('epoch', 'runId', runId);
       checkCount('epoch', 'epoch', record.epoch);
       checkCount('epoch', 'endRound', record.endRound);
-      if (!/^0x[0-9a-f]{64}$/.test(record.root)) throw new LedgerInputError('epoch: the root must be 0x and 64 lowercase hex digits');
+      checkRoot('epoch', record.root);
       if (!/^(0|[1-9][0-9]{0,77})$/.test(record.totalWei)) throw new LedgerInputError('epoch: the total must be whole wei in decimal');
       checkCount('epoch', 'addresses', record.addresses);
       checkCount('epoch', 'closedAt', record.closedAt);

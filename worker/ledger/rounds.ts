@@ -83,6 +83,9 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
   const credit = db.prepare(`UPDATE contributions SET credited_wei = ? WHERE run_id = ? AND round = ? AND hash = ? AND status = 'accepted'`);
   const emission = db.prepare('UPDATE rounds SET emission_wei = ?, unallocated_wei = ? WHERE run_id = ? AND round = ?');
   const reject = db.prepare(`UPDATE contributions SET status = 'rejected', score = NULL, reason = ? WHERE run_id = ? AND round = ? AND hash = ?`);
+  // A second commit for a round (a better-ranked one a peer switches to) replaces everything the first said of it.
+  const resetRound = db.prepare(`UPDATE contributions SET status = 'received', score = NULL, reason = NULL, credited_wei = NULL
+    WHERE run_id = ? AND round = ? AND status != 'received'`);
   const rejectRest = db.prepare(`UPDATE contributions SET status = 'rejected', reason = 'not in the commit'
     WHERE run_id = ? AND round = ? AND status = 'received'`);
   const historyOf = db.prepare<[string, number], Record<string, unknown>>(`SELECT run_id AS runId, round, base_hash AS baseHash,
@@ -100,6 +103,7 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
 
   const commit = db.transaction((c: CommitRecord) => {
     roundExists('commit', c.runId, c.round);
+    resetRound.run(c.runId, c.round);
     let accepted = 0;
     for (const { hash, score } of c.accepted) {
       if (!Number.isFinite(score)) throw new LedgerInputError(`commit: the score of ${hash} must be finite`);

@@ -5,9 +5,7 @@
  * closed with all its credits — never credits without their round, or a round closed without its credits.
  */
 import type { AdoptionRecord, ContributionRecord } from '../ledger/rounds.js';
-import type { Emission } from '../rewards/emission.js';
-import { roundCredits } from '../rewards/round-rewards.js';
-import type { Reputation } from '../verify/reputation.js';
+import type { RoundRewards } from '../rewards/round-rewards.js';
 import type { Commit } from './commit.js';
 import type { ContributionHeader } from './contribution.js';
 
@@ -20,15 +18,14 @@ export interface Contributed {
 
 export interface Adoption {
   runId: string;
-  emission: Emission;
   commit: Commit;
   signer: string;
   /** The commit's accepted contributions as this peer holds them. */
   accepted: readonly Contributed[];
   /** This peer's own contribution of the round, if any. */
   ownHash: string | null;
-  /** The reputation table the round started from: each peer's cap on its reward. */
-  reputation: Reputation;
+  /** The round's credits, as checked with the commit (rounds/verify.ts, rewards/round-rewards.ts creditRound). */
+  rewards: RoundRewards;
   traffic: { bytesIn: number; bytesOut: number };
   now: number;
 }
@@ -50,7 +47,7 @@ export function contributionRecord(runId: string, { hash, peerId, header }: Cont
   };
 }
 
-export function adoptionRecord({ runId, emission, commit, signer, accepted, ownHash, reputation, traffic, now }: Adoption): AdoptionRecord {
+export function adoptionRecord({ runId, commit, signer, accepted, ownHash, rewards, traffic, now }: Adoption): AdoptionRecord {
   return {
     contributions: accepted.map((c) => contributionRecord(runId, c, c.hash === ownHash, now)),
     traffic,
@@ -61,7 +58,7 @@ export function adoptionRecord({ runId, emission, commit, signer, accepted, ownH
       committedBy: signer,
       accepted: commit.accepted.map(({ hash, score }) => ({ hash, score })),
       rejected: commit.rejected,
-      rewards: roundCredits(emission, commit, new Map(accepted.map((c) => [c.hash, c.header.rewardAddress])), reputation),
+      rewards,
       closedAt: now,
     },
   };

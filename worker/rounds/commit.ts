@@ -5,7 +5,9 @@
  * applies it must arrive at that model hash. The time anchors the next round's window on every peer, and the
  * contributors rank first for the next round's leadership (leader.ts), so peers agree on both without talking.
  * A commit that accepts nothing keeps the weights where they are. It carries the reputation table its round
- * leaves (verify/reputation.ts), which every adopting peer recomputes from the commit before and checks.
+ * leaves (verify/reputation.ts), which every adopting peer recomputes from the commit before and checks, and
+ * the Merkle root of every address's cumulative reward after its credits (rewards/merkle.ts), which every peer
+ * holding the totals before checks, and a peer that joins later checks the totals it downloads against.
  */
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -14,7 +16,7 @@ import { open, publicKeyBytes, readPublicKey, sign } from '../p2p/signed.js';
 import { REJECTION_REASONS, type RejectionReason } from '../verify/reasons.js';
 import { DROP_BELOW, MAX_REPUTATION, PPM, type Reputation } from '../verify/reputation.js';
 
-const FORMAT = 4;
+const FORMAT = 5;
 const DOMAIN = 'airtist/commit/1';
 /** More accepted contributions than this in one round is not a home network's round; refuse before allocating. */
 export const MAX_ACCEPTED = 4096;
@@ -47,7 +49,11 @@ export interface Commit {
   modelHash: string;
   /** Every reputed peer after this round, ascending by peer id. */
   reputation: Reputation;
+  /** The reward table after this round's credits: its Merkle root, 0x and 64 hex digits. */
+  rewardRoot: string;
 }
+
+const ROOT = /^0x[0-9a-f]{64}$/;
 
 export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8Array> {
   if (commit.accepted.length > MAX_ACCEPTED) throw new RangeError(`at most ${MAX_ACCEPTED} accepted contributions`);
@@ -86,6 +92,8 @@ export async function signCommit(commit: Commit, key: PrivateKey): Promise<Uint8
     if (!isReputation(ppm)) throw new RangeError(`reputation of ${peer}: ${ppm} is not ${DROP_BELOW}..${PPM}`);
     writer.string(peer).u32(ppm);
   });
+  if (!ROOT.test(commit.rewardRoot)) throw new RangeError('rewardRoot must be 0x and 64 lowercase hex digits');
+  writer.hex(commit.rewardRoot.slice(2), 32, 'rewardRoot');
   return sign(DOMAIN, writer.finish(), key);
 }
 
@@ -134,7 +142,8 @@ export async function openCommit(bytes: Uint8Array): Promise<{ commit: Commit; s
       if (!isReputation(ppm)) throw new CodecError('a reputation out of range');
       reputation.push({ peer, ppm });
     }
-    return { value: { runId, round, committedAt, baseHash, accepted, rejected, modelHash, reputation }, publicKey };
+    const rewardRoot = `0x${reader.hex('rewardRoot', 32)}`;
+    return { value: { runId, round, committedAt, baseHash, accepted, rejected, modelHash, reputation, rewardRoot }, publicKey };
   });
   return { commit: value, signer: peerId };
 }

@@ -20,10 +20,12 @@ import type { PrivateKey } from '@libp2p/interface';
 import type { NetworkStatus, RoundStatus } from '../api/contract.js';
 import type { RewardRecords } from '../ledger/rewards.js';
 import type { RoundRecords } from '../ledger/rounds.js';
+import { EMPTY_ROOT, rewardRoot, type RewardTotals } from '../rewards/merkle.js';
 import { closeEndedEpoch } from '../rewards/round-rewards.js';
+import { encodeTotals } from '../rewards/totals-codec.js';
 import { adoptionRecord, contributionRecord } from './adoption.js';
 import { eligibleAfter } from './verify.js';
-import { nextReputation, PPM, reputationOf, type Reputation } from '../verify/reputation.js';
+import { PPM, reputationOf, type Reputation } from '../verify/reputation.js';
 import { CodecError } from '../p2p/codec.js';
 import type { Check } from '../p2p/gossip.js';
 import type { Peer } from '../p2p/peer.js';
@@ -35,6 +37,7 @@ import { forge, type AdversaryKind } from './adversary.js';
 import { addSparse, compress, decompress, NonFiniteUpdateError, type SparseUpdate } from './compress.js';
 import { signContribution, type ContributionHeader } from './contribution.js';
 import { ContributionStore, type Held } from './contributions.js';
+import { lead } from './lead.js';
 import { commitSlot, roundRanking } from './leader.js';
 import { CONTRIBUTION_PROTOCOL, MAX_COMMIT_BYTES, MAX_HEADER_BYTES, commitsTopic, contributionsTopic, sha256Hex } from './messages.js';
 import { modelHash } from './outer.js';
@@ -42,7 +45,7 @@ import { quorumOf, quorumVerdict } from './quorum.js';
 import { loadRoundState, saveRoundState, type RoundState } from './round-state.js';
 import type { RunSpec } from './run-spec.js';
 import { fetchState, serveState, type SyncState } from './sync.js';
-import { applyContributions, verifyCommit, verifyState, type Model } from './verify.js';
+import { verifyCommit, verifyState, type VerifiedCommit } from './verify.js';
 import type { Improvement, ScoreRequest } from '../training/scoring.js';
 import type { Assignment } from '../training/task.js';
 import { REJECTION_WORDS, type RejectionReason } from '../verify/reasons.js';
@@ -123,6 +126,8 @@ interface Committed {
   eligible: string[];
   /** The reputation table the commit left: the round's caps, and what its commit moves on from. */
   reputation: Reputation;
+  /** Every address's cumulative reward after the commit (null: unknown here, see RoundDriver.totals). */
+  totals: RewardTotals | null;
   /** When the commit was made (the signer's clock): the round's window is counted from it. */
   anchorTime: number | null;
   lastCommit: RoundInfo['lastCommit'];
@@ -163,6 +168,13 @@ export class RoundDriver {
   private base = '';
   private eligible: string[] = [];
   private reputation: Reputation = [];
+  /**
+   * Every address's cumulative reward before this round: what the next commit's credits are added to and its
+   * rewardRoot is checked against. Null only when this ledger lacks the history and no sync has brought it yet
+   * (a process killed between a sync's ledger write and its state save): then this peer syncs, and leads no
+   * round until it has.
+   */
+  private totals: RewardTotals | null = new Map();
   private anchorTime: number | null = null;
   /** Counts opened rounds: a timer of a round opened before (even under the same number) does nothing. */
   private opened = 0;
@@ -204,7 +216,6 @@ export class RoundDriver {
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
   private stateCache: SyncState | null = null;
-  private previousState: SyncState | null = null;
   /** Inbound requests per protocol, for /metrics. */
   readonly requestStats: { contribution: RequestStats | null; state: RequestStats | null } = { contribution: null, state: null };
 
@@ -305,7 +316,7 @@ export class RoundDriver {
     // A joining peer first looks for the network's latest state; alone, it starts from its own.
     await this.waitForPeers(this.timing.joinWaitMs);
     await this.enqueue('joining', async () => {
-      if (peer.libp2p.getPeers().length > 0) await this.resync('joining').catch((error: Error) => this.log(`rounds: starting on our own state: ${error.message}`));
+      if (peer.libp2p.getPeers().length > 0) await this.resync('joining', { force: !this.totals }).catch((error: Error) => this.log(`rounds: starting on our own state: ${error.message}`));
       if (this.phase !== 'training') await this.openRound({ fresh: true });
     });
   }
@@ -359,6 +370,7 @@ export class RoundDriver {
     const genesis = await this.options.genesis();
     this.size = genesis.length;
     if (!saved || saved.runId !== this.runId || saved.theta.length !== this.size) {
+      this.totals = new Map();
       this.theta = genesis;
       this.momentum = new Float32Array(this.size);
       this.error = new Float32Array(this.size);
@@ -375,7 +387,12 @@ export class RoundDriver {
     if (last) [this.eligible, this.reputation] = [eligibleAfter(last), last.reputation];
     this.base = modelHash(this.theta, this.momentum);
     if (this.round === 0) this.genesisHash = this.base;
-    this.log(`rounds: resuming at round ${this.round}`);
+    this.totals = this.round === 0 ? new Map() : this.options.rewards.totals(this.runId, this.round);
+    if (this.totals && last && rewardRoot(this.totals) !== last.rewardRoot) {
+      this.log(`rounds: the ledger's reward totals are not the ones round ${last.round}'s commit names; syncing them`);
+      this.totals = null;
+    }
+    this.log(`rounds: resuming at round ${this.round}${this.totals ? '' : " (this ledger lacks the reward totals before it: syncing)"}`);
   }
 
   private async save(): Promise<void> {
@@ -391,12 +408,13 @@ export class RoundDriver {
 
   /** The committed state as peers download it: θ then the momentum, hashed as a commit names it. */
   private syncState(): SyncState | null {
+    // Without the reward table its commit names, this peer's state is of no use to a joiner.
+    if (!this.totals) return null;
     if (this.stateCache?.hash !== this.base) {
-      this.previousState = this.stateCache;
       const vector = new Uint8Array(this.size * 8);
       vector.set(bytesOf(this.theta), 0);
       vector.set(bytesOf(this.momentum), this.size * 4);
-      this.stateCache = { runId: this.runId, round: this.round, commit: this.commitBytes, vector, hash: this.base };
+      this.stateCache = { runId: this.runId, round: this.round, commit: this.commitBytes, totals: encodeTotals(this.totals), vector, hash: this.base };
     }
     return this.stateCache;
   }
@@ -411,6 +429,8 @@ export class RoundDriver {
     const { trainer } = this.options;
     // Recorded first: contributions for the round may arrive while the trainer is being set up.
     this.record((records) => records.open(this.runId, this.round, this.base, Date.now()));
+    // A peer there from the start holds every credit: its totals start from round 0's empty table.
+    if (this.round === 0 && this.base === this.genesisHash) this.record(() => this.options.rewards.setBaseline(this.runId, 0, EMPTY_ROOT, new Map(), Date.now()));
     this.closeEpochs();
     const assignment = this.assignmentOf(this.round, this.self);
     if (fresh) {
@@ -653,35 +673,34 @@ export class RoundDriver {
       this.phase = 'training';
       return;
     }
-    const valid = verdicts.accepted.map((a) => a.held).sort((a, b) => (a.hash < b.hash ? -1 : 1));
-    if (!valid.some((c) => c.peerId === this.self)) {
-      // A commit must carry its signer's own work; a fallback that accepts it commits instead.
-      this.log(`rounds: round ${round}: our own contribution did not pass our checks; leaving the commit to a fallback`);
+    const made = this.totals
+      ? lead({
+          runId: this.runId,
+          round,
+          from: { theta: this.theta, momentum: this.momentum },
+          base: this.base,
+          self: this.self,
+          verdicts,
+          refused: this.contributions.refused(round),
+          reputation: this.reputation,
+          totals: this.totals,
+          spec: this.spec,
+          now: Date.now(),
+        })
+      : { kind: 'leave' as const, why: 'this peer does not know the reward totals yet' };
+    if (made.kind === 'leave') {
+      this.log(`rounds: round ${round}: ${made.why}; leaving the commit to a fallback`);
       this.phase = 'training';
       return;
     }
-    const { theta, momentum } = applyContributions({ theta: this.theta, momentum: this.momentum }, valid, this.spec.outerOptimizer, this.spec.aggregation);
-    const scores = new Map(verdicts.accepted.map((a) => [a.held.hash, a.score]));
-    const commit: Commit = {
-      runId: this.runId,
-      round,
-      committedAt: Date.now(),
-      baseHash: this.base,
-      accepted: valid.map((c) => ({ hash: c.hash, peer: c.peerId, samples: c.header.samples, score: scores.get(c.hash)! })),
-      rejected: [
-        ...verdicts.rejected.map(({ held: c, reason }) => ({ hash: c.hash, reason })),
-        ...this.contributions.refused(round).map((c) => ({ hash: c.hash, reason: c.refused! })),
-      ].sort((a, b) => (a.hash < b.hash ? -1 : 1)),
-      modelHash: modelHash(theta, momentum),
-      reputation: nextReputation(this.reputation, valid.map((c) => ({ peer: c.peerId, score: scores.get(c.hash)! }))),
-    };
+    const { commit, next } = made;
     const bytes = await signCommit(commit, this.options.privateKey);
-    this.log(`rounds: round ${round}: committing ${valid.length} contributions as leader (${verdicts.rejected.length} refused)`);
+    this.log(`rounds: round ${round}: committing ${next.accepted.length} contributions as leader (${verdicts.rejected.length} refused)`);
     this.sent(bytes.length);
     await this.options.peer.publish(commitsTopic(this.runId), bytes).catch((error: Error) => this.log(`rounds: publishing the commit failed: ${error.message}`));
     // Our own commit needs no checking against itself: applied as made.
     this.previous = { hash: sha256Hex(bytes), signer: this.self, state: this.committed(), own: this.own };
-    await this.adopt({ commit, signer: this.self, bytes }, { theta, momentum, accepted: valid });
+    await this.adopt({ commit, signer: this.self, bytes }, next);
   }
 
   private async receiveCommit(message: { commit: Commit; signer: string; bytes: Uint8Array; hash: string }): Promise<void> {
@@ -699,8 +718,8 @@ export class RoundDriver {
 
   /** The committed state this round started from (the error buffer copied: training goes on changing it). */
   private committed(): Committed {
-    const { round, theta, momentum, base, commitBytes, eligible, reputation, anchorTime, lastCommit } = this;
-    return { round, theta, momentum, error: Float32Array.from(this.error), base, commitBytes, eligible, reputation, anchorTime, lastCommit };
+    const { round, theta, momentum, base, commitBytes, eligible, reputation, totals, anchorTime, lastCommit } = this;
+    return { round, theta, momentum, error: Float32Array.from(this.error), base, commitBytes, eligible, reputation, totals, anchorTime, lastCommit };
   }
 
   private restoreCommitted(state: Committed): void {
@@ -713,6 +732,7 @@ export class RoundDriver {
       commitBytes: this.commitBytes,
       eligible: this.eligible,
       reputation: this.reputation,
+      totals: this.totals,
       anchorTime: this.anchorTime,
       lastCommit: this.lastCommit,
     } = state);
@@ -757,6 +777,8 @@ export class RoundDriver {
       contributions: this.contributions,
       outer: this.spec.outerOptimizer,
       aggregation: this.spec.aggregation,
+      emission: this.spec.rewards,
+      totals: this.totals,
       log: this.log,
     };
     return verifyCommit(message, context);
@@ -765,7 +787,7 @@ export class RoundDriver {
   /** Takes the committed model as θ_{r+1}, records the commit, saves, and opens the next round. */
   private async adopt(
     message: { commit: Commit; signer: string; bytes: Uint8Array },
-    next: Model & { accepted: Held[] },
+    next: Pick<VerifiedCommit, 'theta' | 'momentum' | 'accepted' | 'rewards' | 'totals'>,
   ): Promise<void> {
     const { commit, signer } = message;
     const ownAccepted = this.own !== null && commit.accepted.some((c) => c.hash === this.own!.hash);
@@ -774,12 +796,11 @@ export class RoundDriver {
       records.recordAdoption(
         adoptionRecord({
           runId: this.runId,
-          emission: this.spec.rewards,
           commit,
           signer,
           accepted: next.accepted,
           ownHash: this.own?.hash ?? null,
-          reputation: this.reputation,
+          rewards: next.rewards,
           traffic: { bytesIn: this.roundIn, bytesOut: this.roundOut },
           now: Date.now(),
         }),
@@ -794,7 +815,7 @@ export class RoundDriver {
     this.momentum = next.momentum;
     this.base = commit.modelHash;
     this.commitBytes = message.bytes;
-    [this.eligible, this.reputation] = [eligibleAfter(commit), commit.reputation];
+    [this.eligible, this.reputation, this.totals] = [eligibleAfter(commit), commit.reputation, next.totals];
     this.anchorTime = commit.committedAt;
     this.round = commit.round + 1;
     this.log(`rounds: round ${commit.round} committed by ${signer === this.self ? 'us' : signer.slice(-8)}: ${next.accepted.length} contributions, model ${commit.modelHash.slice(0, 12)}`);
@@ -806,8 +827,14 @@ export class RoundDriver {
   /** The epoch that ended before this round, closed with its root (worker/rewards/round-rewards.ts). */
   private closeEpochs(): void {
     this.record(() => {
-      const closed = closeEndedEpoch(this.options.rewards, this.runId, this.spec.rewards, this.round);
-      if (closed) this.log(`rewards: epoch ${closed.epoch} closed: ${closed.addresses} addresses, root ${closed.root.slice(0, 14)}…`);
+      const endsHere = this.totals !== null && this.round % this.spec.rewards.epochRounds === 0;
+      const closing = closeEndedEpoch(this.options.rewards, this.runId, this.spec.rewards, this.round, endsHere ? rewardRoot(this.totals!) : null);
+      if (closing.kind === 'closed') {
+        const { epoch, addresses, root } = closing.record;
+        this.log(`rewards: epoch ${epoch} closed: ${addresses} addresses, root ${root.slice(0, 14)}…`);
+      } else if (closing.kind === 'mismatch') {
+        this.log(`rewards: epoch ${closing.epoch} not closed: the ledger's totals make root ${closing.ledger.slice(0, 14)}…, the network's is ${closing.network.slice(0, 14)}… (credits the ledger failed to record)`);
+      }
     });
   }
 
@@ -834,7 +861,7 @@ export class RoundDriver {
   }
 
   /** Downloads the network's latest committed state and trains from it (local steps since are dropped). */
-  private async resync(reason: string): Promise<void> {
+  private async resync(reason: string, { force = false } = {}): Promise<void> {
     if (this.resyncWanted) return;
     this.resyncWanted = true;
     const previous = this.phase;
@@ -844,7 +871,8 @@ export class RoundDriver {
       const peers = this.options.peer.libp2p.getPeers();
       if (peers.length === 0) throw new Error('no peers to sync from');
       this.log(`rounds: syncing (${reason})`);
-      const have = { round: this.round, hash: this.base };
+      // Forced: this peer lacks the reward totals, and even a state like its own brings them.
+      const have = force ? { round: this.round - 1, hash: '' } : { round: this.round, hash: this.base };
       const fetched = await fetchState(this.options.peer.libp2p, peers, this.runId, { timeoutMs: this.timing.requestTimeoutMs, log: this.log, have });
       if (!fetched) {
         this.log(`rounds: the network is at round ${this.round} or before; ours is as new`);
@@ -853,12 +881,16 @@ export class RoundDriver {
       }
       const { state } = fetched;
       const adopted = await verifyState(state, { runId: this.runId, size: this.size, genesisHash: this.genesisHash });
-      if (adopted.round < this.round || (adopted.round === this.round && adopted.hash === this.base)) {
+      if (adopted.round < this.round || (adopted.round === this.round && adopted.hash === this.base && !force)) {
         this.log(`rounds: the network is at round ${adopted.round}; ours (${this.round}) is as new`);
         this.phase = previous;
         return;
       }
       if (this.own) addSparse(this.error, this.own.update);
+      // The ledger takes the table first: a process killed before the state's save resumes at the old round,
+      // where this baseline does not reach, and so syncs again rather than trust totals that lack credits.
+      this.record(() => this.options.rewards.setBaseline(this.runId, adopted.round, adopted.rewardRoot, adopted.totals, Date.now()));
+      this.totals = adopted.totals;
       this.round = adopted.round;
       this.theta = adopted.theta;
       this.momentum = adopted.momentum;

@@ -1,6 +1,7 @@
 /**
  * State sync: a peer that joins, falls behind or finds its model hash wrong downloads the latest committed
- * state — the weights and outer momentum as one byte vector, with the commit that produced it — from the peers
+ * state — the weights and outer momentum as one byte vector, with the commit that produced it and the reward
+ * table its rewardRoot names (rewards/totals-codec.ts) — from the peers
  * that hold it. INFO names a peer's state and the sha256 of each of its chunks; the chunks then come from all
  * peers that report the state most of them report, a few at a time, each checked against its chunk hash as it
  * arrives and the whole against the state's hash at the end, so a peer that serves bad bytes costs a retry,
@@ -11,6 +12,7 @@ import type { Libp2p, PeerId } from '@libp2p/interface';
 import { ByteReader, ByteWriter, CodecError } from '../p2p/codec.js';
 import { protocolId } from '../p2p/peer.js';
 import { RequestError, request, serve, type RequestStats } from '../p2p/request.js';
+import { MAX_TOTALS_BYTES } from '../rewards/totals-codec.js';
 
 export const STATE_PROTOCOL = protocolId('state');
 
@@ -24,7 +26,7 @@ export const DEFAULT_CHUNK_BYTES = 1 << 20;
 const INFO = 1;
 const CHUNK = 2;
 const HASH_BYTES = 32;
-const MAX_INFO_BYTES = 16 + 4 + HASH_BYTES + 4 + 4 + 4 + MAX_CHUNKS * HASH_BYTES + 1 + 4 + MAX_COMMIT_BYTES;
+const MAX_INFO_BYTES = 16 + 4 + HASH_BYTES + 4 + 4 + 4 + MAX_CHUNKS * HASH_BYTES + 1 + 4 + MAX_COMMIT_BYTES + 4 + MAX_TOTALS_BYTES;
 
 export interface SyncState {
   runId: string;
@@ -32,6 +34,8 @@ export interface SyncState {
   round: number;
   /** The signed commit that produced them; null for round 0. */
   commit: Uint8Array | null;
+  /** The reward table before this round, encoded (rewards/totals-codec.ts): what the commit's rewardRoot names. */
+  totals: Uint8Array;
   /** float32 weights, then the outer momentum; never changed once handed to `serveState`. */
   vector: Uint8Array;
   /** sha256 hex of `vector`: the round's committed model hash. */
@@ -49,6 +53,7 @@ export interface StateInfo {
   chunkBytes: number;
   chunkHashes: Uint8Array[];
   commit: Uint8Array | null;
+  totals: Uint8Array;
 }
 
 export function encodeStateRequest(ask: StateRequest): Uint8Array {
@@ -73,6 +78,7 @@ const chunkCount = (total: number, chunkBytes: number) => Math.ceil(total / chun
 export function encodeInfo(info: StateInfo): Uint8Array {
   if (info.total > MAX_STATE_BYTES) throw new RangeError(`a state of ${info.total} bytes is over the limit of ${MAX_STATE_BYTES}`);
   if (info.commit && info.commit.length > MAX_COMMIT_BYTES) throw new RangeError(`a commit of ${info.commit.length} bytes is over the limit`);
+  if (info.totals.length > MAX_TOTALS_BYTES) throw new RangeError(`a reward table of ${info.totals.length} bytes is over the limit`);
   if (info.chunkHashes.length > MAX_CHUNKS) throw new RangeError(`${info.chunkHashes.length} chunks is over the limit of ${MAX_CHUNKS}: use larger chunks`);
   const writer = new ByteWriter()
     .hex(info.runId, 16, 'runId')
@@ -82,7 +88,7 @@ export function encodeInfo(info: StateInfo): Uint8Array {
     .u32(info.chunkBytes)
     .u32(info.chunkHashes.length);
   for (const hash of info.chunkHashes) writer.fixed(hash);
-  return (info.commit ? writer.u8(1).bytesField(info.commit) : writer.u8(0)).finish();
+  return (info.commit ? writer.u8(1).bytesField(info.commit) : writer.u8(0)).bytesField(info.totals).finish();
 }
 
 /** Strict, and refuses an INFO that does not add up: its chunk count must follow from the size and chunk size. */
@@ -101,8 +107,9 @@ export function decodeInfo(bytes: Uint8Array): StateInfo {
   const flag = reader.u8('commit flag');
   if (flag > 1) throw new CodecError(`commit flag: ${flag} is neither 0 nor 1`);
   const commit = flag ? reader.bytesField('commit', MAX_COMMIT_BYTES).slice() : null;
+  const totals = reader.bytesField('reward table', MAX_TOTALS_BYTES).slice();
   reader.end();
-  return { runId, round, hash, total, chunkBytes, chunkHashes, commit };
+  return { runId, round, hash, total, chunkBytes, chunkHashes, commit, totals };
 }
 
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -157,7 +164,7 @@ export function serveState(libp2p: Libp2p, source: () => SyncState | null, optio
     if (state && (state.hash !== current?.state.hash || state.runId !== current.state.runId)) {
       previous = current;
       const info = chunkHashes(state.vector, chunkBytes).then((hashes) =>
-        encodeInfo({ runId: state.runId, round: state.round, hash: state.hash, total: state.vector.length, chunkBytes, chunkHashes: hashes, commit: state.commit }),
+        encodeInfo({ runId: state.runId, round: state.round, hash: state.hash, total: state.vector.length, chunkBytes, chunkHashes: hashes, commit: state.commit, totals: state.totals }),
       );
       info.catch(() => undefined);
       current = { state, info };
@@ -291,8 +298,8 @@ export async function fetchState(libp2p: Libp2p, peers: PeerId[], runId: string,
           log(`state sync: the chunk list of ${list.peers.length} peer(s) does not match hash ${candidate.hash}`);
           continue;
         }
-        const commit = chooseCommit(candidate.peers.filter((peer) => !failed.has(peer)), infos);
-        return { state: { runId, round: candidate.round, commit, vector, hash: candidate.hash }, servedBy };
+        const { commit, totals } = chooseRecord(candidate.peers.filter((peer) => !failed.has(peer)), infos);
+        return { state: { runId, round: candidate.round, commit, totals, vector, hash: candidate.hash }, servedBy };
       } catch (error) {
         if (Date.now() >= deadline) throw new Error(`could not download the state of run ${runId} in ${Math.round(options.timeoutMs / 1000)} s (${summary()})`);
         log(`state sync: round ${candidate.round} ${candidate.hash.slice(0, 12)}: ${reason(error)}`);
@@ -302,16 +309,19 @@ export async function fetchState(libp2p: Libp2p, peers: PeerId[], runId: string,
   throw new Error(`could not download the state of run ${runId}: ${summary()}`);
 }
 
-/** The commit most of the state's honest peers report (bytes, so a forged one never outvotes by accident). */
-function chooseCommit(peers: string[], infos: ReadonlyMap<string, StateInfo>): Uint8Array | null {
-  const votes = new Map<string, { commit: Uint8Array | null; count: number }>();
+/**
+ * The commit and reward table most of the state's honest peers report, together (bytes, so a forged pair never
+ * outvotes by accident); the round driver checks that the table is the one the commit's root names.
+ */
+export function chooseRecord(peers: string[], infos: ReadonlyMap<string, StateInfo>): Pick<StateInfo, 'commit' | 'totals'> {
+  const votes = new Map<string, { record: Pick<StateInfo, 'commit' | 'totals'>; count: number }>();
   for (const peer of peers) {
-    const commit = infos.get(peer)!.commit;
-    const key = commit ? Buffer.from(commit).toString('hex') : '';
-    votes.set(key, { commit, count: (votes.get(key)?.count ?? 0) + 1 });
+    const { commit, totals } = infos.get(peer)!;
+    const key = `${commit ? Buffer.from(commit).toString('hex') : ''}/${Buffer.from(totals).toString('hex')}`;
+    votes.set(key, { record: { commit, totals }, count: (votes.get(key)?.count ?? 0) + 1 });
   }
   const best = [...votes].sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0))[0];
-  return best?.[1].commit ?? null;
+  return best?.[1].record ?? { commit: null, totals: new Uint8Array(4) };
 }
 
 /** All chunks of one list, round-robin over its peers; a peer that fails or serves a bad chunk is dropped and the chunk retried. */

@@ -30,6 +30,7 @@ const stateOf = (round: number, vector: Uint8Array, commit: Uint8Array | null = 
   runId: RUN,
   round,
   commit,
+  totals: Uint8Array.of(1, 0, 0, 0, 0xaa),
   vector,
   hash: createHash('sha256').update(vector).digest('hex'),
 });
@@ -37,7 +38,7 @@ const stateOf = (round: number, vector: Uint8Array, commit: Uint8Array | null = 
 /** A server that is not `serveState`: honest INFO built from `listed`, chunks cut from `served`. */
 async function rogue(peer: Peer, state: SyncState, listed: Uint8Array, served: Uint8Array) {
   const asked = { chunks: 0 };
-  const info = encodeInfo({ runId: RUN, round: state.round, hash: state.hash, total: listed.length, chunkBytes: CHUNK, chunkHashes: await chunkHashes(listed, CHUNK), commit: state.commit });
+  const info = encodeInfo({ runId: RUN, round: state.round, hash: state.hash, total: listed.length, chunkBytes: CHUNK, chunkHashes: await chunkHashes(listed, CHUNK), commit: state.commit, totals: state.totals });
   serve(peer.libp2p, STATE_PROTOCOL, { maxRequestBytes: 64, timeoutMs: 5000, perMinute: 600 }, async (body) => {
     const ask = decodeStateRequest(body);
     if (ask.kind === 'info') return [info];
@@ -122,6 +123,18 @@ describe('state sync', { timeout: 60_000 }, () => {
 
     const tie = await fetchState(client.libp2p, ids.slice(1), RUN, { timeoutMs: 20_000 });
     expect(tie.state).toMatchObject({ round: 7, hash: b.hash, commit: Uint8Array.of(7) });
+  });
+
+  it("takes the reward table most of the state's peers report with its commit, not one peer's", async () => {
+    const { servers, client, ids } = await network(3);
+    const vector = random(300_000);
+    const honest = stateOf(5, vector);
+    const forged = { ...honest, totals: Uint8Array.of(1, 0, 0, 0, 0xbb) };
+    const sources = [forged, honest, honest];
+    servers.forEach((server, i) => serveState(server.libp2p, () => sources[i]!, { chunkBytes: CHUNK }));
+    const { state } = await fetchState(client.libp2p, ids, RUN, { timeoutMs: 20_000 });
+    expect(state.totals).toEqual(honest.totals);
+    expect(state.commit).toEqual(honest.commit);
   });
 
   it('downloads nothing when the peer already holds the network\'s state, and only a newer or different one', async () => {

@@ -1,8 +1,8 @@
 /** Rewards as rounds make them: a commit's credits to its headers' addresses, and an ended epoch closed once. */
 import { describe, expect, it } from 'vitest';
 import type { Commit } from '../../../../worker/rounds/commit.js';
-import { rewardRoot } from '../../../../worker/rewards/merkle.js';
-import { closeEndedEpoch, epochRecord, roundCredits } from '../../../../worker/rewards/round-rewards.js';
+import { EMPTY_ROOT, rewardRoot } from '../../../../worker/rewards/merkle.js';
+import { closeEndedEpoch, creditRound, epochRecord, roundCredits } from '../../../../worker/rewards/round-rewards.js';
 import type { Emission } from '../../../../worker/rewards/emission.js';
 import { useTempLedger } from '../ledger/fixtures.js';
 
@@ -20,6 +20,7 @@ const commit = (round: number): Commit => ({
   rejected: [],
   modelHash: 'f'.repeat(64),
   reputation: [],
+  rewardRoot: EMPTY_ROOT,
 });
 
 describe('round rewards', () => {
@@ -43,17 +44,43 @@ describe('round rewards', () => {
     expect(mixed).toMatchObject({ unallocatedWei: '188', credits: [{ wei: '125' }, { wei: '187' }] });
   });
 
+  it('adds a round\'s credits to the table before it, and roots the table after', () => {
+    const B = `0x${'bb'.repeat(20)}`;
+    const before = new Map([[A, 1n], [B, 2n]]);
+    const credited = creditRound(emission, commit(1), new Map([['1'.repeat(64), A], ['2'.repeat(64), null]]), [{ peer: 'p1', ppm: 1_000_000 }], before);
+    expect(credited.totals).toEqual(new Map([[A, 376n], [B, 2n]]));
+    expect(credited.root).toBe(rewardRoot(credited.totals));
+    expect(before).toEqual(new Map([[A, 1n], [B, 2n]])); // the table before is left as it was
+  });
+
   it('closes the epoch that ended once a round of the next one opens, once, with the root of its totals', () => {
     const { rounds, rewards } = temp.ledger;
     const run = 'r'.repeat(32);
+    rewards.setBaseline(run, 0, EMPTY_ROOT, new Map(), 0);
     rounds.open(run, 0, 'b'.repeat(64), 1);
     rounds.recordContribution({ runId: run, round: 0, hash: '1'.repeat(64), peerId: 'p1', own: true, rewardAddress: A, samples: 300, steps: 10, losses: {}, payloadBytes: 1, receivedAt: 1 });
     rounds.recordCommit({ runId: run, round: 0, modelHash: 'f'.repeat(64), committedBy: 'p1', accepted: [{ hash: '1'.repeat(64), score: 1 }], rejected: [], rewards: { emissionWei: '500', unallocatedWei: '0', credits: [{ hash: '1'.repeat(64), wei: '500' }] }, closedAt: 2 });
-    expect(closeEndedEpoch(rewards, run, emission, 1, 7)).toBeNull(); // round 1 is still epoch 0
-    const closed = closeEndedEpoch(rewards, run, emission, 2, 7);
-    expect(closed).toEqual({ epoch: 0, endRound: 2, root: rewardRoot(new Map([[A, 500n]])), totalWei: '500', addresses: 1, closedAt: 7 });
-    expect(closeEndedEpoch(rewards, run, emission, 3, 8)).toBeNull();
+    expect(closeEndedEpoch(rewards, run, emission, 1, null, 7)).toEqual({ kind: 'none' }); // round 1 is still epoch 0
+    const root = rewardRoot(new Map([[A, 500n]]));
+    // The network's table (the last commit's) disagrees: credits the ledger lacks; nothing is closed.
+    expect(closeEndedEpoch(rewards, run, emission, 2, EMPTY_ROOT, 7)).toEqual({ kind: 'mismatch', epoch: 0, ledger: root, network: EMPTY_ROOT });
+    expect(rewards.epochs(run)).toEqual([]);
+    const closed = { epoch: 0, endRound: 2, root, totalWei: '500', addresses: 1, closedAt: 7 };
+    expect(closeEndedEpoch(rewards, run, emission, 2, root, 7)).toEqual({ kind: 'closed', record: closed });
+    expect(closeEndedEpoch(rewards, run, emission, 3, null, 8)).toEqual({ kind: 'none' });
     expect(rewards.epochs(run)).toEqual([closed]);
-    expect(epochRecord(rewards.totals(run, 2), 0, 2, 7)).toEqual(closed);
+    expect(epochRecord(rewards.totals(run, 2)!, 0, 2, 7)).toEqual(closed);
+  });
+
+  it('closes nothing for an epoch that ended before the ledger\'s history begins (a peer that joined later)', () => {
+    const { rewards } = temp.ledger;
+    const run = 's'.repeat(32);
+    const synced = new Map([[A, 9n]]);
+    rewards.setBaseline(run, 5, rewardRoot(synced), synced, 1);
+    // Epoch 1 (rounds 2-3) ended before round 5, the first this peer holds the totals of.
+    expect(closeEndedEpoch(rewards, run, emission, 5, null, 7)).toEqual({ kind: 'unknown', epoch: 1 });
+    expect(rewards.epochs(run)).toEqual([]);
+    // Epoch 2 (rounds 4-5) ends after it: closed from the baseline and the credits since (none here).
+    expect(closeEndedEpoch(rewards, run, emission, 6, rewardRoot(synced), 7)).toMatchObject({ kind: 'closed', record: { epoch: 2, root: rewardRoot(synced) } });
   });
 });

@@ -23,6 +23,7 @@ const commit: Commit = {
     { peer: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA', ppm: 1_000_000 },
     { peer: '12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq', ppm: 1_000 },
   ],
+  rewardRoot: `0x${'e7'.repeat(32)}`,
 };
 
 describe('round commits', () => {
@@ -52,6 +53,9 @@ describe('round commits', () => {
     await expect(signCommit({ ...commit, reputation: [first!, first!] }, key)).rejects.toThrow(/must ascend/);
     await expect(signCommit({ ...commit, reputation: [{ ...first!, ppm: 1_000_001 }] }, key)).rejects.toThrow(/is not 1000\.\.1000000/);
     await expect(signCommit({ ...commit, reputation: [{ ...first!, ppm: 999 }] }, key)).rejects.toThrow(/is not 1000/);
+    for (const rewardRoot of ['e7'.repeat(32), `0x${'E7'.repeat(32)}`, `0x${'e7'.repeat(31)}`]) {
+      await expect(signCommit({ ...commit, rewardRoot }, key)).rejects.toThrow(/rewardRoot must be 0x and 64/);
+    }
     const header = await signContribution(
       { runId: commit.runId, round: 12, baseHash: commit.baseHash, rewardAddress: null, samples: 1, steps: 1, losses: { generator: 1 }, payloadHash: 'c'.repeat(64), payloadBytes: 1 },
       key,

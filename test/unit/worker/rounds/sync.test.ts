@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../../../worker/p2p/codec.js';
 import {
   MAX_CHUNKS,
+  chooseRecord,
   chunkHashes,
   decodeInfo,
   decodeStateRequest,
@@ -11,6 +12,7 @@ import {
   rankCandidates,
   type StateInfo,
 } from '../../../../worker/rounds/sync.js';
+import { MAX_TOTALS_BYTES } from '../../../../worker/rewards/totals-codec.js';
 
 const RUN = 'c3'.repeat(16);
 const vector = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
@@ -22,6 +24,7 @@ const info = async (patch: Partial<StateInfo> = {}): Promise<StateInfo> => ({
   chunkBytes: 300,
   chunkHashes: await chunkHashes(vector, 300),
   commit: Uint8Array.of(4, 5, 6),
+  totals: Uint8Array.of(7, 8, 9, 10, 11),
   ...patch,
 });
 const u32At = (bytes: Uint8Array, at: number, value: number) => {
@@ -39,7 +42,8 @@ describe('the state sync codec', () => {
   });
 
   it.each<[string, (good: Uint8Array) => Uint8Array, RegExp]>([
-    ['a truncated INFO', (b) => b.subarray(0, b.length - 1), /commit: needs 3 bytes, 2 left/],
+    ['a truncated INFO', (b) => b.subarray(0, b.length - 1), /reward table: needs 5 bytes, 4 left/],
+    ['an INFO without its reward table', (b) => b.subarray(0, b.length - 9), /reward table length: needs 4 bytes, 0 left/],
     ['bytes left over', (b) => Uint8Array.from([...b, 0]), /1 unexpected bytes after the message/],
     ['a chunk list cut short', (b) => b.subarray(0, 64 + 32 * 3), /chunk hash: needs 32 bytes/],
     ['a chunk count that does not fit the size', (b) => u32At(b, 60, 5), /chunk count: 5 chunks of 300 bytes cannot hold 1000 bytes/],
@@ -49,6 +53,7 @@ describe('the state sync codec', () => {
     ['a chunk size over the limit', (b) => u32At(b, 56, 2 ** 23), /chunk size: 8388608 is not within/],
     ['a commit flag that is not 0 or 1', (b) => { const c = Uint8Array.from(b); c[64 + 128] = 2; return c; }, /commit flag: 2/],
     ['a commit over 1 MiB', (b) => u32At(b, 64 + 128 + 1, 2 ** 20 + 1), /commit length: 1048577 is over the limit/],
+    ['a reward table over the limit', (b) => u32At(b, 64 + 128 + 1 + 4 + 3, MAX_TOTALS_BYTES + 1), new RegExp(`reward table length: ${MAX_TOTALS_BYTES + 1} is over the limit`)],
   ])('refuses %s with a CodecError', async (_, damage, message) => {
     const bad = damage(encodeInfo(await info()));
     expect(() => decodeInfo(bad)).toThrow(CodecError);
@@ -66,8 +71,19 @@ describe('the state sync codec', () => {
   });
 });
 
+describe('choosing the commit and reward table that come with a state', () => {
+  const report = (commit: number, totals: number): StateInfo => ({ runId: RUN, round: 5, hash: 'a'.repeat(64), total: 0, chunkBytes: 300, chunkHashes: [], commit: Uint8Array.of(commit), totals: Uint8Array.of(totals) });
+
+  it('takes the pair most peers report, whichever peer answered last', () => {
+    const infos = new Map([['p1', report(1, 7)], ['p2', report(1, 7)], ['p3', report(1, 8)]]);
+    expect(chooseRecord(['p1', 'p2', 'p3'], infos)).toEqual({ commit: Uint8Array.of(1), totals: Uint8Array.of(7) });
+    // Only the peers that served the state's chunks vote.
+    expect(chooseRecord(['p3'], infos)).toEqual({ commit: Uint8Array.of(1), totals: Uint8Array.of(8) });
+  });
+});
+
 describe('choosing the state to download', () => {
-  const report = (round: number, hash: string, chunkBytes = 300): StateInfo => ({ runId: RUN, round, hash, total: 600, chunkBytes, chunkHashes: [], commit: null });
+  const report = (round: number, hash: string, chunkBytes = 300): StateInfo => ({ runId: RUN, round, hash, total: 600, chunkBytes, chunkHashes: [], commit: null, totals: new Uint8Array(4) });
 
   it('takes the most reported state, then the later round, then the lower hash', () => {
     const [a, b, c] = ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)];
