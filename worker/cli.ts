@@ -13,6 +13,7 @@ Commands:
   node       run the headless miner and serve its dashboard on 127.0.0.1
   swarm      run N miners on loopback that train one model together (for testing the network)
   rewards    verify, show or prove the AIRT credited in a data dir's ledger
+  wallet     create, import or export the node's wallet, or print its address
 
 Run 'airtist <command> --help' for a command's options.`;
 
@@ -26,6 +27,10 @@ const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<
   rewards: async () => {
     const { rewardsCommand, REWARDS_USAGE } = await import('./cli/rewards-command.js');
     return { run: (argv) => rewardsCommand(argv), usage: REWARDS_USAGE };
+  },
+  wallet: async () => {
+    const { walletCommand, WALLET_USAGE } = await import('./cli/wallet-command.js');
+    return { run: (argv) => walletCommand(argv), usage: WALLET_USAGE };
   },
   swarm: async () => {
     const { swarmCommand, SWARM_USAGE } = await import('./cli/swarm-command.js');
@@ -62,6 +67,10 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if ((error as Error).name === 'RewardsMismatchError') {
+      console.error(`airtist ${name}: ${(error as Error).message}`);
+      return 1;
+    }
+    if ((error as Error).name === 'KeystoreError') {
       console.error(`airtist ${name}: ${(error as Error).message}`);
       return 1;
     }

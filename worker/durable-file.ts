@@ -10,13 +10,16 @@ import { basename, dirname, join } from 'node:path';
 
 const tempPrefix = (path: string) => `.${basename(path)}.`;
 
-/** Writes `bytes` to `path` atomically and durably (see above). */
-export async function writeFileDurably(path: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes `bytes` to `path` atomically and durably (see above). `mode`: the file's permissions from its first
+ * byte (a keystore is 0600: the temp file is never readable by others either).
+ */
+export async function writeFileDurably(path: string, bytes: Uint8Array, { mode = 0o666 }: { mode?: number } = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `${tempPrefix(path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const file = await open(temp, 'wx');
+    const file = await open(temp, 'wx', mode);
     try {
       await file.writeFile(bytes);
       await file.sync();
