@@ -74,7 +74,7 @@ describe.each<[AdversaryKind[]]>([[['zero', 'noise', 'scaled', 'signflip', 'nan'
           const seen = watched.map((c) => `${c.round}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ');
           lines.push(`${member.name} (${member.kind}): ${seen}`);
           // One contribution in each round (a copycat and a replayer have something to copy once a round is in).
-          expect(watched.map((c) => c.round).sort(), `${member.name} (${member.kind})${context()}`).toEqual(Array.from({ length: ROUNDS }, (_, i) => first + i));
+          expect(watched.map((c) => c.round).sort((a, b) => a - b), `${member.name} (${member.kind})${context()}`).toEqual(Array.from({ length: ROUNDS }, (_, i) => first + i));
           if (member.kind === 'honest') {
             expect(watched.every((c) => c.status === 'accepted'), `${member.name}: ${seen}${context()}`).toBe(true);
           } else {
