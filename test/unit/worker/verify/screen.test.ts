@@ -86,10 +86,13 @@ describe('screening contributions', () => {
     expect(reasons([...honest(), ...claims]).slice(3)).toEqual(['samples', 'samples', 'samples']);
   });
 
-  it('refuses an update far smaller than the steps it claims (a free rider), not one that claims fewer steps', () => {
-    const freerider = candidate(randomUpdate('free', 200, 0.002));
+  it("refuses an update far smaller than the steps it claims (a free rider), not one that claims fewer steps, nor a newcomer's first", () => {
+    const freerider = candidate(randomUpdate('free', 200, 0.001));
     const fewer = candidate(randomUpdate('few', 200, 0.006), { steps: 3, samples: 48 });
+    // No error feedback behind it yet: a quarter of the others' size.
+    const newcomer = candidate(randomUpdate('new', 200, 0.0025));
     expect(reasons([...honest(), freerider, fewer]).slice(3)).toEqual(['samples', 'accepted']);
+    expect(reasons([...honest(), newcomer])[3]).toBe('accepted');
   });
 
   it('refuses a payload seen in an earlier round, and the second of two equal payloads in this one', () => {
