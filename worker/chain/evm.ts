@@ -19,17 +19,19 @@ export interface ChainOptions {
   accounts: ReadonlyArray<{ privateKey: string; balance: bigint }>;
   /** The genesis block's time; fixed, so a replay gives the same chain. */
   genesisTime: Date;
+  /** What ethers talks to instead of the chain itself (journal.ts: a journal of every write). */
+  wrap?: (eip1193: Eip1193Provider) => Eip1193Provider;
 }
 
 export interface InProcessChain {
-  /** EIP-1193: what a JSON-RPC server or ethers wraps. */
+  /** EIP-1193 (wrapped, if asked): what a JSON-RPC server or ethers talks to. */
   eip1193: Eip1193Provider;
   provider: BrowserProvider;
   close(): void;
 }
 
-export async function startChain({ chainId, accounts, genesisTime }: ChainOptions): Promise<InProcessChain> {
-  const eip1193 = (await createHardhatNetworkProvider(
+export async function startChain({ chainId, accounts, genesisTime, wrap = (raw) => raw }: ChainOptions): Promise<InProcessChain> {
+  const raw = (await createHardhatNetworkProvider(
     {
       hardfork: HARDFORK,
       chainId,
@@ -51,6 +53,7 @@ export async function startChain({ chainId, accounts, genesisTime }: ChainOption
     },
     { enabled: false },
   )) as unknown as Eip1193Provider;
+  const eip1193 = wrap(raw);
   const provider = new BrowserProvider(eip1193, { chainId, name: `airtist-${chainId}` }, { cacheTimeout: -1, pollingInterval: 50, staticNetwork: true });
   return { eip1193, provider, close: () => provider.destroy() };
 }
