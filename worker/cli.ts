@@ -38,6 +38,9 @@ const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<
   },
 };
 
+/** Errors whose message is the whole story for the user (a wrong password, a mismatched root, no gas). */
+const USER_FACING = new Set(['RewardsMismatchError', 'KeystoreError', 'ClaimError', 'ChainConfigError']);
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -66,11 +69,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`airtist ${name}: cannot start training: ${error.message}`);
       return 1;
     }
-    if ((error as Error).name === 'RewardsMismatchError') {
-      console.error(`airtist ${name}: ${(error as Error).message}`);
-      return 1;
-    }
-    if ((error as Error).name === 'KeystoreError') {
+    if (USER_FACING.has((error as Error).name)) {
       console.error(`airtist ${name}: ${(error as Error).message}`);
       return 1;
     }

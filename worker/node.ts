@@ -33,6 +33,7 @@ import { CONTRIBUTION_PROTOCOL } from './rounds/messages.js';
 import { STATE_PROTOCOL } from './rounds/sync.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
 import { earningsOf } from './rewards/earnings.js';
+import type { EpochRecord } from './ledger/rewards.js';
 import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, modelFacts } from './training/models/catalog.js';
@@ -41,6 +42,8 @@ import type { TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
 import { REJECTION_WORDS, type RejectionReason } from './verify/reasons.js';
+import { startChainService, type ChainService } from './chain/service.js';
+import { WalletService, keystorePath } from './wallet/wallet.js';
 import type { TrainerReady } from './training/trainer-host.js';
 
 export interface NodeOptions {
@@ -71,6 +74,8 @@ export interface NetworkOptions extends P2pOptions {
   quorum?: number;
   /** Cheat this way in every round (rounds/adversary.ts): a test of the network's defences. */
   adversary?: AdversaryKind;
+  /** The chain rewards are claimed on: the embedded devnet (chain/service.ts), or none (default). */
+  chain?: 'devnet' | 'none';
   timing?: Partial<RoundTiming>;
 }
 
@@ -174,6 +179,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const peerId = privateKey ? peerIdFromPrivateKey(privateKey).toString() : nodeId;
   let shard = assignShard(runId, 0, peerId, SHARD_COUNT);
   let driver: RoundDriver | null = null;
+  let chain: ChainService | null = null;
+  let wallet: WalletService | null = null;
+  let rewardAddress: string | null = null;
   const startedAt = Date.now();
 
   let step = 0;
@@ -309,6 +317,23 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       throw error;
     }
     const { peer } = p2p;
+    // The wallet's address is where rewards go, unless one was given; a damaged keystore is shown, not fatal.
+    wallet = new WalletService({ path: keystorePath(dataDir) });
+    const walletAddress = await wallet.start().then(
+      (status) => status.address?.toLowerCase() ?? null,
+      (error: Error) => {
+        log(`wallet: ${error.message}`);
+        return null;
+      },
+    );
+    rewardAddress = options.network?.rewardAddress?.toLowerCase() ?? walletAddress;
+    if (options.network?.chain === 'devnet') {
+      chain = await startChainService({ dataDir, emission: spec.rewards, log }).catch((error: Error) => {
+        log(`chain: the devnet did not start, so rewards are credited but cannot be claimed yet: ${error.message}`);
+        return null;
+      });
+      if (chain && rewardAddress) await chain.fund(rewardAddress).catch((error: Error) => log(`chain: funding ${rewardAddress}: ${error.message}`));
+    }
     driver = new RoundDriver({
       spec,
       runId,
@@ -320,7 +345,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       statePath: roundStatePath,
       // Only asked when this peer has no round state: the trainer then started afresh from the seed.
       genesis: async () => (await trainer.readWeights()).values,
-      rewardAddress: () => options.network?.rewardAddress ?? null,
+      rewardAddress: () => rewardAddress,
+      ...(chain ? { epochClosed: (record: EpochRecord) => void chain!.postEpoch(record) } : {}),
       ...(options.network?.adversary ? { adversary: options.network.adversary } : {}),
       ...(options.network?.timing ? { timing: options.network.timing } : {}),
       log,
@@ -330,6 +356,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       },
     });
     await driver.start();
+    // An epoch closed while the chain was not there (a crash, a failed post) is posted now.
+    const lastEpoch = ledger.ledger.rewards.epochs(runId).at(-1);
+    if (chain && lastEpoch) void chain.postEpoch(lastEpoch);
   }
 
   function network(): NetworkStatus {
@@ -364,7 +393,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       epochs: rewards.epochs(runId),
       emission: spec.rewards,
       round: driver?.info().round.round ?? 0,
-      rewardAddress: options.network?.rewardAddress ?? null,
+      rewardAddress,
       now: Date.now(),
     });
   }
@@ -414,6 +443,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       facts.phase = 'stopping';
       refreshState();
       await driver?.stop();
+      await chain?.stop().catch((error: Error) => log(`chain: stopping: ${error.message}`));
+      wallet?.stop();
       await p2p?.stop().catch((error: Error) => log(`p2p: stopping: ${error.message}`));
       await trainer.stop();
       ledger.endSession(sessionId);

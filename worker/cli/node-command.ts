@@ -42,7 +42,8 @@ Network (the node joins the swarm and trains in rounds unless --offline):
   --epoch-rounds N   rounds per reward epoch (default ${DEFAULT_RUN_SPEC.rewards.epochRounds}; a test network sets its own run)
   --reward-address A the 0x address this node's rewards are credited to (until the wallet holds one)
   --quorum N         a round closes once N contributions are in, or every active peer's (a test network's run)
-  --adversary KIND   cheat in every round, to test the network's defences: ${ADVERSARY_KINDS.join(' | ')}`;
+  --adversary KIND   cheat in every round, to test the network's defences: ${ADVERSARY_KINDS.join(' | ')}
+  --chain NAME       devnet | none: where rewards are claimed (default devnet, an EVM chain inside the node)`;
 
 const PROGRESS_EVERY_SECONDS = 5;
 
@@ -70,6 +71,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       'reward-address': { type: 'string' },
       quorum: { type: 'string' },
       adversary: { type: 'string' },
+      chain: { type: 'string', default: 'devnet' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -164,6 +166,7 @@ function networkOptions(values: {
   'reward-address'?: string | undefined;
   quorum?: string | undefined;
   adversary?: string | undefined;
+  chain?: string | undefined;
 }): NetworkOptions {
   const addresses = (list: string[] | undefined, name: string, withPeer = false) =>
     list?.map((text) => {
@@ -193,6 +196,7 @@ function networkOptions(values: {
     ...(values['reward-address'] !== undefined ? { rewardAddress: rewardAddress(values['reward-address']) } : {}),
     ...(values.quorum !== undefined ? { quorum: integer(values.quorum, 'quorum', 1, 10_000) } : {}),
     ...(values.adversary !== undefined ? { adversary: oneOf<AdversaryKind>(values.adversary, ADVERSARY_KINDS, 'adversary') } : {}),
+    chain: oneOf(values.chain ?? 'devnet', ['devnet', 'none'] as const, 'chain'),
   };
 }
 

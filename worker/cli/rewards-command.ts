@@ -4,12 +4,10 @@
  * compares it with the root the node recorded; `show` lists the credits per address and epoch; `proof`
  * prints what a claim of one address needs.
  */
-import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
-import { createRewardRecords, type RewardRecords } from '../ledger/rewards.js';
+import { openRewardsReadOnly } from '../ledger/read-only.js';
+import type { RewardRecords } from '../ledger/rewards.js';
 import { formatAirt } from '../rewards/emission.js';
 import { rewardProof, rewardRoot } from '../rewards/merkle.js';
 import { epochRecord } from '../rewards/round-rewards.js';
@@ -27,8 +25,6 @@ Options:
   --epoch N          only this epoch (proof: default the latest closed one)
   --address 0x…      the address (proof, and show for one address)`;
 
-/** The ledger schema that holds rewards with the baselines of synced totals (migration 6). */
-const REWARDS_SCHEMA = 6;
 
 export async function rewardsCommand(argv: string[], print: (line: string) => void = console.log): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -52,23 +48,15 @@ export async function rewardsCommand(argv: string[], print: (line: string) => vo
   if (address !== null && !/^0x[0-9a-f]{40}$/.test(address)) throw new UsageError(`--address must be 0x and 40 hex digits, got "${values.address}"`);
   if (action === 'proof' && address === null) throw new UsageError('proof needs --address');
 
-  const dataDir = values['data-dir'] ?? defaultDataDir();
-  const path = join(dataDir, 'ledger.sqlite');
-  if (!existsSync(path)) throw new UsageError(`no ledger in ${dataDir}`);
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const { records, runId, close } = openRewardsReadOnly(values['data-dir'] ?? defaultDataDir(), values.run);
   try {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version < REWARDS_SCHEMA) throw new UsageError(`the ledger in ${dataDir} predates this reward table (schema ${version}); start the node once to upgrade it`);
-    const runId = values.run ?? (db.prepare('SELECT run_id FROM rounds ORDER BY opened_at DESC LIMIT 1').pluck().get() as string | undefined);
-    if (!runId) throw new UsageError(`the ledger in ${dataDir} holds no rounds`);
-    const records = createRewardRecords(db);
     const epochs = records.epochs(runId).filter((e) => epochWanted === null || e.epoch === epochWanted);
     if (epochWanted !== null && epochs.length === 0) throw new UsageError(`epoch ${epochWanted} of run ${runId} is not closed in this ledger`);
     if (action === 'verify') return verify(records, runId, epochs, print);
     if (action === 'show') return show(records, runId, epochs, address, print);
     return proof(records, runId, epochs, address!, print);
   } finally {
-    db.close();
+    close();
   }
 }
 

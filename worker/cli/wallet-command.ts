@@ -1,11 +1,19 @@
 /**
- * `airtist wallet create|import|address|export`: the node's wallet (worker/wallet/) for rigs without a screen.
- * The mnemonic is shown once, at creation; `export` shows it again only with the password.
+ * `airtist wallet create|import|address|balance|claim|export`: the node's wallet (worker/wallet/) for rigs
+ * without a screen. The mnemonic is shown once, at creation; `export` shows it again only with the password.
+ * `balance` and `claim` reach the chain the running node serves (its devnet) and read its ledger read-only.
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
 import { KeystoreError, createKeystore, importKeystore, readKeystore, unlockKeystore } from '../wallet/keystore.js';
 import { keystorePath } from '../wallet/wallet.js';
+import { formatEther } from 'ethers';
+import { connectRpc } from '../chain/connect.js';
+import { chainEndpointPath, type ChainEndpoint } from '../chain/service.js';
+import { readFileOrNull } from '../durable-file.js';
+import { openRewardsReadOnly } from '../ledger/read-only.js';
+import { formatAirt } from '../rewards/emission.js';
+import { balancesOf, claim } from '../wallet/claims.js';
 import { readPassword, readSecret } from './secret-input.js';
 import { UsageError } from './usage.js';
 
@@ -14,12 +22,15 @@ export const WALLET_USAGE = `Usage: airtist wallet <create|import|address|export
   create             a new wallet (BIP-39, 12 words): prints its address and, this once, its mnemonic
   import             a wallet from a mnemonic or a private key (from --secret-file, a terminal prompt, or stdin)
   address            the wallet's address (no password needed)
+  balance            AIRT and gas held; AIRT credited, posted, claimed, claimable and pending (no password needed)
+  claim              claim what the latest root on chain owes the wallet (the node must be running)
   export             the wallet's mnemonic, after its password
 
 Options:
   --data-dir DIR         the node's data dir (default: the desktop app's)
   --password-file FILE   the password is this file's first line (else AIRTIST_PASSWORD, else a prompt)
-  --secret-file FILE     import: the mnemonic or private key (never on the command line: others can read it)`;
+  --secret-file FILE     import: the mnemonic or private key (never on the command line: others can read it)
+  --wei                  balance: one amount a line, in wei`;
 
 export async function walletCommand(argv: string[], print: (line: string) => void = console.log): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -28,6 +39,7 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
       'data-dir': { type: 'string' },
       'password-file': { type: 'string' },
       'secret-file': { type: 'string' },
+      wei: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -35,16 +47,45 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
   });
   if (values.help) return print(WALLET_USAGE);
   const [action, ...extra] = positionals;
-  if (!action || !['create', 'import', 'address', 'export'].includes(action) || extra.length > 0) {
-    throw new UsageError(action ? `unknown wallet action "${[action, ...extra].join(' ')}"` : 'which: create, import, address or export?');
+  if (!action || !['create', 'import', 'address', 'balance', 'claim', 'export'].includes(action) || extra.length > 0) {
+    throw new UsageError(action ? `unknown wallet action "${[action, ...extra].join(' ')}"` : 'which: create, import, address, balance, claim or export?');
   }
-  const path = keystorePath(values['data-dir'] ?? defaultDataDir());
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const path = keystorePath(dataDir);
   const sources = { passwordFile: values['password-file'] };
 
   if (action === 'address') {
     const info = await readKeystore(path);
     if (!info) throw new KeystoreError('missing', `there is no wallet at ${path}: run 'airtist wallet create' or 'airtist wallet import'`);
     return print(info.address);
+  }
+  if (action === 'balance' || action === 'claim') {
+    const info = await readKeystore(path);
+    if (!info) throw new KeystoreError('missing', `there is no wallet at ${path}: run 'airtist wallet create' or 'airtist wallet import'`);
+    const endpoint = await runningChain(dataDir);
+    const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
+    const ledger = openRewardsReadOnly(dataDir);
+    try {
+      if (action === 'claim') {
+        const signer = (await unlockKeystore(path, await readPassword(sources))).connect(provider);
+        const { amount, hash, gasUsed, epoch } = await claim(endpoint, signer, ledger.records, ledger.runId);
+        print(`claimed   ${formatAirt(amount, 6)} AIRT to ${info.address}, up to epoch ${epoch} (transaction ${hash}, ${gasUsed} gas)`);
+      }
+      const b = await balancesOf(endpoint, provider, ledger.records, ledger.runId, info.address);
+      if (values.wei) {
+        // One amount a line, in wei: for scripts.
+        for (const [name, wei] of [['held', b.airt], ['claimable', b.claimable], ['pending', b.pending], ['credited', b.credited], ['posted', b.posted], ['claimed', b.claimed], ['gas', b.gas]] as const) print(`${name} ${wei}`);
+        return;
+      }
+      print(`address   ${b.address}`);
+      print(`AIRT      ${formatAirt(b.airt, 6)} held; ${formatAirt(b.claimable, 6)} claimable, ${formatAirt(b.pending, 6)} pending (not yet in a posted root)`);
+      print(`earned    ${formatAirt(b.credited, 6)} credited, ${formatAirt(b.posted, 6)} posted${b.latestEpoch === null ? '' : ` (up to epoch ${b.latestEpoch})`}, ${formatAirt(b.claimed, 6)} claimed`);
+      print(`gas       ${formatEther(b.gas)} (chain ${endpoint.chainId})`);
+    } finally {
+      ledger.close();
+      provider.destroy();
+    }
+    return;
   }
   if (action === 'create') {
     if (await readKeystore(path).catch(() => true)) throw new KeystoreError('exists', `a wallet already exists at ${path}; it is never overwritten`);
@@ -64,4 +105,15 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
   const wallet = await unlockKeystore(path, await readPassword(sources));
   if (!('mnemonic' in wallet) || !wallet.mnemonic) throw new KeystoreError('bad-secret', 'this wallet was imported from a private key: it has no mnemonic to export');
   print(wallet.mnemonic.phrase);
+}
+
+/** Where the running node's chain answers (chain/service.ts writes it). */
+async function runningChain(dataDir: string): Promise<ChainEndpoint> {
+  const bytes = await readFileOrNull(chainEndpointPath(dataDir), 64 * 1024);
+  if (!bytes) throw new UsageError(`no chain for ${dataDir}: start the node ('airtist node --data-dir ${dataDir}'), whose devnet serves it`);
+  try {
+    return JSON.parse(bytes.toString('utf8')) as ChainEndpoint;
+  } catch {
+    throw new UsageError(`${chainEndpointPath(dataDir)} is damaged: restart the node to write it again`);
+  }
 }

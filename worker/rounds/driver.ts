@@ -18,7 +18,7 @@
  */
 import type { PrivateKey } from '@libp2p/interface';
 import type { NetworkStatus, RoundStatus } from '../api/contract.js';
-import type { RewardRecords } from '../ledger/rewards.js';
+import type { EpochRecord, RewardRecords } from '../ledger/rewards.js';
 import type { RoundRecords } from '../ledger/rounds.js';
 import { EMPTY_ROOT, rewardRoot, type RewardTotals } from '../rewards/merkle.js';
 import { closeEndedEpoch } from '../rewards/round-rewards.js';
@@ -98,6 +98,8 @@ export interface RoundDriverOptions {
   /** θ_0 for a run this peer has no saved state of: the seed's weights, as a fresh trainer holds them. */
   genesis: () => Promise<Float32Array>;
   rewardAddress: () => string | null;
+  /** Told of every epoch this peer closes (the chain service posts its root). */
+  epochClosed?: (record: EpochRecord) => void;
   /** Cheat this way instead of contributing honestly (adversary.ts): for testing the network's defences. */
   adversary?: AdversaryKind;
   timing?: Partial<RoundTiming>;
@@ -832,6 +834,7 @@ export class RoundDriver {
       if (closing.kind === 'closed') {
         const { epoch, addresses, root } = closing.record;
         this.log(`rewards: epoch ${epoch} closed: ${addresses} addresses, root ${root.slice(0, 14)}…`);
+        this.options.epochClosed?.(closing.record);
       } else if (closing.kind === 'mismatch') {
         this.log(`rewards: epoch ${closing.epoch} not closed: the ledger's totals make root ${closing.ledger.slice(0, 14)}…, the network's is ${closing.network.slice(0, 14)}… (credits the ledger failed to record)`);
       }

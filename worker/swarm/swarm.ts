@@ -344,6 +344,8 @@ export class Swarm {
       ...(kind === 'honest' ? [] : ['--adversary', kind]),
       // Each member is credited to an address of its own, so a swarm's reward table has one row per member.
       '--reward-address', rewardAddressOf(name),
+      // One devnet per member would be N chains; a shared one is yet to come.
+      '--chain', 'none',
       ...(through ? ['--bootstrap', through.address] : []),
       ...(config.nodeArgs ?? []),
     ];

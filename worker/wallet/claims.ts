@@ -1,0 +1,102 @@
+/**
+ * What a wallet's address has earned and can claim, reconciled between the ledger and the chain to the wei:
+ * credited (the ledger's total), posted (its cumulative amount in the latest root on chain), claimed (what the
+ * contract has paid it), claimable = posted − claimed, pending = credited − posted. A claim proves the posted
+ * amount with the ledger's tree for that epoch, whose root must be the chain's; the gas is estimated first, so
+ * a wallet without gas hears so before anything is sent.
+ */
+import { Interface, formatEther, type Provider, type Signer } from 'ethers';
+import type { RewardRecords } from '../ledger/rewards.js';
+import { rewardProof } from '../rewards/merkle.js';
+import { airtMiningAt, AirtMiningAbi } from '../chain/generated/AirtMining.js';
+import { airtTokenAt } from '../chain/generated/AirtToken.js';
+import type { ChainEndpoint } from '../chain/service.js';
+
+export class ClaimError extends Error {
+  override name = 'ClaimError';
+}
+
+export interface Balances {
+  address: string;
+  /** AIRT held, and the chain's gas coin. */
+  airt: bigint;
+  gas: bigint;
+  credited: bigint;
+  posted: bigint;
+  claimed: bigint;
+  claimable: bigint;
+  pending: bigint;
+  /** The latest epoch whose root is on chain, if any. */
+  latestEpoch: number | null;
+}
+
+interface Posted {
+  epoch: number;
+  root: string;
+}
+
+async function latestPosted(endpoint: ChainEndpoint, provider: Provider): Promise<Posted | null> {
+  const mining = airtMiningAt(endpoint.mining, provider);
+  if (!(await mining.posted())) return null;
+  return { epoch: Number(await mining.latestEpoch()), root: await mining.latestRoot() };
+}
+
+/** The address's cumulative amount in the posted root, with its proof, from the ledger's tree of that epoch. */
+function provePosted(rewards: RewardRecords, runId: string, posted: Posted, address: string): { amount: bigint; proof: string[] } {
+  const epoch = rewards.epoch(runId, posted.epoch);
+  if (!epoch) throw new ClaimError(`the chain's latest root is of epoch ${posted.epoch}, which this ledger has not closed: it cannot prove the claim yet`);
+  if (epoch.root !== posted.root) throw new ClaimError(`epoch ${posted.epoch}'s root on chain (${posted.root}) is not this ledger's (${epoch.root}): run 'airtist rewards verify'`);
+  const totals = rewards.totals(runId, epoch.endRound);
+  if (!totals) throw new ClaimError(`this ledger lacks the totals of epoch ${posted.epoch} (it joined later): it cannot prove the claim`);
+  const found = rewardProof(totals, address);
+  return found ? { amount: found.amount, proof: found.proof } : { amount: 0n, proof: [] };
+}
+
+export async function balancesOf(endpoint: ChainEndpoint, provider: Provider, rewards: RewardRecords, runId: string, address: string): Promise<Balances> {
+  const wanted = address.toLowerCase();
+  const mining = airtMiningAt(endpoint.mining, provider);
+  const [airt, gas, claimed, posted] = await Promise.all([airtTokenAt(endpoint.token, provider).balanceOf(address), provider.getBalance(address), mining.claimed(address), latestPosted(endpoint, provider)]);
+  const credited = rewards.totals(runId, Number.MAX_SAFE_INTEGER)?.get(wanted) ?? 0n;
+  const postedAmount = posted ? provePosted(rewards, runId, posted, wanted).amount : 0n;
+  return {
+    address,
+    airt,
+    gas,
+    credited,
+    posted: postedAmount,
+    claimed,
+    claimable: postedAmount > claimed ? postedAmount - claimed : 0n,
+    pending: credited > postedAmount ? credited - postedAmount : 0n,
+    latestEpoch: posted?.epoch ?? null,
+  };
+}
+
+const ERRORS = new Interface(AirtMiningAbi.filter((item) => item.type === 'error') as never);
+
+/** Claims what the latest root owes `signer`'s address; the amount paid and the transaction. */
+export async function claim(endpoint: ChainEndpoint, signer: Signer, rewards: RewardRecords, runId: string): Promise<{ amount: bigint; hash: string; gasUsed: bigint; epoch: number }> {
+  const provider = signer.provider!;
+  const address = await signer.getAddress();
+  const posted = await latestPosted(endpoint, provider);
+  if (!posted) throw new ClaimError('no epoch root is on chain yet: rewards become claimable once an epoch closes and its root is posted');
+  const { amount, proof } = provePosted(rewards, runId, posted, address.toLowerCase());
+  const mining = airtMiningAt(endpoint.mining, signer);
+  const already = await mining.claimed(address);
+  if (amount <= already) throw new ClaimError(`nothing to claim: epoch ${posted.epoch}'s root owes ${address} ${formatEther(amount)} AIRT in all, and ${formatEther(already)} is claimed`);
+  let gas: bigint;
+  try {
+    gas = await mining.claim.estimateGas(address, amount, proof);
+  } catch (error) {
+    const data = (error as { data?: string }).data;
+    const name = data ? ERRORS.parseError(data)?.name : null;
+    throw new ClaimError(`the chain refuses this claim${name ? ` (${name})` : ''}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`);
+  }
+  const fees = await provider.getFeeData();
+  const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
+  const balance = await provider.getBalance(address);
+  if (balance < cost) throw new ClaimError(`${address} has ${formatEther(balance)} of the chain's coin, and the claim needs about ${formatEther(cost)} for gas: send it some first`);
+  const sent = await mining.claim(address, amount, proof, { gasLimit: gas + gas / 5n });
+  const receipt = await sent.wait();
+  if (!receipt || receipt.status !== 1) throw new ClaimError(`the claim ${sent.hash} failed on chain`);
+  return { amount: amount - already, hash: sent.hash, gasUsed: receipt.gasUsed, epoch: posted.epoch };
+}
