@@ -33,7 +33,7 @@ const early: Array<{ data: unknown; ports: PortLike[] }> = [];
 parentPort.on('message', (event) => (handle ? handle(event) : early.push(event)));
 
 // The desktop app joins the swarm on the default ports (a taken port falls back to a free one).
-const node = await startNode({ dataDir, log, ...(values.offline ? {} : { network: {} }) });
+const node = await startNode({ dataDir, log, ...(values.offline ? {} : { network: { chain: 'devnet' } }) });
 handle = (event) => {
   const message = event.data as FromMain;
   if (message?.type === 'connect' && event.ports[0]) {
