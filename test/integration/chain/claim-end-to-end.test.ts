@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { HDNodeWallet } from 'ethers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, loopbackArgs, startNodeProcess, type NodeProcess } from '../../helpers/node-process.js';
 
@@ -31,6 +32,7 @@ describe('train, earn and claim on the devnet', { timeout: 240_000 }, () => {
     const created = wallet('create');
     expect(created.status, created.stderr).toBe(0);
     const address = /^address\s+(0x[0-9a-fA-F]{40})$/m.exec(created.stdout)![1]!;
+    const mnemonic = /^mnemonic\s+(.+)$/m.exec(created.stdout)![1]!;
 
     node = await startNodeProcess(dataDir, [...loopbackArgs(), '--model', 'mlp-gan', '--backend', 'wasm', '--batch-size', '8', '--round-seconds', '3', '--inner-steps', '2', '--epoch-rounds', '2']);
     // An epoch of two rounds closes, and its root reaches the chain.
@@ -43,6 +45,13 @@ describe('train, earn and claim on the devnet', { timeout: 240_000 }, () => {
     console.log([...node.output().matchAll(/^.*(chain: .*|rewards: epoch .*)$/gm)].map((m) => m[1]).join('\n'), `\n${claimed.stdout}`);
     expect(claimed.status, `${claimed.stderr}\n${node.output()}`).toBe(0);
     const held = BigInt(/^held\s+(\d+)$/m.exec(wallet('balance', '--wei').stdout)?.[1] ?? '-1');
+
+    // Neither the node's log nor the claim's output carries the wallet's secrets.
+    const privateKey = HDNodeWallet.fromPhrase(mnemonic).privateKey.slice(2);
+    for (const text of [node.output(), claimed.stdout, claimed.stderr]) {
+      expect(text).not.toContain(mnemonic);
+      expect(text.toLowerCase()).not.toContain(privateKey);
+    }
 
     // The ledger's credit to this address up to the posted epoch's end.
     const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
