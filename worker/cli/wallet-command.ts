@@ -7,15 +7,15 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
 import { KeystoreError, createKeystore, importKeystore, readKeystore, unlockKeystore } from '../wallet/keystore.js';
 import { keystorePath } from '../wallet/wallet.js';
-import { formatEther } from 'ethers';
+import { formatEther, parseUnits } from 'ethers';
 import { connectRpc } from '../chain/connect.js';
 import { chainEndpointPath, type ChainEndpoint } from '../chain/service.js';
 import { readFileOrNull } from '../durable-file.js';
 import { openRewardsReadOnly } from '../ledger/read-only.js';
 import { formatAirt } from '../rewards/emission.js';
-import { balancesOf, claim } from '../wallet/claims.js';
+import { balancesOf, claim, recipientOf, send } from '../wallet/claims.js';
 import { readPassword, readSecret } from './secret-input.js';
-import { UsageError } from './usage.js';
+import { UsageError, oneOf } from './usage.js';
 
 export const WALLET_USAGE = `Usage: airtist wallet <create|import|address|export> [options]
 
@@ -24,13 +24,16 @@ export const WALLET_USAGE = `Usage: airtist wallet <create|import|address|export
   address            the wallet's address (no password needed)
   balance            AIRT and gas held; AIRT credited, posted, claimed, claimable and pending (no password needed)
   claim              claim what the latest root on chain owes the wallet (the node must be running)
+  send               send --amount of AIRT (or, with --coin gas, of the chain's coin) --to an address
   export             the wallet's mnemonic, after its password
 
 Options:
   --data-dir DIR         the node's data dir (default: the desktop app's)
   --password-file FILE   the password is this file's first line (else AIRTIST_PASSWORD, else a prompt)
   --secret-file FILE     import: the mnemonic or private key (never on the command line: others can read it)
-  --wei                  balance: one amount a line, in wei`;
+  --wei                  balance: one amount a line, in wei
+  --to 0x…  --amount N   send: the recipient (a mixed-case address must carry its checksum) and the amount, in AIRT
+  --coin airt|gas        send: which (default airt)`;
 
 export async function walletCommand(argv: string[], print: (line: string) => void = console.log): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -40,6 +43,9 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
       'password-file': { type: 'string' },
       'secret-file': { type: 'string' },
       wei: { type: 'boolean' },
+      to: { type: 'string' },
+      amount: { type: 'string' },
+      coin: { type: 'string', default: 'airt' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -47,8 +53,8 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
   });
   if (values.help) return print(WALLET_USAGE);
   const [action, ...extra] = positionals;
-  if (!action || !['create', 'import', 'address', 'balance', 'claim', 'export'].includes(action) || extra.length > 0) {
-    throw new UsageError(action ? `unknown wallet action "${[action, ...extra].join(' ')}"` : 'which: create, import, address, balance, claim or export?');
+  if (!action || !['create', 'import', 'address', 'balance', 'claim', 'send', 'export'].includes(action) || extra.length > 0) {
+    throw new UsageError(action ? `unknown wallet action "${[action, ...extra].join(' ')}"` : 'which: create, import, address, balance, claim, send or export?');
   }
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const path = keystorePath(dataDir);
@@ -58,6 +64,27 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
     const info = await readKeystore(path);
     if (!info) throw new KeystoreError('missing', `there is no wallet at ${path}: run 'airtist wallet create' or 'airtist wallet import'`);
     return print(info.address);
+  }
+  if (action === 'send') {
+    const coin = oneOf(values.coin ?? 'airt', ['airt', 'gas'] as const, 'coin');
+    if (!values.to || !values.amount) throw new UsageError('send needs --to and --amount');
+    let amount: bigint;
+    try {
+      amount = parseUnits(values.amount, 18);
+    } catch {
+      throw new UsageError(`--amount must be a number like 12.5, got "${values.amount}"`);
+    }
+    const to = recipientOf(values.to);
+    const endpoint = await runningChain(dataDir);
+    const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
+    try {
+      const signer = (await unlockKeystore(path, await readPassword(sources))).connect(provider);
+      const { hash, gasUsed } = await send(endpoint, signer, to, amount, coin);
+      print(`sent      ${values.amount} ${coin === 'airt' ? 'AIRT' : "of the chain's coin"} to ${to} (transaction ${hash}, ${gasUsed} gas)`);
+    } finally {
+      provider.destroy();
+    }
+    return;
   }
   if (action === 'balance' || action === 'claim') {
     const info = await readKeystore(path);

@@ -5,7 +5,7 @@
  * amount with the ledger's tree for that epoch, whose root must be the chain's; the gas is estimated first, so
  * a wallet without gas hears so before anything is sent.
  */
-import { Interface, formatEther, type Provider, type Signer } from 'ethers';
+import { Interface, formatEther, getAddress, type Provider, type Signer } from 'ethers';
 import type { RewardRecords } from '../ledger/rewards.js';
 import { rewardProof } from '../rewards/merkle.js';
 import { airtMiningAt, AirtMiningAbi } from '../chain/generated/AirtMining.js';
@@ -99,4 +99,36 @@ export async function claim(endpoint: ChainEndpoint, signer: Signer, rewards: Re
   const receipt = await sent.wait();
   if (!receipt || receipt.status !== 1) throw new ClaimError(`the claim ${sent.hash} failed on chain`);
   return { amount: amount - already, hash: sent.hash, gasUsed: receipt.gasUsed, epoch: posted.epoch };
+}
+
+/** Parses an address a user typed: a mixed-case one must carry a valid EIP-55 checksum (a typo is caught). */
+export function recipientOf(text: string): string {
+  try {
+    return getAddress(text.trim());
+  } catch {
+    throw new ClaimError(`"${text}" is not an address${/[A-F]/.test(text) && /[a-f]/.test(text) ? ' (its checksum is wrong: check every character)' : ''}`);
+  }
+}
+
+/** Sends `amount` wei of AIRT, or of the chain's own coin (`coin`), after an estimate of the gas it needs. */
+export async function send(endpoint: ChainEndpoint, signer: Signer, to: string, amount: bigint, coin: 'airt' | 'gas'): Promise<{ hash: string; gasUsed: bigint }> {
+  if (amount <= 0n) throw new ClaimError('the amount must be more than 0');
+  const provider = signer.provider!;
+  const from = await signer.getAddress();
+  const token = airtTokenAt(endpoint.token, signer);
+  if (coin === 'airt') {
+    const held = await token.balanceOf(from);
+    if (held < amount) throw new ClaimError(`${from} holds ${formatEther(held)} AIRT, less than the ${formatEther(amount)} to send`);
+  }
+  const tx = coin === 'airt' ? await token.transfer.populateTransaction(to, amount) : { to, value: amount };
+  const gas = await provider.estimateGas({ ...tx, from });
+  const fees = await provider.getFeeData();
+  const price = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
+  const balance = await provider.getBalance(from);
+  const needed = gas * price + (coin === 'gas' ? amount : 0n);
+  if (balance < needed) throw new ClaimError(`${from} has ${formatEther(balance)} of the chain's coin, and this needs about ${formatEther(needed)} with its gas`);
+  const sent = await signer.sendTransaction({ ...tx, gasLimit: gas + gas / 5n });
+  const receipt = await sent.wait();
+  if (!receipt || receipt.status !== 1) throw new ClaimError(`the transaction ${sent.hash} failed on chain`);
+  return { hash: sent.hash, gasUsed: receipt.gasUsed };
 }

@@ -2,14 +2,15 @@
  * End to end on the embedded devnet, as a user of a headless rig runs it: `airtist wallet create`, then
  * `airtist node` (alone on loopback, short rounds and epochs) trains, commits its rounds, closes an epoch and
  * posts its root to its devnet; `airtist wallet claim` is paid, and the AIRT the chain holds for the wallet is
- * the ledger's credit up to that epoch, to the wei.
+ * the ledger's credit up to that epoch, to the wei; `wallet send` moves it on, refusing a checksum typo.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HDNodeWallet } from 'ethers';
+import { HDNodeWallet, JsonRpcProvider } from 'ethers';
+import { airtTokenAt } from '../../../worker/chain/generated/AirtToken.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, loopbackArgs, startNodeProcess, type NodeProcess } from '../../helpers/node-process.js';
 
@@ -68,5 +69,20 @@ describe('train, earn and claim on the devnet', { timeout: 240_000 }, () => {
     } finally {
       db.close();
     }
+
+    // Sending: a checksum typo is caught before anything is signed; a good send moves the AIRT to the wei.
+    const to = '0x8ba1f109551bD432803012645Ac136ddd64DBA72';
+    const typo = wallet('send', '--to', to.replace('bD4', 'Bd4'), '--amount', '1');
+    expect([typo.status, typo.stderr.trim()]).toEqual([1, expect.stringMatching(/its checksum is wrong/)]);
+    const tooMuch = wallet('send', '--to', to, '--amount', '1000000');
+    expect(tooMuch.stderr).toMatch(/holds .* AIRT, less than the 1000000\.0 to send/);
+    const sent = wallet('send', '--to', to, '--amount', '1.5');
+    expect(sent.status, sent.stderr).toBe(0);
+    const after = wallet('balance', '--wei').stdout;
+    expect(BigInt(/^held\s+(\d+)$/m.exec(after)![1]!)).toBe(held - 1_500_000_000_000_000_000n);
+    const endpoint = JSON.parse(readFileSync(join(dataDir, 'chain', 'rpc.json'), 'utf8'));
+    const rpc = new JsonRpcProvider(endpoint.rpcUrl, endpoint.chainId, { staticNetwork: true });
+    expect(await airtTokenAt(endpoint.token, rpc).balanceOf(to)).toBe(1_500_000_000_000_000_000n);
+    rpc.destroy();
   });
 });
