@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
-import { openRewardsReadOnly } from '../ledger/read-only.js';
+import { openRewardsReadOnly } from '../ledger/command-access.js';
 import type { RewardRecords } from '../ledger/rewards.js';
 import { formatAirt } from '../rewards/emission.js';
 import { rewardProof, rewardRoot } from '../rewards/merkle.js';

@@ -11,9 +11,9 @@ import { formatEther, parseUnits } from 'ethers';
 import { connectRpc } from '../chain/connect.js';
 import { chainEndpointPath, type ChainEndpoint } from '../chain/service.js';
 import { readFileOrNull } from '../durable-file.js';
-import { openRewardsReadOnly } from '../ledger/read-only.js';
+import { openWalletLedger } from '../ledger/command-access.js';
 import { formatAirt } from '../rewards/emission.js';
-import { balancesOf, claim, recipientOf, send } from '../wallet/claims.js';
+import { balancesOf, claim, receiptsOf, recipientOf, send } from '../wallet/claims.js';
 import { readPassword, readSecret } from './secret-input.js';
 import { UsageError, oneOf } from './usage.js';
 
@@ -24,6 +24,7 @@ export const WALLET_USAGE = `Usage: airtist wallet <create|import|address|export
   address            the wallet's address (no password needed)
   balance            AIRT and gas held; AIRT credited, posted, claimed, claimable and pending (no password needed)
   claim              claim what the latest root on chain owes the wallet (the node must be running)
+  history            the wallet's claims and sends, each followed until the chain confirms or fails it
   send               send --amount of AIRT (or, with --coin gas, of the chain's coin) --to an address
   export             the wallet's mnemonic, after its password
 
@@ -53,8 +54,8 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
   });
   if (values.help) return print(WALLET_USAGE);
   const [action, ...extra] = positionals;
-  if (!action || !['create', 'import', 'address', 'balance', 'claim', 'send', 'export'].includes(action) || extra.length > 0) {
-    throw new UsageError(action ? `unknown wallet action "${[action, ...extra].join(' ')}"` : 'which: create, import, address, balance, claim, send or export?');
+  if (!action || !['create', 'import', 'address', 'balance', 'claim', 'send', 'history', 'export'].includes(action) || extra.length > 0) {
+    throw new UsageError(action ? `unknown wallet action "${[action, ...extra].join(' ')}"` : 'which: create, import, address, balance, claim, send, history or export?');
   }
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const path = keystorePath(dataDir);
@@ -77,11 +78,31 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
     const to = recipientOf(values.to);
     const endpoint = await runningChain(dataDir);
     const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
+    const ledger = openWalletLedger(dataDir);
     try {
       const signer = (await unlockKeystore(path, await readPassword(sources))).connect(provider);
-      const { hash, gasUsed } = await send(endpoint, signer, to, amount, coin);
+      const { hash, gasUsed } = await send(endpoint, signer, to, amount, coin, ledger.transactions);
       print(`sent      ${values.amount} ${coin === 'airt' ? 'AIRT' : "of the chain's coin"} to ${to} (transaction ${hash}, ${gasUsed} gas)`);
     } finally {
+      ledger.close();
+      provider.destroy();
+    }
+    return;
+  }
+  if (action === 'history') {
+    const endpoint = await runningChain(dataDir);
+    const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
+    const ledger = openWalletLedger(dataDir);
+    try {
+      await ledger.transactions.follow(receiptsOf(provider));
+      const list = ledger.transactions.list(100);
+      if (list.length === 0) print('no claims or sends yet');
+      for (const tx of list) {
+        const amount = `${formatAirt(BigInt(tx.amountWei), 6)} ${tx.coin === 'airt' ? 'AIRT' : 'gas coin'}`;
+        print(`${new Date(tx.sentAt).toISOString()}  ${tx.kind.padEnd(5)}  ${amount}  ${tx.kind === 'send' ? `to ${tx.to}  ` : ''}${tx.status}${tx.block === null ? '' : ` in block ${tx.block}`}${tx.gasUsed === null ? '' : `, ${tx.gasUsed} gas`}  ${tx.hash}`);
+      }
+    } finally {
+      ledger.close();
       provider.destroy();
     }
     return;
@@ -91,11 +112,12 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
     if (!info) throw new KeystoreError('missing', `there is no wallet at ${path}: run 'airtist wallet create' or 'airtist wallet import'`);
     const endpoint = await runningChain(dataDir);
     const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
-    const ledger = openRewardsReadOnly(dataDir);
+    const ledger = openWalletLedger(dataDir);
     try {
+      await ledger.transactions.follow(receiptsOf(provider));
       if (action === 'claim') {
         const signer = (await unlockKeystore(path, await readPassword(sources))).connect(provider);
-        const { amount, hash, gasUsed, epoch } = await claim(endpoint, signer, ledger.records, ledger.runId);
+        const { amount, hash, gasUsed, epoch } = await claim(endpoint, signer, ledger.records, ledger.runId, ledger.transactions);
         print(`claimed   ${formatAirt(amount, 6)} AIRT to ${info.address}, up to epoch ${epoch} (transaction ${hash}, ${gasUsed} gas)`);
       }
       const b = await balancesOf(endpoint, provider, ledger.records, ledger.runId, info.address);

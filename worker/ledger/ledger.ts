@@ -9,6 +9,7 @@ import { openConnection } from './connection.js';
 import { migrate } from './migrate.js';
 import { createEarningsRecords, type EarningsRecords } from './earnings.js';
 import { createRewardRecords, type RewardRecords } from './rewards.js';
+import { createTransactionRecords, type TransactionRecords } from './transactions.js';
 import { createRoundRecords, type RoundRecords } from './rounds.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SQL } from './queries.js';
@@ -57,6 +58,8 @@ export interface Ledger {
   readonly rewards: RewardRecords;
   /** This node's own contributions and credits (see earnings.ts). */
   readonly earnings: EarningsRecords;
+  /** The wallet's claims and sends, followed until settled (see transactions.ts). */
+  readonly transactions: TransactionRecords;
   close(): void;
 }
 
@@ -192,6 +195,7 @@ function createLedger(db: Database.Database, log: (message: string) => void): Le
     rounds: createRoundRecords(db),
     rewards: createRewardRecords(db),
     earnings: createEarningsRecords(db),
+    transactions: createTransactionRecords(db),
     getSettings,
     updateSettings(patch) {
       writeSettings(rowsFromPatch(patch), Date.now());

@@ -7,6 +7,7 @@
  */
 import { Interface, formatEther, getAddress, type Provider, type Signer } from 'ethers';
 import type { RewardRecords } from '../ledger/rewards.js';
+import type { ReceiptOf, Sent, TransactionRecords } from '../ledger/transactions.js';
 import { rewardProof } from '../rewards/merkle.js';
 import { airtMiningAt, AirtMiningAbi } from '../chain/generated/AirtMining.js';
 import { airtTokenAt } from '../chain/generated/AirtToken.js';
@@ -73,32 +74,61 @@ export async function balancesOf(endpoint: ChainEndpoint, provider: Provider, re
 
 const ERRORS = new Interface(AirtMiningAbi.filter((item) => item.type === 'error') as never);
 
-/** Claims what the latest root owes `signer`'s address; the amount paid and the transaction. */
-export async function claim(endpoint: ChainEndpoint, signer: Signer, rewards: RewardRecords, runId: string): Promise<{ amount: bigint; hash: string; gasUsed: bigint; epoch: number }> {
+/** The contract's error a failed call or transaction carries, by name, wherever ethers put its data. */
+export function revertName(error: unknown): string | null {
+  const seen = new Set<unknown>();
+  const search = (value: unknown): string | null => {
+    if (!value || typeof value !== 'object' || seen.has(value)) return null;
+    seen.add(value);
+    const data = (value as { data?: unknown }).data;
+    if (typeof data === 'string' && /^0x[0-9a-f]{8}/i.test(data)) {
+      try {
+        const parsed = ERRORS.parseError(data);
+        if (parsed) return parsed.name;
+      } catch {
+        // not one of ours: look further in
+      }
+    }
+    for (const inner of Object.values(value)) {
+      const found = search(inner);
+      if (found) return found;
+    }
+    return null;
+  };
+  return search(error);
+}
+
+/**
+ * Claims what the latest root owes `signer`'s address; the amount paid and the transaction. A root posted
+ * between the proof and the transaction's block makes the proof stale (InvalidProof): the claim is proven
+ * again against the new root, a few times at most.
+ */
+export async function claim(endpoint: ChainEndpoint, signer: Signer, rewards: RewardRecords, runId: string, journal?: TransactionRecords): Promise<{ amount: bigint; hash: string; gasUsed: bigint; epoch: number }> {
   const provider = signer.provider!;
   const address = await signer.getAddress();
-  const posted = await latestPosted(endpoint, provider);
-  if (!posted) throw new ClaimError('no epoch root is on chain yet: rewards become claimable once an epoch closes and its root is posted');
-  const { amount, proof } = provePosted(rewards, runId, posted, address.toLowerCase());
   const mining = airtMiningAt(endpoint.mining, signer);
-  const already = await mining.claimed(address);
-  if (amount <= already) throw new ClaimError(`nothing to claim: epoch ${posted.epoch}'s root owes ${address} ${formatEther(amount)} AIRT in all, and ${formatEther(already)} is claimed`);
-  let gas: bigint;
-  try {
-    gas = await mining.claim.estimateGas(address, amount, proof);
-  } catch (error) {
-    const data = (error as { data?: string }).data;
-    const name = data ? ERRORS.parseError(data)?.name : null;
-    throw new ClaimError(`the chain refuses this claim${name ? ` (${name})` : ''}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`);
+  for (let attempt = 1; ; attempt++) {
+    const posted = await latestPosted(endpoint, provider);
+    if (!posted) throw new ClaimError('no epoch root is on chain yet: rewards become claimable once an epoch closes and its root is posted');
+    const { amount, proof } = provePosted(rewards, runId, posted, address.toLowerCase());
+    const already = await mining.claimed(address);
+    if (amount <= already) throw new ClaimError(`nothing to claim: epoch ${posted.epoch}'s root owes ${address} ${formatEther(amount)} AIRT in all, and ${formatEther(already)} is claimed`);
+    try {
+      const gas = await mining.claim.estimateGas(address, amount, proof);
+      const fees = await provider.getFeeData();
+      const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
+      const balance = await provider.getBalance(address);
+      if (balance < cost) throw new ClaimError(`${address} has ${formatEther(balance)} of the chain's coin, and the claim needs about ${formatEther(cost)} for gas: send it some first`);
+      const sent = await mining.claim(address, amount, proof, { gasLimit: gas + gas / 5n });
+      const receipt = await followed(sent, journal, { chainId: endpoint.chainId, kind: 'claim', coin: 'airt', from: address, to: address, amountWei: (amount - already).toString() });
+      return { amount: amount - already, hash: sent.hash, gasUsed: receipt.gasUsed, epoch: posted.epoch };
+    } catch (error) {
+      if (error instanceof ClaimError) throw error;
+      const name = revertName(error);
+      if (name === 'InvalidProof' && attempt < 3 && (await latestPosted(endpoint, provider))?.root !== posted.root) continue;
+      throw new ClaimError(`the chain refuses this claim${name ? ` (${name})` : ''}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}`);
+    }
   }
-  const fees = await provider.getFeeData();
-  const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
-  const balance = await provider.getBalance(address);
-  if (balance < cost) throw new ClaimError(`${address} has ${formatEther(balance)} of the chain's coin, and the claim needs about ${formatEther(cost)} for gas: send it some first`);
-  const sent = await mining.claim(address, amount, proof, { gasLimit: gas + gas / 5n });
-  const receipt = await sent.wait();
-  if (!receipt || receipt.status !== 1) throw new ClaimError(`the claim ${sent.hash} failed on chain`);
-  return { amount: amount - already, hash: sent.hash, gasUsed: receipt.gasUsed, epoch: posted.epoch };
 }
 
 /** Parses an address a user typed: a mixed-case one must carry a valid EIP-55 checksum (a typo is caught). */
@@ -111,7 +141,7 @@ export function recipientOf(text: string): string {
 }
 
 /** Sends `amount` wei of AIRT, or of the chain's own coin (`coin`), after an estimate of the gas it needs. */
-export async function send(endpoint: ChainEndpoint, signer: Signer, to: string, amount: bigint, coin: 'airt' | 'gas'): Promise<{ hash: string; gasUsed: bigint }> {
+export async function send(endpoint: ChainEndpoint, signer: Signer, to: string, amount: bigint, coin: 'airt' | 'gas', journal?: TransactionRecords): Promise<{ hash: string; gasUsed: bigint }> {
   if (amount <= 0n) throw new ClaimError('the amount must be more than 0');
   const provider = signer.provider!;
   const from = await signer.getAddress();
@@ -128,7 +158,38 @@ export async function send(endpoint: ChainEndpoint, signer: Signer, to: string, 
   const needed = gas * price + (coin === 'gas' ? amount : 0n);
   if (balance < needed) throw new ClaimError(`${from} has ${formatEther(balance)} of the chain's coin, and this needs about ${formatEther(needed)} with its gas`);
   const sent = await signer.sendTransaction({ ...tx, gasLimit: gas + gas / 5n });
-  const receipt = await sent.wait();
-  if (!receipt || receipt.status !== 1) throw new ClaimError(`the transaction ${sent.hash} failed on chain`);
+  const receipt = await followed(sent, journal, { chainId: endpoint.chainId, kind: 'send', coin, from, to, amountWei: amount.toString() });
   return { hash: sent.hash, gasUsed: receipt.gasUsed };
+}
+
+/**
+ * Waits for a sent transaction, recorded in `journal` as pending before the wait and settled after it, so a
+ * process that dies in between leaves it there for `followPending`.
+ */
+async function followed(
+  sent: { hash: string; wait(): Promise<{ status: number | null; blockNumber: number; gasUsed: bigint } | null> },
+  journal: TransactionRecords | undefined,
+  what: Omit<Sent, 'hash' | 'sentAt'>,
+): Promise<{ gasUsed: bigint }> {
+  journal?.sent({ ...what, hash: sent.hash, sentAt: Date.now() });
+  let receipt: Awaited<ReturnType<typeof sent.wait>>;
+  try {
+    receipt = await sent.wait();
+  } catch (error) {
+    const failed = (error as { receipt?: { blockNumber: number; gasUsed: bigint } }).receipt;
+    if (failed) journal?.settle(sent.hash, { status: 'failed', block: failed.blockNumber, gasUsed: failed.gasUsed }, Date.now());
+    throw new ClaimError(`the transaction ${sent.hash} failed on chain`);
+  }
+  if (!receipt) throw new ClaimError(`the transaction ${sent.hash} has no receipt yet: 'airtist wallet history' follows it`);
+  journal?.settle(sent.hash, { status: receipt.status === 1 ? 'confirmed' : 'failed', block: receipt.blockNumber, gasUsed: receipt.gasUsed }, Date.now());
+  if (receipt.status !== 1) throw new ClaimError(`the transaction ${sent.hash} failed on chain`);
+  return receipt;
+}
+
+/** What the chain's receipts say of transactions: for TransactionRecords.follow. */
+export function receiptsOf(provider: Provider): ReceiptOf {
+  return async (hash) => {
+    const receipt = await provider.getTransactionReceipt(hash);
+    return receipt ? { status: receipt.status === 1 ? 'confirmed' : 'failed', block: receipt.blockNumber, gasUsed: receipt.gasUsed } : null;
+  };
 }

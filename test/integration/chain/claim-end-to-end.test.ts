@@ -84,5 +84,11 @@ describe('train, earn and claim on the devnet', { timeout: 240_000 }, () => {
     const rpc = new JsonRpcProvider(endpoint.rpcUrl, endpoint.chainId, { staticNetwork: true });
     expect(await airtTokenAt(endpoint.token, rpc).balanceOf(to)).toBe(1_500_000_000_000_000_000n);
     rpc.destroy();
+
+    // The ledger keeps both transactions, confirmed, with their gas: the send first (newest first).
+    const history = wallet('history').stdout.trim().split('\n');
+    expect(history).toHaveLength(2);
+    expect(history[0]).toMatch(new RegExp(`send .* 1\\.5 AIRT .*to ${to} .*confirmed in block \\d+, \\d+ gas`));
+    expect(history[1]).toMatch(/claim .* AIRT .*confirmed in block \d+, \d+ gas/);
   });
 });
