@@ -5,8 +5,9 @@
  * everything; their new columns stay NULL (rounds before this build earned nothing here).
  */
 import type { Migration } from '../migrate.js';
+import { weiCheck } from './checks.js';
 
-const WEI = (column: string) => `${column} IS NULL OR (length(${column}) BETWEEN 1 AND 78 AND ${column} NOT GLOB '*[^0-9]*' AND (${column} = '0' OR ${column} NOT GLOB '0*'))`;
+const WEI = weiCheck;
 
 export const migration004: Migration = {
   version: 4,

@@ -4,8 +4,9 @@
  * that died before the answer is still there to follow.
  */
 import type { Migration } from '../migrate.js';
+import { weiCheck } from './checks.js';
 
-const WEI = (column: string) => `${column} IS NULL OR (length(${column}) BETWEEN 1 AND 78 AND ${column} NOT GLOB '*[^0-9]*' AND (${column} = '0' OR ${column} NOT GLOB '0*'))`;
+const WEI = weiCheck;
 
 export const migration007: Migration = {
   version: 7,
