@@ -179,7 +179,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const peerId = privateKey ? peerIdFromPrivateKey(privateKey).toString() : nodeId;
   let shard = assignShard(runId, 0, peerId, SHARD_COUNT);
   let driver: RoundDriver | null = null;
-  let chain: ChainService | null = null;
+  let chainStarting: Promise<ChainService | null> = Promise.resolve(null);
   let wallet: WalletService | null = null;
   let rewardAddress: string | null = null;
   const startedAt = Date.now();
@@ -327,12 +327,12 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       },
     );
     rewardAddress = options.network?.rewardAddress?.toLowerCase() ?? walletAddress;
+    // The devnet starts beside the rounds, not before them: joining does not wait for it.
     if (options.network?.chain === 'devnet') {
-      chain = await startChainService({ dataDir, emission: spec.rewards, log }).catch((error: Error) => {
+      chainStarting = startChainService({ dataDir, emission: spec.rewards, log }).catch((error: Error) => {
         log(`chain: the devnet did not start, so rewards are credited but cannot be claimed yet: ${error.message}`);
         return null;
       });
-      if (chain && rewardAddress) await chain.fund(rewardAddress).catch((error: Error) => log(`chain: funding ${rewardAddress}: ${error.message}`));
     }
     driver = new RoundDriver({
       spec,
@@ -346,7 +346,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       // Only asked when this peer has no round state: the trainer then started afresh from the seed.
       genesis: async () => (await trainer.readWeights()).values,
       rewardAddress: () => rewardAddress,
-      ...(chain ? { epochClosed: (record: EpochRecord) => void chain!.postEpoch(record) } : {}),
+      epochClosed: (record: EpochRecord) => void chainStarting.then((chain) => chain?.postEpoch(record)),
       ...(options.network?.adversary ? { adversary: options.network.adversary } : {}),
       ...(options.network?.timing ? { timing: options.network.timing } : {}),
       log,
@@ -356,9 +356,13 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       },
     });
     await driver.start();
-    // An epoch closed while the chain was not there (a crash, a failed post) is posted now.
-    const lastEpoch = ledger.ledger.rewards.epochs(runId).at(-1);
-    if (chain && lastEpoch) void chain.postEpoch(lastEpoch);
+    void chainStarting.then(async (chain) => {
+      if (!chain) return;
+      if (rewardAddress) await chain.fund(rewardAddress).catch((error: Error) => log(`chain: funding ${rewardAddress}: ${error.message}`));
+      // An epoch closed while the chain was not there (a crash, a failed post) is posted now.
+      const lastEpoch = ledger.ledger.rewards.epochs(runId).at(-1);
+      if (lastEpoch) await chain.postEpoch(lastEpoch);
+    });
   }
 
   function network(): NetworkStatus {
@@ -443,7 +447,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       facts.phase = 'stopping';
       refreshState();
       await driver?.stop();
-      await chain?.stop().catch((error: Error) => log(`chain: stopping: ${error.message}`));
+      await (await chainStarting)?.stop().catch((error: Error) => log(`chain: stopping: ${error.message}`));
       wallet?.stop();
       await p2p?.stop().catch((error: Error) => log(`p2p: stopping: ${error.message}`));
       await trainer.stop();
