@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
-import { KeystoreError, createKeystore, importKeystore, readKeystore, unlockKeystore } from '../wallet/keystore.js';
-import { keystorePath } from '../wallet/wallet.js';
-import { formatEther, parseUnits } from 'ethers';
+import { createKeystore, importKeystore, refuseExisting, requireKeystore, unlockKeystore } from '../wallet/keystore.js';
+import { WalletService, keystorePath } from '../wallet/wallet.js';
+import { formatEther, parseUnits, type JsonRpcProvider } from 'ethers';
 import { connectRpc } from '../chain/connect.js';
 import { chainEndpointPath, type ChainEndpoint } from '../chain/service.js';
 import { readFileOrNull } from '../durable-file.js';
@@ -61,11 +61,7 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
   const path = keystorePath(dataDir);
   const sources = { passwordFile: values['password-file'] };
 
-  if (action === 'address') {
-    const info = await readKeystore(path);
-    if (!info) throw new KeystoreError('missing', `there is no wallet at ${path}: run 'airtist wallet create' or 'airtist wallet import'`);
-    return print(info.address);
-  }
+  if (action === 'address') return print((await requireKeystore(path)).address);
   if (action === 'send') {
     const coin = oneOf(values.coin ?? 'airt', ['airt', 'gas'] as const, 'coin');
     if (!values.to || !values.amount) throw new UsageError('send needs --to and --amount');
@@ -76,45 +72,25 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
       throw new UsageError(`--amount must be a number like 12.5, got "${values.amount}"`);
     }
     const to = recipientOf(values.to);
-    const endpoint = await runningChain(dataDir);
-    const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
-    const ledger = openWalletLedger(dataDir);
-    try {
+    return withChain(dataDir, async (endpoint, provider, ledger) => {
       const signer = (await unlockKeystore(path, await readPassword(sources))).connect(provider);
       const { hash, gasUsed } = await send(endpoint, signer, to, amount, coin, ledger.transactions);
       print(`sent      ${values.amount} ${coin === 'airt' ? 'AIRT' : "of the chain's coin"} to ${to} (transaction ${hash}, ${gasUsed} gas)`);
-    } finally {
-      ledger.close();
-      provider.destroy();
-    }
-    return;
+    });
   }
   if (action === 'history') {
-    const endpoint = await runningChain(dataDir);
-    const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
-    const ledger = openWalletLedger(dataDir);
-    try {
-      await ledger.transactions.follow(receiptsOf(provider));
+    return withChain(dataDir, async (_endpoint, _provider, ledger) => {
       const list = ledger.transactions.list(100);
       if (list.length === 0) print('no claims or sends yet');
       for (const tx of list) {
         const amount = `${formatAirt(BigInt(tx.amountWei), 6)} ${tx.coin === 'airt' ? 'AIRT' : 'gas coin'}`;
         print(`${new Date(tx.sentAt).toISOString()}  ${tx.kind.padEnd(5)}  ${amount}  ${tx.kind === 'send' ? `to ${tx.to}  ` : ''}${tx.status}${tx.block === null ? '' : ` in block ${tx.block}`}${tx.gasUsed === null ? '' : `, ${tx.gasUsed} gas`}  ${tx.hash}`);
       }
-    } finally {
-      ledger.close();
-      provider.destroy();
-    }
-    return;
+    });
   }
   if (action === 'balance' || action === 'claim') {
-    const info = await readKeystore(path);
-    if (!info) throw new KeystoreError('missing', `there is no wallet at ${path}: run 'airtist wallet create' or 'airtist wallet import'`);
-    const endpoint = await runningChain(dataDir);
-    const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
-    const ledger = openWalletLedger(dataDir);
-    try {
-      await ledger.transactions.follow(receiptsOf(provider));
+    const info = await requireKeystore(path);
+    return withChain(dataDir, async (endpoint, provider, ledger) => {
       if (action === 'claim') {
         const signer = (await unlockKeystore(path, await readPassword(sources))).connect(provider);
         const { amount, hash, gasUsed, epoch } = await claim(endpoint, signer, ledger.records, ledger.runId, ledger.transactions);
@@ -130,14 +106,11 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
       print(`AIRT      ${formatAirt(b.airt, 6)} held; ${formatAirt(b.claimable, 6)} claimable, ${formatAirt(b.pending, 6)} pending (not yet in a posted root)`);
       print(`earned    ${formatAirt(b.credited, 6)} credited, ${formatAirt(b.posted, 6)} posted${b.latestEpoch === null ? '' : ` (up to epoch ${b.latestEpoch})`}, ${formatAirt(b.claimed, 6)} claimed`);
       print(`gas       ${formatEther(b.gas)} (chain ${endpoint.chainId})`);
-    } finally {
-      ledger.close();
-      provider.destroy();
-    }
-    return;
+    });
   }
   if (action === 'create') {
-    if (await readKeystore(path).catch(() => true)) throw new KeystoreError('exists', `a wallet already exists at ${path}; it is never overwritten`);
+    // Before the password is asked for: there is nothing to create.
+    await refuseExisting(path);
     const { address, mnemonic } = await createKeystore(path, await readPassword(sources, true));
     print(`address   ${address}`);
     print(`mnemonic  ${mnemonic}`);
@@ -145,15 +118,33 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
     return;
   }
   if (action === 'import') {
-    if (await readKeystore(path).catch(() => true)) throw new KeystoreError('exists', `a wallet already exists at ${path}; it is never overwritten`);
+    await refuseExisting(path);
     const secret = await readSecret(values['secret-file']);
     const isKey = /^(0x)?[0-9a-fA-F]{64}$/.test(secret);
     const { address } = await importKeystore(path, await readPassword(sources, true), isKey ? { privateKey: secret } : { mnemonic: secret });
     return print(`address   ${address}`);
   }
-  const wallet = await unlockKeystore(path, await readPassword(sources));
-  if (!('mnemonic' in wallet) || !wallet.mnemonic) throw new KeystoreError('bad-secret', 'this wallet was imported from a private key: it has no mnemonic to export');
-  print(wallet.mnemonic.phrase);
+  print(await new WalletService({ path }).exportMnemonic(await readPassword(sources)));
+}
+
+/**
+ * Runs `use` with the running node's chain and the ledger, after settling the transactions a dead process
+ * left pending; closes both however it ends.
+ */
+async function withChain(dataDir: string, use: (endpoint: ChainEndpoint, provider: JsonRpcProvider, ledger: ReturnType<typeof openWalletLedger>) => Promise<void>): Promise<void> {
+  const endpoint = await runningChain(dataDir);
+  const provider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
+  try {
+    const ledger = openWalletLedger(dataDir);
+    try {
+      await ledger.transactions.follow(receiptsOf(provider));
+      await use(endpoint, provider, ledger);
+    } finally {
+      ledger.close();
+    }
+  } finally {
+    provider.destroy();
+  }
 }
 
 /** Where the running node's chain answers (chain/service.ts writes it). */

@@ -115,10 +115,7 @@ export async function claim(endpoint: ChainEndpoint, signer: Signer, rewards: Re
     if (amount <= already) throw new ClaimError(`nothing to claim: epoch ${posted.epoch}'s root owes ${address} ${formatEther(amount)} AIRT in all, and ${formatEther(already)} is claimed`);
     try {
       const gas = await mining.claim.estimateGas(address, amount, proof);
-      const fees = await provider.getFeeData();
-      const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
-      const balance = await provider.getBalance(address);
-      if (balance < cost) throw new ClaimError(`${address} has ${formatEther(balance)} of the chain's coin, and the claim needs about ${formatEther(cost)} for gas: send it some first`);
+      await ensureCoin(provider, address, gas, 0n, 'the claim needs about {cost} for gas: send it some first');
       const sent = await mining.claim(address, amount, proof, { gasLimit: gas + gas / 5n });
       const receipt = await followed(sent, journal, { chainId: endpoint.chainId, kind: 'claim', coin: 'airt', from: address, to: address, amountWei: (amount - already).toString() });
       return { amount: amount - already, hash: sent.hash, gasUsed: receipt.gasUsed, epoch: posted.epoch };
@@ -152,14 +149,18 @@ export async function send(endpoint: ChainEndpoint, signer: Signer, to: string, 
   }
   const tx = coin === 'airt' ? await token.transfer.populateTransaction(to, amount) : { to, value: amount };
   const gas = await provider.estimateGas({ ...tx, from });
-  const fees = await provider.getFeeData();
-  const price = fees.maxFeePerGas ?? fees.gasPrice ?? 0n;
-  const balance = await provider.getBalance(from);
-  const needed = gas * price + (coin === 'gas' ? amount : 0n);
-  if (balance < needed) throw new ClaimError(`${from} has ${formatEther(balance)} of the chain's coin, and this needs about ${formatEther(needed)} with its gas`);
+  await ensureCoin(provider, from, gas, coin === 'gas' ? amount : 0n, 'this needs about {cost} with its gas');
   const sent = await signer.sendTransaction({ ...tx, gasLimit: gas + gas / 5n });
   const receipt = await followed(sent, journal, { chainId: endpoint.chainId, kind: 'send', coin, from, to, amountWei: amount.toString() });
   return { hash: sent.hash, gasUsed: receipt.gasUsed };
+}
+
+/** Throws a ClaimError unless `from` holds `gas` at today's price plus `value` of the chain's coin. */
+async function ensureCoin(provider: Provider, from: string, gas: bigint, value: bigint, need: string): Promise<void> {
+  const fees = await provider.getFeeData();
+  const cost = gas * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n) + value;
+  const balance = await provider.getBalance(from);
+  if (balance < cost) throw new ClaimError(`${from} has ${formatEther(balance)} of the chain's coin, and ${need.replace('{cost}', formatEther(cost))}`);
 }
 
 /**

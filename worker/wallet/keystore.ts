@@ -80,9 +80,17 @@ async function write(path: string, wallet: UnlockedWallet, password: string, { s
   await writeFileDurably(path, Buffer.from(json, 'utf8'), { mode: 0o600 });
 }
 
-async function refuseExisting(path: string): Promise<void> {
+/** Throws unless there is no file at `path` at all (a damaged keystore is still a wallet not to overwrite). */
+export async function refuseExisting(path: string): Promise<void> {
   const existing = await readFileOrNull(path, MAX_KEYSTORE_BYTES).catch(() => Buffer.alloc(1));
   if (existing !== null) throw new KeystoreError('exists', `a wallet already exists at ${path}; it is never overwritten (move it away first to replace it)`);
+}
+
+/** What the keystore at `path` says; a missing one is a KeystoreError that says how to make one. */
+export async function requireKeystore(path: string): Promise<KeystoreInfo> {
+  const info = await readKeystore(path);
+  if (!info) throw new KeystoreError('missing', `there is no wallet at ${path}: run 'airtist wallet create' or 'airtist wallet import'`);
+  return info;
 }
 
 /** A new wallet from a fresh BIP-39 mnemonic (12 words): returns it, the mnemonic shown once. */
