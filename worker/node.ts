@@ -329,10 +329,17 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     rewardAddress = options.network?.rewardAddress?.toLowerCase() ?? walletAddress;
     // The devnet starts beside the rounds, not before them: joining does not wait for it.
     if (options.network?.chain === 'devnet') {
-      chainStarting = startChainService({ dataDir, emission: spec.rewards, log }).catch((error: Error) => {
-        log(`chain: the devnet did not start, so rewards are credited but cannot be claimed yet: ${error.message}`);
-        return null;
-      });
+      chainStarting = startChainService({ dataDir, emission: spec.rewards, log }).then(
+        // The wallet has gas before any root is posted: a claim can follow the first one at once.
+        async (chain) => {
+          if (rewardAddress) await chain.fund(rewardAddress).catch((error: Error) => log(`chain: funding ${rewardAddress}: ${error.message}`));
+          return chain;
+        },
+        (error: Error) => {
+          log(`chain: the devnet did not start, so rewards are credited but cannot be claimed yet: ${error.message}`);
+          return null;
+        },
+      );
     }
     driver = new RoundDriver({
       spec,
@@ -358,7 +365,6 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     await driver.start();
     void chainStarting.then(async (chain) => {
       if (!chain) return;
-      if (rewardAddress) await chain.fund(rewardAddress).catch((error: Error) => log(`chain: funding ${rewardAddress}: ${error.message}`));
       // An epoch closed while the chain was not there (a crash, a failed post) is posted now.
       const lastEpoch = ledger.ledger.rewards.epochs(runId).at(-1);
       if (lastEpoch) await chain.postEpoch(lastEpoch);
