@@ -81,9 +81,9 @@ export type EpochClosing =
 
 /**
  * Closes the epoch before the one `round` is in, if this ledger has not yet. `network` is the root of the
- * totals the peer holds as it opens `round` (the last commit's): when `round` is the epoch's end round they are
- * the epoch's totals, and a ledger that disagrees (credits it failed to record) closes nothing rather than a
- * root nobody else holds. A ledger that lacks the epoch's history (the peer joined later) closes nothing.
+ * totals the peer held when the epoch's end round opened: when `round` is that end round they are the epoch's
+ * totals, and a ledger that disagrees (credits it failed to record) closes nothing rather than a root nobody
+ * else holds. A ledger that lacks the epoch's history (the peer joined later) closes nothing.
  */
 export function closeEndedEpoch(table: RewardRecords, runId: string, emission: Emission, round: number, network: string | null, now = Date.now()): EpochClosing {
   const epoch = epochOf(emission, round) - 1;

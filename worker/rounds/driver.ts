@@ -177,6 +177,8 @@ export class RoundDriver {
    * round until it has.
    */
   private totals: RewardTotals | null = new Map();
+  /** Epoch → the root of `totals` when its end round opened here (see closeEpochs). */
+  private readonly endingRoots = new Map<number, string>();
   private anchorTime: number | null = null;
   /** Counts opened rounds: a timer of a round opened before (even under the same number) does nothing. */
   private opened = 0;
@@ -826,14 +828,24 @@ export class RoundDriver {
     await this.save();
   }
 
-  /** The epoch that ended before this round, closed with its root (worker/rewards/round-rewards.ts). */
+  /**
+   * The epoch that ended before the last round, closed with its root (worker/rewards/round-rewards.ts). Not the
+   * one that ended before this round: the commit of an epoch's last round can still give way to a better-ranked
+   * one (compete) until the next round's commit is in, and an epoch's row never changes once written. The root
+   * this peer's totals had when the epoch's end round opened (again after a switch) is what the ledger's must be.
+   */
   private closeEpochs(): void {
+    const { epochRounds } = this.spec.rewards;
+    if (this.totals !== null && this.round % epochRounds === 0) this.endingRoots.set(this.round / epochRounds - 1, rewardRoot(this.totals));
+    if (this.round === 0) return;
+    const last = this.round - 1;
+    const epoch = Math.floor(last / epochRounds) - 1;
+    for (const ended of this.endingRoots.keys()) if (ended < epoch) this.endingRoots.delete(ended);
     this.record(() => {
-      const endsHere = this.totals !== null && this.round % this.spec.rewards.epochRounds === 0;
-      const closing = closeEndedEpoch(this.options.rewards, this.runId, this.spec.rewards, this.round, endsHere ? rewardRoot(this.totals!) : null);
+      const closing = closeEndedEpoch(this.options.rewards, this.runId, this.spec.rewards, last, this.endingRoots.get(epoch) ?? null);
       if (closing.kind === 'closed') {
-        const { epoch, addresses, root } = closing.record;
-        this.log(`rewards: epoch ${epoch} closed: ${addresses} addresses, root ${root.slice(0, 14)}…`);
+        const { epoch: closed, addresses, root } = closing.record;
+        this.log(`rewards: epoch ${closed} closed: ${addresses} addresses, root ${root.slice(0, 14)}…`);
         this.options.epochClosed?.(closing.record);
       } else if (closing.kind === 'mismatch') {
         this.log(`rewards: epoch ${closing.epoch} not closed: the ledger's totals make root ${closing.ledger.slice(0, 14)}…, the network's is ${closing.network.slice(0, 14)}… (credits the ledger failed to record)`);
