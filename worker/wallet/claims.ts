@@ -39,7 +39,10 @@ interface Posted {
 async function latestPosted(endpoint: ChainEndpoint, provider: Provider): Promise<Posted | null> {
   const mining = airtMiningAt(endpoint.mining, provider);
   if (!(await mining.posted())) return null;
-  return { epoch: Number(await mining.latestEpoch()), root: await mining.latestRoot() };
+  // The root of the epoch read, not `latestRoot`: a root posted between two reads would pair one epoch with
+  // another's root (seen with 6-second epochs in CI).
+  const epoch = await mining.latestEpoch();
+  return { epoch: Number(epoch), root: await mining.rootOf(epoch) };
 }
 
 /** The address's cumulative amount in the posted root, with its proof, from the ledger's tree of that epoch. */
