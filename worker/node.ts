@@ -42,8 +42,7 @@ import type { TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
 import { REJECTION_WORDS, type RejectionReason } from './verify/reasons.js';
-import { startChainService, type ChainService } from './chain/service.js';
-import { WalletService, keystorePath } from './wallet/wallet.js';
+import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/service.js';
 import type { TrainerReady } from './training/trainer-host.js';
 
 export interface NodeOptions {
@@ -57,6 +56,8 @@ export interface NodeOptions {
   restartPolicy?: RestartBackoffPolicy;
   /** Free space training must leave on the data dir's disk (default 100 MB). */
   reserveDiskBytes?: number;
+  /** The wallet locks itself after this long unused (default 15 minutes); scrypt's cost, lowered only in tests. */
+  wallet?: { autoLockMs?: number; scryptN?: number };
   /** Join the peer network and train in rounds; absent = offline, training alone. */
   network?: NetworkOptions;
   log?: (line: string) => void;
@@ -74,8 +75,8 @@ export interface NetworkOptions extends P2pOptions {
   quorum?: number;
   /** Cheat this way in every round (rounds/adversary.ts): a test of the network's defences. */
   adversary?: AdversaryKind;
-  /** The chain rewards are claimed on: the embedded devnet (chain/service.ts), or none (default). */
-  chain?: 'devnet' | 'none';
+  /** The chain rewards are claimed on: the embedded devnet, a configured chain (chain/service.ts), or none (default). */
+  chain?: ChainChoice;
   timing?: Partial<RoundTiming>;
 }
 
@@ -179,9 +180,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const peerId = privateKey ? peerIdFromPrivateKey(privateKey).toString() : nodeId;
   let shard = assignShard(runId, 0, peerId, SHARD_COUNT);
   let driver: RoundDriver | null = null;
-  let chainStarting: Promise<ChainService | null> = Promise.resolve(null);
-  let wallet: WalletService | null = null;
-  let rewardAddress: string | null = null;
+  let wallet: NodeWallet | null = null;
   const startedAt = Date.now();
 
   let step = 0;
@@ -208,6 +207,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       network: () => network(),
       roundHistory: (limit) => roundHistory(limit),
       earnings: (limit) => earnings(limit),
+      wallet: () => wallet,
     }),
     log,
   );
@@ -302,6 +302,21 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const { trainer, ready } = started;
   adopt(ready);
   sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });
+  // The wallet reads its keystore now; its chain (the devnet unless one is configured) starts beside the
+  // rounds, not before them: joining does not wait for it.
+  wallet = await startNodeWallet({
+    dataDir,
+    runId,
+    emission: spec.rewards,
+    rewards: ledger.ledger.rewards,
+    transactions: ledger.ledger.transactions,
+    chain: options.network?.chain ?? 'none',
+    ...(options.network?.rewardAddress ? { rewardAddress: options.network.rewardAddress } : {}),
+    ...options.wallet,
+    log,
+    changed: (info) => hub.publish('wallet', info),
+    transaction: (tx) => hub.publish('transaction', tx),
+  });
   facts.phase = 'running';
   refreshState();
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
@@ -310,6 +325,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     try {
       p2p = await p2pStarting;
     } catch (error) {
+      await wallet.stop();
       await trainer.stop();
       ledger.endSession(sessionId);
       ledger.stop();
@@ -317,30 +333,6 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       throw error;
     }
     const { peer } = p2p;
-    // The wallet's address is where rewards go, unless one was given; a damaged keystore is shown, not fatal.
-    wallet = new WalletService({ path: keystorePath(dataDir) });
-    const walletAddress = await wallet.start().then(
-      (status) => status.address?.toLowerCase() ?? null,
-      (error: Error) => {
-        log(`wallet: ${error.message}`);
-        return null;
-      },
-    );
-    rewardAddress = options.network?.rewardAddress?.toLowerCase() ?? walletAddress;
-    // The devnet starts beside the rounds, not before them: joining does not wait for it.
-    if (options.network?.chain === 'devnet') {
-      chainStarting = startChainService({ dataDir, emission: spec.rewards, log }).then(
-        // The wallet has gas before any root is posted: a claim can follow the first one at once.
-        async (chain) => {
-          if (rewardAddress) await chain.fund(rewardAddress).catch((error: Error) => log(`chain: funding ${rewardAddress}: ${error.message}`));
-          return chain;
-        },
-        (error: Error) => {
-          log(`chain: the devnet did not start, so rewards are credited but cannot be claimed yet: ${error.message}`);
-          return null;
-        },
-      );
-    }
     driver = new RoundDriver({
       spec,
       runId,
@@ -352,8 +344,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       statePath: roundStatePath,
       // Only asked when this peer has no round state: the trainer then started afresh from the seed.
       genesis: async () => (await trainer.readWeights()).values,
-      rewardAddress: () => rewardAddress,
-      epochClosed: (record: EpochRecord) => void chainStarting.then((chain) => chain?.postEpoch(record)),
+      rewardAddress: () => wallet?.rewardAddress() ?? null,
+      epochClosed: (record: EpochRecord) => wallet?.epochClosed(record),
       ...(options.network?.adversary ? { adversary: options.network.adversary } : {}),
       ...(options.network?.timing ? { timing: options.network.timing } : {}),
       log,
@@ -363,12 +355,6 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       },
     });
     await driver.start();
-    void chainStarting.then(async (chain) => {
-      if (!chain) return;
-      // An epoch closed while the chain was not there (a crash, a failed post) is posted now.
-      const lastEpoch = ledger.ledger.rewards.epochs(runId).at(-1);
-      if (lastEpoch) await chain.postEpoch(lastEpoch);
-    });
   }
 
   function network(): NetworkStatus {
@@ -403,7 +389,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       epochs: rewards.epochs(runId),
       emission: spec.rewards,
       round: driver?.info().round.round ?? 0,
-      rewardAddress,
+      rewardAddress: wallet?.rewardAddress() ?? null,
       now: Date.now(),
     });
   }
@@ -453,8 +439,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       facts.phase = 'stopping';
       refreshState();
       await driver?.stop();
-      await (await chainStarting)?.stop().catch((error: Error) => log(`chain: stopping: ${error.message}`));
-      wallet?.stop();
+      await wallet?.stop();
       await p2p?.stop().catch((error: Error) => log(`p2p: stopping: ${error.message}`));
       await trainer.stop();
       ledger.endSession(sessionId);

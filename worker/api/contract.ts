@@ -19,11 +19,13 @@ export * from './contract/network.js';
 export * from './contract/node.js';
 export * from './contract/settings.js';
 export * from './contract/work.js';
+export * from './contract/wallet.js';
 import type { Earnings } from './contract/earnings.js';
 import type { NetworkStatus, RoundRecord } from './contract/network.js';
 import type { StateInfo, Status } from './contract/node.js';
 import { settingsSchema, type Settings } from './contract/settings.js';
 import type { ProgressPoint, SamplesFrame, WorkTotals, WorkUnit } from './contract/work.js';
+import { walletParams, type WalletBalances, type WalletInfo, type WalletTransaction } from './contract/wallet.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Methods
@@ -48,6 +50,16 @@ export const paramsSchemas = {
   network: empty,
   roundHistory: z.object({ limit: z.number().int().min(1).max(1000).default(50) }).strict(),
   earnings: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  walletStatus: empty,
+  walletCreate: walletParams.walletCreate,
+  walletImport: walletParams.walletImport,
+  walletUnlock: walletParams.walletUnlock,
+  walletLock: empty,
+  walletExport: walletParams.walletExport,
+  walletBalances: empty,
+  walletClaim: empty,
+  walletSend: walletParams.walletSend,
+  walletHistory: walletParams.walletHistory,
 } as const;
 
 export interface MethodResults {
@@ -62,6 +74,18 @@ export interface MethodResults {
   network: NetworkStatus;
   roundHistory: { rounds: RoundRecord[] };
   earnings: Earnings;
+  walletStatus: WalletInfo;
+  /** The new wallet, unlocked; its mnemonic comes only from walletExport (the backup step asks for it). */
+  walletCreate: WalletInfo;
+  walletImport: WalletInfo;
+  walletUnlock: WalletInfo;
+  walletLock: WalletInfo;
+  walletExport: { mnemonic: string };
+  walletBalances: WalletBalances;
+  /** Once the transaction is sent (pending); `transaction` events follow it until confirmed or failed. */
+  walletClaim: WalletTransaction;
+  walletSend: WalletTransaction;
+  walletHistory: { transactions: WalletTransaction[] };
 }
 
 export type Method = keyof typeof paramsSchemas;
@@ -81,6 +105,8 @@ export interface Events {
   state: StateInfo;
   work: WorkUnit;
   network: NetworkStatus;
+  wallet: WalletInfo;
+  transaction: WalletTransaction;
 }
 export type EventName = keyof Events;
 

@@ -13,11 +13,16 @@ import {
   type Result,
 } from './contract.js';
 
+/** Thrown by a handler that refuses a call for a reason the user can act on: answered as REFUSED, not logged. */
+export class ApiRefusal extends Error {
+  override name = 'ApiRefusal';
+}
+
 export type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Result<M>> | Result<M> };
 
 export interface DispatchStats {
   calls: number;
-  rejected: Record<'BAD_MESSAGE' | 'UNKNOWN_METHOD' | 'INVALID_PARAMS' | 'INTERNAL', number>;
+  rejected: Record<'BAD_MESSAGE' | 'UNKNOWN_METHOD' | 'INVALID_PARAMS' | 'REFUSED' | 'INTERNAL', number>;
 }
 
 export interface Dispatcher {
@@ -53,7 +58,7 @@ export function errorText(error: unknown, withStack = false): string {
 export function createDispatcher(handlers: Handlers, log: (message: string) => void = () => {}): Dispatcher {
   const stats: DispatchStats = {
     calls: 0,
-    rejected: { BAD_MESSAGE: 0, UNKNOWN_METHOD: 0, INVALID_PARAMS: 0, INTERNAL: 0 },
+    rejected: { BAD_MESSAGE: 0, UNKNOWN_METHOD: 0, INVALID_PARAMS: 0, REFUSED: 0, INTERNAL: 0 },
   };
 
   const fail = (id: number, error: ApiError & { code: keyof DispatchStats['rejected'] }): ReplyMessage => {
@@ -93,6 +98,7 @@ export function createDispatcher(handlers: Handlers, log: (message: string) => v
       const result = await handler(parsed.data);
       return { kind: 'result', id, result: result ?? null };
     } catch (error) {
+      if (error instanceof ApiRefusal) return fail(id, { code: 'REFUSED', message: error.message });
       log(`api: ${method} failed: ${errorText(error, true)}`);
       return fail(id, { code: 'INTERNAL', message: `${method} failed: ${errorText(error)}` });
     }

@@ -1,7 +1,8 @@
 /** The control API's handlers: each method of the contract, answered from the node's services. */
 import type { Earnings, NetworkStatus, ProgressPoint, RoundRecord, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
-import type { Handlers } from './dispatch.js';
+import { ApiRefusal, type Handlers } from './dispatch.js';
 import type { LedgerService } from '../ledger/service.js';
+import { WalletRefusal, type NodeWallet } from '../wallet/service.js';
 
 export interface HandlerDeps {
   status(): Status;
@@ -17,6 +18,20 @@ export interface HandlerDeps {
   network(): NetworkStatus;
   roundHistory(limit: number): RoundRecord[];
   earnings(limit: number): Earnings;
+  /** Null until the node's wallet service is up (an offline node has none). */
+  wallet(): NodeWallet | null;
+}
+
+/** The wallet's refusals reach the user as REFUSED with their words; anything else is an internal failure. */
+async function walletCall<T>(deps: HandlerDeps, use: (wallet: NodeWallet) => Promise<T> | T): Promise<T> {
+  const wallet = deps.wallet();
+  if (!wallet) throw new ApiRefusal('this node has no wallet: it runs offline (start it on the network to earn and claim)');
+  try {
+    return await use(wallet);
+  } catch (error) {
+    if (error instanceof WalletRefusal) throw new ApiRefusal(error.message);
+    throw error;
+  }
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -42,5 +57,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     network: () => deps.network(),
     roundHistory: ({ limit }) => ({ rounds: deps.roundHistory(limit) }),
     earnings: ({ limit }) => deps.earnings(limit),
+    walletStatus: () => walletCall(deps, (wallet) => wallet.info()),
+    walletCreate: ({ password }) => walletCall(deps, (wallet) => wallet.create(password)),
+    walletImport: ({ password, secret }) => walletCall(deps, (wallet) => wallet.import(password, secret)),
+    walletUnlock: ({ password }) => walletCall(deps, (wallet) => wallet.unlock(password)),
+    walletLock: () => walletCall(deps, (wallet) => wallet.lock()),
+    walletExport: ({ password }) => walletCall(deps, async (wallet) => ({ mnemonic: await wallet.exportMnemonic(password) })),
+    walletBalances: () => walletCall(deps, (wallet) => wallet.balances()),
+    walletClaim: () => walletCall(deps, (wallet) => wallet.claim()),
+    walletSend: ({ to, amount, coin }) => walletCall(deps, (wallet) => wallet.send(to, amount, coin)),
+    walletHistory: ({ limit }) => walletCall(deps, (wallet) => ({ transactions: wallet.history(limit) })),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { EventName } from './contract.js';
 
-export const EVENTS: EventName[] = ['progress', 'samples', 'state', 'work', 'network'];
+export const EVENTS: EventName[] = ['progress', 'samples', 'state', 'work', 'network', 'wallet', 'transaction'];
 
 // Identical over MessagePort, WebSocket and the preload bridge.
 
@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'INVALID_PARAMS'
   | 'TIMEOUT'
   | 'UNAVAILABLE'
+  /** The node understood the call and will not do it (a wrong password, nothing to claim): the message says why. */
+  | 'REFUSED'
   | 'INTERNAL';
 
 export interface ApiError {

@@ -1,19 +1,22 @@
 /**
- * The chain as the node uses it: the embedded devnet (devnet.ts) when no chain is configured. It posts each
- * epoch's root once the node has closed it (this node is the devnet's validator), and writes where its RPC
- * answers (`chain/rpc.json`) so `airtist wallet balance|claim` can reach it while the node runs. A failure to
- * post is logged and retried at the next epoch's close (a later root supersedes it: claims are cumulative);
- * it never stops the rounds.
+ * The chain as the node uses it: the embedded devnet (devnet.ts) when no chain is configured, else the
+ * configured testnet or mainnet (config.ts), whose RPC must serve the chain id the config names. On the
+ * devnet this node is the validator: it posts each epoch's root once the node has closed it. On a configured
+ * chain the network's validators post them. Either way it writes where its RPC answers (`chain/rpc.json`)
+ * so `airtist wallet balance|claim` can reach it while the node runs. A failure to post is logged and
+ * retried at the next epoch's close (a later root supersedes it: claims are cumulative); it never stops the
+ * rounds.
  */
 import { join } from 'node:path';
-import { getAddress } from 'ethers';
+import { getAddress, type JsonRpcProvider, type Provider } from 'ethers';
 import { writeFileDurably } from '../durable-file.js';
 import type { EpochRecord } from '../ledger/rewards.js';
 import type { Emission } from '../rewards/emission.js';
+import { ChainConfigError, connectRpc } from './connect.js';
 import { Devnet } from './devnet.js';
 import { miningDomain, ordered, signEpochRoot } from './signatures.js';
 
-/** Where a running node's chain answers: what the wallet commands read. */
+/** Where a running node's chain answers: what the wallet commands read, and what a chain config names. */
 export interface ChainEndpoint {
   rpcUrl: string;
   chainId: number;
@@ -24,18 +27,57 @@ export interface ChainEndpoint {
 export const chainEndpointPath = (dataDir: string) => join(dataDir, 'chain', 'rpc.json');
 
 export interface ChainService {
+  kind: 'devnet' | 'configured';
   endpoint: ChainEndpoint;
-  /** Signs and posts a closed epoch's root, unless the chain already holds it or a later one. */
+  /** The chain, for reads and for the wallet's signer. */
+  provider: Provider;
+  /** Signs and posts a closed epoch's root, unless the chain already holds it or a later one (devnet only). */
   postEpoch(record: EpochRecord): Promise<void>;
-  /** Gives `address` gas (the devnet's faucet), so a fresh wallet can claim. */
+  /** Gives `address` gas (the devnet's faucet), so a fresh wallet can claim; nothing on a configured chain. */
   fund(address: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startChainService({ dataDir, emission, log }: { dataDir: string; emission: Emission; log: (line: string) => void }): Promise<ChainService> {
+export interface ChainServiceOptions {
+  dataDir: string;
+  emission: Emission;
+  /** A configured chain; absent, the devnet. */
+  configured?: ChainEndpoint;
+  log: (line: string) => void;
+}
+
+export function startChainService(options: ChainServiceOptions): Promise<ChainService> {
+  return options.configured ? startConfigured(options, options.configured) : startDevnet(options);
+}
+
+const writeEndpoint = (dataDir: string, endpoint: ChainEndpoint) => writeFileDurably(chainEndpointPath(dataDir), Buffer.from(`${JSON.stringify(endpoint, null, 2)}\n`));
+
+async function startConfigured({ dataDir, log }: ChainServiceOptions, endpoint: ChainEndpoint): Promise<ChainService> {
+  const provider: JsonRpcProvider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
+  try {
+    if ((await provider.getCode(endpoint.mining)) === '0x') throw new ChainConfigError(`chain ${endpoint.chainId} has no contract at ${endpoint.mining}: check the mining address in the chain config`);
+  } catch (error) {
+    provider.destroy();
+    throw error instanceof ChainConfigError ? error : new ChainConfigError(`the RPC at ${new URL(endpoint.rpcUrl).origin} does not answer: ${(error as Error).message}`);
+  }
+  await writeEndpoint(dataDir, endpoint);
+  log(`chain: ${endpoint.chainId} at ${new URL(endpoint.rpcUrl).origin}, AirtMining ${endpoint.mining}`);
+  return {
+    kind: 'configured',
+    endpoint,
+    provider,
+    postEpoch: async () => {},
+    fund: async () => {},
+    async stop() {
+      provider.destroy();
+    },
+  };
+}
+
+async function startDevnet({ dataDir, emission, log }: ChainServiceOptions): Promise<ChainService> {
   const devnet = await Devnet.start({ dir: join(dataDir, 'chain', 'devnet'), emission, log });
   const endpoint: ChainEndpoint = { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, mining: devnet.contracts.miningAddress, token: devnet.contracts.tokenAddress };
-  await writeFileDurably(chainEndpointPath(dataDir), Buffer.from(`${JSON.stringify(endpoint, null, 2)}\n`));
+  await writeEndpoint(dataDir, endpoint);
   const mining = devnet.contracts.mining.connect(devnet.validator);
   const domain = miningDomain(devnet.chainId, endpoint.mining);
   let posting: Promise<void> = Promise.resolve();
@@ -50,7 +92,9 @@ export async function startChainService({ dataDir, emission, log }: { dataDir: s
   }
 
   return {
+    kind: 'devnet',
     endpoint,
+    provider: devnet.chain.provider,
     postEpoch(record) {
       // One at a time, in the order the epochs closed.
       posting = posting.then(() => post(record)).catch((error: Error) => log(`chain: posting epoch ${record.epoch}'s root failed: ${error.message}`));

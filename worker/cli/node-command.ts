@@ -14,6 +14,9 @@ import { DEFAULT_RUN_SPEC } from '../rounds/run-spec.js';
 import { rendererDir } from '../paths.js';
 import { defaultDataDir } from '../default-data-dir.js';
 import { UsageError, oneOf } from './usage.js';
+import { readFileSync } from 'node:fs';
+import { parseChainConfig } from '../chain/config.js';
+import type { ChainChoice } from '../wallet/service.js';
 
 export const NODE_USAGE = `Usage: airtist node [options]
 
@@ -40,10 +43,11 @@ Network (the node joins the swarm and trains in rounds unless --offline):
   --round-seconds S  training window of a round (default ${DEFAULT_RUN_SPEC.round.seconds}; a test network sets its own run)
   --inner-steps H    at most this many steps per round (default ${DEFAULT_RUN_SPEC.round.maxInnerSteps})
   --epoch-rounds N   rounds per reward epoch (default ${DEFAULT_RUN_SPEC.rewards.epochRounds}; a test network sets its own run)
-  --reward-address A the 0x address this node's rewards are credited to (until the wallet holds one)
+  --reward-address A the 0x address this node's rewards are credited to (instead of the wallet's)
   --quorum N         a round closes once N contributions are in, or every active peer's (a test network's run)
   --adversary KIND   cheat in every round, to test the network's defences: ${ADVERSARY_KINDS.join(' | ')}
-  --chain NAME       devnet | none: where rewards are claimed (default devnet, an EVM chain inside the node)`;
+  --chain WHERE      where rewards are claimed: devnet (default: an EVM chain inside the node), none, or a
+                     chain config file: {"rpcUrl", "chainId", "mining", "token"} for a testnet or mainnet`;
 
 const PROGRESS_EVERY_SECONDS = 5;
 
@@ -196,8 +200,24 @@ function networkOptions(values: {
     ...(values['reward-address'] !== undefined ? { rewardAddress: rewardAddress(values['reward-address']) } : {}),
     ...(values.quorum !== undefined ? { quorum: integer(values.quorum, 'quorum', 1, 10_000) } : {}),
     ...(values.adversary !== undefined ? { adversary: oneOf<AdversaryKind>(values.adversary, ADVERSARY_KINDS, 'adversary') } : {}),
-    chain: oneOf(values.chain ?? 'devnet', ['devnet', 'none'] as const, 'chain'),
+    chain: chainChoice(values.chain ?? 'devnet'),
   };
+}
+
+/** devnet, none, or the path of a chain config (chain/config.ts), read and checked now. */
+function chainChoice(value: string): ChainChoice {
+  if (value === 'devnet' || value === 'none') return value;
+  let text: string;
+  try {
+    text = readFileSync(value, 'utf8').slice(0, 64 * 1024);
+  } catch (error) {
+    throw new UsageError(`--chain is devnet, none or a chain config file; cannot read "${value}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return { configured: parseChainConfig(text, value) };
+  } catch (error) {
+    throw new UsageError(`--chain ${(error as Error).message}`);
+  }
 }
 
 /** An EVM address, any case (a checksum is not checked here: the wallet's own address needs none), as lowercase. */

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../default-data-dir.js';
-import { createKeystore, importKeystore, refuseExisting, requireKeystore, unlockKeystore } from '../wallet/keystore.js';
+import { createKeystore, importKeystore, refuseExisting, requireKeystore, secretOf, unlockKeystore } from '../wallet/keystore.js';
 import { WalletService, keystorePath } from '../wallet/wallet.js';
 import { formatEther, parseUnits, type JsonRpcProvider } from 'ethers';
 import { connectRpc } from '../chain/connect.js';
@@ -120,8 +120,7 @@ export async function walletCommand(argv: string[], print: (line: string) => voi
   if (action === 'import') {
     await refuseExisting(path);
     const secret = await readSecret(values['secret-file']);
-    const isKey = /^(0x)?[0-9a-fA-F]{64}$/.test(secret);
-    const { address } = await importKeystore(path, await readPassword(sources, true), isKey ? { privateKey: secret } : { mnemonic: secret });
+    const { address } = await importKeystore(path, await readPassword(sources, true), secretOf(secret));
     return print(`address   ${address}`);
   }
   print(await new WalletService({ path }).exportMnemonic(await readPassword(sources)));

@@ -32,10 +32,12 @@ export interface TransactionRecords {
   settle(hash: string, outcome: { status: 'confirmed' | 'failed'; block: number; gasUsed: bigint }, at: number): void;
   /** Newest first. */
   list(limit: number): TransactionRecord[];
+  get(hash: string): TransactionRecord | null;
   /** Settles every pending transaction the chain has an answer for; returns how many it settled. */
   follow(receiptOf: ReceiptOf, now?: number): Promise<number>;
 }
 
+const COLUMNS = `hash, chain_id AS chainId, kind, coin, from_address AS "from", to_address AS "to", amount_wei AS amountWei, status, block, gas_used AS gasUsed, sent_at AS sentAt, settled_at AS settledAt`;
 const HASH = /^0x[0-9a-f]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const WEI = /^(0|[1-9][0-9]{0,77})$/;
@@ -44,8 +46,8 @@ export function createTransactionRecords(db: Database.Database): TransactionReco
   const insert = db.prepare(`INSERT INTO transactions (hash, chain_id, kind, coin, from_address, to_address, amount_wei, sent_at)
     VALUES (@hash, @chainId, @kind, @coin, @from, @to, @amountWei, @sentAt) ON CONFLICT (hash) DO NOTHING`);
   const settle = db.prepare(`UPDATE transactions SET status = ?, block = ?, gas_used = ?, settled_at = max(sent_at, ?) WHERE hash = ? AND status = 'pending'`);
-  const rows = db.prepare<[number], TransactionRecord>(`SELECT hash, chain_id AS chainId, kind, coin, from_address AS "from", to_address AS "to", amount_wei AS amountWei,
-      status, block, gas_used AS gasUsed, sent_at AS sentAt, settled_at AS settledAt FROM transactions ORDER BY sent_at DESC, hash LIMIT ?`);
+  const rows = db.prepare<[number], TransactionRecord>(`SELECT ${COLUMNS} FROM transactions ORDER BY sent_at DESC, hash LIMIT ?`);
+  const one = db.prepare<[string], TransactionRecord>(`SELECT ${COLUMNS} FROM transactions WHERE hash = ?`);
   const pending = db.prepare<[], string>("SELECT hash FROM transactions WHERE status = 'pending' ORDER BY sent_at").pluck();
 
   const records: TransactionRecords = {
@@ -62,6 +64,9 @@ export function createTransactionRecords(db: Database.Database): TransactionReco
     },
     list(limit) {
       return rows.all(limit);
+    },
+    get(hash) {
+      return one.get(hash.toLowerCase()) ?? null;
     },
     async follow(receiptOf, now = Date.now()) {
       let settled = 0;

@@ -111,6 +111,12 @@ export async function importKeystore(path: string, password: string, secret: Wal
   return { address: wallet.address };
 }
 
+/** What a user pasted to import: a private key (64 hex digits, with or without 0x), else a mnemonic. */
+export function secretOf(text: string): WalletSecret {
+  const trimmed = text.trim();
+  return /^(0x)?[0-9a-fA-F]{64}$/.test(trimmed) ? { privateKey: trimmed } : { mnemonic: trimmed };
+}
+
 function walletOf(secret: WalletSecret): UnlockedWallet {
   if ('mnemonic' in secret) {
     const phrase = secret.mnemonic.trim().toLowerCase().split(/\s+/).join(' ');

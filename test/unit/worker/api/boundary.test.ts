@@ -5,7 +5,7 @@ import { EVENTS, METHODS, type ApiClient, type Events, type ServerMessage } from
 import { createApiHub } from '../../../../worker/api/hub.js';
 import { servePort } from '../../../../worker/api/port-server.js';
 import { ApiCallError, createRpcClient } from '../../../../worker/api/rpc-client.js';
-import { fakeHandlers, sampleNetwork, sampleStatus, sampleUnit } from './fixtures.js';
+import { fakeHandlers, sampleNetwork, sampleStatus, sampleTransaction, sampleUnit, sampleWallet } from './fixtures.js';
 
 const sampleEvents: Events = {
   progress: { step: 1, samplesPerSecond: 2, microBatch: 8, losses: { discriminator: 3, generator: 4 }, time: 5 },
@@ -13,6 +13,18 @@ const sampleEvents: Events = {
   state: { state: 'paused', reason: 'user', reasonText: 'Paused by you' },
   work: sampleUnit(),
   network: sampleNetwork(),
+  wallet: sampleWallet(),
+  transaction: sampleTransaction(),
+};
+
+/** Valid params for the methods that need some. */
+const PARAMS: Partial<Record<string, object>> = {
+  setSettings: { sampleIntervalSeconds: 9 },
+  walletCreate: { password: 'correct horse' },
+  walletImport: { password: 'correct horse', secret: 'x' },
+  walletUnlock: { password: 'correct horse' },
+  walletExport: { password: 'correct horse' },
+  walletSend: { to: `0x${'cd'.repeat(20)}`, amount: '1.5' },
 };
 
 describe('control API over a MessagePort', () => {
@@ -50,10 +62,20 @@ describe('control API over a MessagePort', () => {
       network: sampleNetwork(),
       roundHistory: handlers.roundHistory({ limit: 50 }),
       earnings: handlers.earnings({ limit: 100 }),
+      walletStatus: handlers.walletStatus({}),
+      walletCreate: handlers.walletCreate({ password: 'correct horse' }),
+      walletImport: handlers.walletImport({ password: 'correct horse', secret: 'x' }),
+      walletUnlock: handlers.walletUnlock({ password: 'correct horse' }),
+      walletLock: handlers.walletLock({}),
+      walletExport: handlers.walletExport({ password: 'correct horse' }),
+      walletBalances: handlers.walletBalances({}),
+      walletClaim: handlers.walletClaim({}),
+      walletSend: handlers.walletSend({ to: '0x', amount: '1', coin: 'airt' }),
+      walletHistory: handlers.walletHistory({ limit: 50 }),
     };
     expect(Object.keys(expected).sort()).toEqual([...METHODS].sort());
     for (const method of METHODS) {
-      const params = method === 'setSettings' ? { sampleIntervalSeconds: 9 } : {};
+      const params = PARAMS[method] ?? {};
       expect(await client.call(method, params as never), method).toEqual(expected[method]);
     }
   });

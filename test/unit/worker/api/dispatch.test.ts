@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CALL_BYTES } from '../../../../worker/api/contract.js';
-import { createDispatcher } from '../../../../worker/api/dispatch.js';
+import { ApiRefusal, createDispatcher } from '../../../../worker/api/dispatch.js';
 import { fakeHandlers } from './fixtures.js';
 
 describe('createDispatcher', () => {
@@ -58,5 +58,16 @@ describe('createDispatcher', () => {
     const reply = await dispatcher.handle(call('status'));
     expect(reply).toEqual({ kind: 'error', id: 7, error: { code: 'INTERNAL', message: 'status failed: disk on fire' } });
     expect(logs.join()).toContain('disk on fire');
+  });
+
+  it('answers a refusal as REFUSED in its own words, counted and not logged as a failure', async () => {
+    const logs: string[] = [];
+    const dispatcher = createDispatcher(
+      { ...fakeHandlers(), walletUnlock: () => { throw new ApiRefusal('wrong password (or the keystore was changed)'); } },
+      (line) => logs.push(line),
+    );
+    const reply = await dispatcher.handle(call('walletUnlock', { password: 'whatever1' }));
+    expect(reply).toEqual({ kind: 'error', id: 7, error: { code: 'REFUSED', message: 'wrong password (or the keystore was changed)' } });
+    expect([dispatcher.stats.rejected.REFUSED, dispatcher.stats.rejected.INTERNAL, logs]).toEqual([1, 0, []]);
   });
 });

@@ -1,5 +1,5 @@
 /** Canned, contract-typed API data for transport tests (the real node is exercised in integration tests). */
-import { DEFAULT_SETTINGS, type Earnings, type NetworkStatus, type Settings, type Status, type WorkUnit } from '../../../../worker/api/contract.js';
+import { DEFAULT_SETTINGS, type Earnings, type NetworkStatus, type Settings, type Status, type WalletBalances, type WalletInfo, type WalletTransaction, type WorkUnit } from '../../../../worker/api/contract.js';
 import type { Handlers } from '../../../../worker/api/dispatch.js';
 
 export const sampleStatus = (): Status => ({
@@ -76,8 +76,55 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
       ].slice(0, limit),
     }),
     earnings: ({ limit }) => sampleEarnings(limit),
+    walletStatus: () => sampleWallet(),
+    walletCreate: () => sampleWallet(),
+    walletImport: () => sampleWallet(),
+    walletUnlock: () => sampleWallet(),
+    walletLock: () => ({ ...sampleWallet(), locked: true, locksAt: null }),
+    walletExport: () => ({ mnemonic: 'test test test test test test test test test test test junk' }),
+    walletBalances: () => sampleBalances(),
+    walletClaim: () => sampleTransaction(),
+    walletSend: () => ({ ...sampleTransaction(), kind: 'send', to: `0x${'cd'.repeat(20)}` }),
+    walletHistory: ({ limit }) => ({ transactions: [sampleTransaction()].slice(0, limit) }),
   };
 }
+
+export const sampleWallet = (): WalletInfo => ({
+  address: `0x${'aB'.repeat(20)}`,
+  locked: false,
+  hasMnemonic: true,
+  locksAt: 1_700_000_900_000,
+  problem: null,
+  rewardAddress: `0x${'ab'.repeat(20)}`,
+  chain: { state: 'ready', kind: 'devnet', chainId: 0x41495254, reason: null },
+});
+
+export const sampleBalances = (): WalletBalances => ({
+  address: `0x${'aB'.repeat(20)}`,
+  airtWei: '0',
+  gasWei: '10000000000000000000',
+  creditedWei: '95000000000000000000',
+  postedWei: '95000000000000000000',
+  claimedWei: '0',
+  claimableWei: '95000000000000000000',
+  pendingWei: '0',
+  latestEpoch: 0,
+});
+
+export const sampleTransaction = (): WalletTransaction => ({
+  hash: `0x${'12'.repeat(32)}`,
+  chainId: 0x41495254,
+  kind: 'claim',
+  coin: 'airt',
+  from: `0x${'aB'.repeat(20)}`,
+  to: `0x${'aB'.repeat(20)}`,
+  amountWei: '95000000000000000000',
+  status: 'pending',
+  block: null,
+  gasUsed: null,
+  sentAt: 1_700_000_000_000,
+  settledAt: null,
+});
 
 export const sampleEarnings = (limit = 100): Earnings => ({
   rewardAddress: `0x${'ab'.repeat(20)}`,

@@ -1,0 +1,43 @@
+/**
+ * A configured chain (a testnet or mainnet) as the node's `--chain FILE` names it: the RPC URL, the chain id
+ * and the two contracts' addresses, one strict JSON object. Anything else in the file, or a field of the
+ * wrong shape, is refused with the field's name before the node starts.
+ */
+import { z } from 'zod';
+import { getAddress } from 'ethers';
+import type { ChainEndpoint } from './service.js';
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x address (40 hex digits)');
+
+const schema = z
+  .object({
+    rpcUrl: z.string().max(2048).regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL'),
+    chainId: z.number().int().positive().max(2 ** 53 - 1),
+    mining: address,
+    token: address,
+  })
+  .strict();
+
+export class ChainFileError extends Error {
+  override name = 'ChainFileError';
+}
+
+/** Parses a chain config's text; the addresses come back checksummed. */
+export function parseChainConfig(text: string, where = 'the chain config'): ChainEndpoint {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ChainFileError(`${where} is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ChainFileError(`${where}: ${issue?.path.map(String).join('.') || 'the object'}: ${issue?.message ?? 'invalid'}`);
+  }
+  try {
+    return { ...parsed.data, mining: getAddress(parsed.data.mining), token: getAddress(parsed.data.token) };
+  } catch {
+    throw new ChainFileError(`${where}: an address's mixed case is not its checksum (a typo?)`);
+  }
+}

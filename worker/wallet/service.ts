@@ -1,0 +1,261 @@
+/**
+ * The wallet as a running node serves it to the dashboard: the keystore (wallet.ts), the chain it claims on
+ * (chain/service.ts) and the ledger's record of its transactions, behind one object the API handlers call.
+ * The chain starts beside everything else and the node never waits for it: until it is up, balances, claims
+ * and sends say that it is starting, and a chain that failed says why.
+ *
+ * Claims and sends answer once their transaction is sent; the chain's receipt settles it later, and every
+ * change is told through `transaction` (the dashboard shows it live). One transaction is sent at a time, so
+ * two clicks cannot race for a nonce.
+ */
+import { parseUnits } from 'ethers';
+import type { ChainInfo, WalletBalances, WalletInfo } from '../api/contract/wallet.js';
+import { startChainService, type ChainEndpoint, type ChainService } from '../chain/service.js';
+import type { EpochRecord, RewardRecords } from '../ledger/rewards.js';
+import type { TransactionRecord, TransactionRecords } from '../ledger/transactions.js';
+import type { Emission } from '../rewards/emission.js';
+import { ClaimError, balancesOf, claim, receiptsOf, recipientOf, send } from './claims.js';
+import { KeystoreError, secretOf, type KeystoreOptions } from './keystore.js';
+import { WalletService, keystorePath, type WalletStatus } from './wallet.js';
+
+/** Where rewards are claimed: the devnet inside the node, a configured chain, or none. */
+export type ChainChoice = 'devnet' | 'none' | { configured: ChainEndpoint };
+
+/** A refusal the user can act on (a wrong password, a chain still starting, nothing to claim). */
+export class WalletRefusal extends Error {
+  override name = 'WalletRefusal';
+}
+
+export interface NodeWalletOptions extends KeystoreOptions {
+  dataDir: string;
+  runId: string;
+  emission: Emission;
+  rewards: RewardRecords;
+  transactions: TransactionRecords;
+  chain: ChainChoice;
+  /** Rewards are credited here instead of the wallet's address. */
+  rewardAddress?: string;
+  autoLockMs?: number;
+  log: (line: string) => void;
+  /** The wallet's state changed (created, unlocked, locked, the chain came up): for the dashboard. */
+  changed(info: WalletInfo): void;
+  /** A transaction was sent or settled. */
+  transaction(tx: TransactionRecord): void;
+}
+
+export interface NodeWallet {
+  info(): WalletInfo;
+  /** Where this node's contributions are credited (read at every contribution). */
+  rewardAddress(): string | null;
+  create(password: string): Promise<WalletInfo>;
+  import(password: string, secret: string): Promise<WalletInfo>;
+  unlock(password: string): Promise<WalletInfo>;
+  lock(): WalletInfo;
+  exportMnemonic(password: string): Promise<string>;
+  balances(): Promise<WalletBalances>;
+  claim(): Promise<TransactionRecord>;
+  send(to: string, amount: string, coin: 'airt' | 'gas'): Promise<TransactionRecord>;
+  history(limit: number): TransactionRecord[];
+  /** An epoch closed: its root goes on chain (the devnet's validator is this node). */
+  epochClosed(record: EpochRecord): void;
+  stop(): Promise<void>;
+}
+
+/** Turns the errors a user can act on into refusals; anything else stays what it is (a bug to log). */
+async function refusing<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof KeystoreError || error instanceof ClaimError) throw new WalletRefusal(error.message);
+    throw error;
+  }
+}
+
+export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeWallet> {
+  const { log, transactions } = options;
+  let problem: string | null = null;
+  const wallet = new WalletService({
+    path: keystorePath(options.dataDir),
+    ...(options.autoLockMs ? { autoLockMs: options.autoLockMs } : {}),
+    ...(options.scryptN ? { scryptN: options.scryptN } : {}),
+    changed: () => options.changed(info()),
+  });
+  // A damaged keystore is shown, not fatal, and never overwritten (create and import refuse an existing file).
+  let status: WalletStatus = await wallet.start().catch((error: Error) => {
+    problem = error.message;
+    log(`wallet: ${error.message}`);
+    return wallet.status();
+  });
+  const fixed = options.rewardAddress?.toLowerCase() ?? null;
+
+  let chain: ChainService | null = null;
+  let chainInfo: ChainInfo =
+    options.chain === 'none'
+      ? { state: 'none', kind: null, chainId: null, reason: 'this node was started without a chain: rewards are credited, and claimable once it runs with one' }
+      : { state: 'starting', kind: options.chain === 'devnet' ? 'devnet' : 'configured', chainId: options.chain === 'devnet' ? null : options.chain.configured.chainId, reason: null };
+
+  function info(): WalletInfo {
+    status = wallet.status();
+    return { ...status, problem, rewardAddress: rewardAddress(), chain: chainInfo };
+  }
+  function rewardAddress(): string | null {
+    return fixed ?? status.address?.toLowerCase() ?? null;
+  }
+  const changed = () => options.changed(info());
+
+  /** The devnet's faucet gives the reward address gas before any root is posted: a claim can follow the first. */
+  const fund = async (address: string | null) => {
+    if (chain && address) await chain.fund(address).catch((error: Error) => log(`chain: funding ${address}: ${error.message}`));
+  };
+
+  const chainStarting: Promise<ChainService | null> =
+    options.chain === 'none'
+      ? Promise.resolve(null)
+      : startChainService({ dataDir: options.dataDir, emission: options.emission, log, ...(options.chain === 'devnet' ? {} : { configured: options.chain.configured }) }).then(
+          async (started) => {
+            chain = started;
+            await fund(rewardAddress());
+            chainInfo = { state: 'ready', kind: started.kind, chainId: started.endpoint.chainId, reason: null };
+            changed();
+            // Transactions a dead process left pending are settled from their receipts, and an epoch closed
+            // while the chain was not there (a crash, a failed post) is posted now.
+            await follow();
+            const last = options.rewards.epochs(options.runId).at(-1);
+            if (last) await started.postEpoch(last);
+            return started;
+          },
+          (error: Error) => {
+            chainInfo = { ...chainInfo, state: 'failed', reason: `the chain did not start: ${error.message}` };
+            log(`chain: ${chainInfo.reason}; rewards are credited but cannot be claimed yet`);
+            changed();
+            return null;
+          },
+        );
+
+  async function follow(): Promise<void> {
+    if (!chain) return;
+    const before = new Set(transactions.list(500).filter((tx) => tx.status === 'pending').map((tx) => tx.hash));
+    if (before.size === 0) return;
+    await transactions.follow(receiptsOf(chain.provider)).catch((error: Error) => log(`wallet: following pending transactions: ${error.message}`));
+    for (const hash of before) {
+      const tx = transactions.get(hash);
+      if (tx && tx.status !== 'pending') options.transaction(tx);
+    }
+  }
+
+  function ready(): ChainService {
+    if (chain) return chain;
+    throw new WalletRefusal(chainInfo.state === 'starting' ? 'the chain is still starting: try again in a moment' : (chainInfo.reason ?? 'there is no chain'));
+  }
+  const address = (): string => {
+    if (!status.address) throw new WalletRefusal('there is no wallet yet: create or import one');
+    return status.address;
+  };
+
+  let sending: Promise<unknown> | null = null;
+  /**
+   * Runs a claim or a send with a journal that tells every change, and answers once the transaction is sent
+   * (or with the error that kept it from being sent). What fails after that is in the record, as 'failed'.
+   */
+  function transact(run: (journal: TransactionRecords) => Promise<unknown>): Promise<TransactionRecord> {
+    if (sending) return Promise.reject(new WalletRefusal('a transaction is being sent: wait for it first'));
+    let sent: (tx: TransactionRecord) => void = () => {};
+    const isSent = new Promise<TransactionRecord>((resolve) => (sent = resolve));
+    let hash: string | null = null;
+    const tell = (txHash: string) => {
+      const tx = transactions.get(txHash);
+      if (tx) options.transaction(tx);
+      return tx;
+    };
+    const journal: TransactionRecords = {
+      ...transactions,
+      sent(tx) {
+        transactions.sent(tx);
+        hash = tx.hash;
+        const record = tell(tx.hash);
+        if (record) sent(record);
+      },
+      settle(txHash, outcome, at) {
+        transactions.settle(txHash, outcome, at);
+        tell(txHash);
+      },
+    };
+    const done = refusing(() => run(journal));
+    sending = done.catch(() => undefined).finally(() => (sending = null));
+    done.catch((error: Error) => {
+      if (hash) log(`wallet: transaction ${hash}: ${error.message}`);
+    });
+    return Promise.race([isSent, done.then(() => isSent)]);
+  }
+
+  return {
+    info,
+    rewardAddress,
+    async create(password) {
+      await refusing(() => wallet.create(password));
+      problem = null;
+      const result = info();
+      await fund(rewardAddress());
+      return result;
+    },
+    async import(password, secret) {
+      await refusing(() => wallet.import(password, secretOf(secret)));
+      problem = null;
+      const result = info();
+      await fund(rewardAddress());
+      return result;
+    },
+    async unlock(password) {
+      await refusing(() => wallet.unlock(password));
+      return info();
+    },
+    lock() {
+      wallet.lock();
+      return info();
+    },
+    exportMnemonic: (password) => refusing(() => wallet.exportMnemonic(password)),
+    async balances() {
+      const live = ready();
+      const b = await refusing(() => balancesOf(live.endpoint, live.provider, options.rewards, options.runId, address()));
+      return {
+        address: b.address,
+        airtWei: b.airt.toString(),
+        gasWei: b.gas.toString(),
+        creditedWei: b.credited.toString(),
+        postedWei: b.posted.toString(),
+        claimedWei: b.claimed.toString(),
+        claimableWei: b.claimable.toString(),
+        pendingWei: b.pending.toString(),
+        latestEpoch: b.latestEpoch,
+      };
+    },
+    claim() {
+      return transact(async (journal) => {
+        const live = ready();
+        return claim(live.endpoint, wallet.signer(live.provider), options.rewards, options.runId, journal);
+      });
+    },
+    send(to, amount, coin) {
+      return transact(async (journal) => {
+        const live = ready();
+        const recipient = recipientOf(to);
+        let wei: bigint;
+        try {
+          wei = parseUnits(amount.trim(), 18);
+        } catch {
+          throw new WalletRefusal(`"${amount}" is not an amount`);
+        }
+        return send(live.endpoint, wallet.signer(live.provider), recipient, wei, coin, journal);
+      });
+    },
+    history: (limit) => transactions.list(limit),
+    epochClosed(record) {
+      void chainStarting.then((live) => live?.postEpoch(record));
+    },
+    async stop() {
+      await sending;
+      wallet.stop();
+      await (await chainStarting)?.stop().catch((error: Error) => log(`chain: stopping: ${error.message}`));
+    },
+  };
+}
