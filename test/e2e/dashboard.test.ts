@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../../worker/api/contract.js';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
-import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
+import { skipWalletOffer, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
 describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'airtist-e2e-'));
@@ -21,6 +21,7 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     [node, browser] = await Promise.all([startNodeProcess(dataDir), launchBrowser()]);
+    await skipWalletOffer(node);
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());

@@ -29,6 +29,7 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
     nodes.push(a);
     browser = launched;
     apis.push(await connectApi(a));
+    await apis[0]!.call('setSettings', { walletOffered: true });
     const address = (await apis[0]!.call('network')).addresses.find((addr) => addr.includes('/tcp/') && !addr.includes('/ws'))!;
     const b = await startNodeProcess(dirs[1]!, [...loopbackArgs([address]), ...ROUNDS]);
     nodes.push(b);

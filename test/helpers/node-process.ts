@@ -99,3 +99,13 @@ export function nextEvent<T>(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Answers the first-run wallet offer ("later"), for a browser test of another page. */
+export async function skipWalletOffer(node: NodeProcess): Promise<void> {
+  const api = await connectApi(node);
+  try {
+    await api.call('setSettings', { walletOffered: true });
+  } finally {
+    api.close();
+  }
+}

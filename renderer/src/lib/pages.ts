@@ -1,5 +1,5 @@
 /** The dashboard's pages, by the URL's hash (`#earnings`), so a reload or a link keeps the page. Pure. */
-export const PAGES = ['dashboard', 'earnings'] as const;
+export const PAGES = ['dashboard', 'earnings', 'wallet'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export function pageOf(hash: string): PageName {

@@ -10,9 +10,13 @@ export interface SettingsDraft {
   startPaused: boolean;
 }
 
-export type SettingsErrors = Partial<Record<keyof Settings, string>>;
+/** The settings this form edits; the rest (the wallet offer's answer) are set elsewhere and left alone. */
+export type FormSettings = Pick<Settings, 'sampleIntervalSeconds' | 'workUnitSeconds' | 'startPaused'>;
+const formSchema = settingsSchema.pick({ sampleIntervalSeconds: true, workUnitSeconds: true, startPaused: true });
 
-export type SettingsValidation = { ok: true; value: Settings } | { ok: false; errors: SettingsErrors };
+export type SettingsErrors = Partial<Record<keyof FormSettings, string>>;
+
+export type SettingsValidation = { ok: true; value: FormSettings } | { ok: false; errors: SettingsErrors };
 
 type NumericKey = 'sampleIntervalSeconds' | 'workUnitSeconds';
 
@@ -49,7 +53,7 @@ export function validateSettings(draft: SettingsDraft): SettingsValidation {
   if ('error' in sample) errors.sampleIntervalSeconds = sample.error;
   if ('error' in unit) errors.workUnitSeconds = unit.error;
   if ('error' in sample || 'error' in unit) return { ok: false, errors };
-  const parsed = settingsSchema.safeParse({
+  const parsed = formSchema.safeParse({
     sampleIntervalSeconds: sample.value,
     workUnitSeconds: unit.value,
     startPaused: draft.startPaused,
@@ -67,9 +71,9 @@ export function validateSettings(draft: SettingsDraft): SettingsValidation {
 }
 
 /** Only the fields that changed, for `setSettings`. */
-export function settingsPatch(current: Settings, next: Settings): Partial<Settings> {
+export function settingsPatch(current: Settings, next: FormSettings): Partial<Settings> {
   const patch: Partial<Settings> = {};
-  for (const key of Object.keys(next) as (keyof Settings)[]) {
+  for (const key of Object.keys(next) as (keyof FormSettings)[]) {
     if (next[key] !== current[key]) (patch as Record<string, unknown>)[key] = next[key];
   }
   return patch;
@@ -79,7 +83,7 @@ export function settingsPatch(current: Settings, next: Settings): Partial<Settin
  * Which field a node's INVALID_PARAMS message is about (the dispatcher writes `setSettings: <field>: <text>`),
  * so the error can sit under that field.
  */
-export function fieldOfServerError(message: string): keyof Settings | null {
+export function fieldOfServerError(message: string): keyof FormSettings | null {
   const match = /setSettings: (sampleIntervalSeconds|workUnitSeconds|startPaused)\b/.exec(message);
-  return (match?.[1] as keyof Settings | undefined) ?? null;
+  return (match?.[1] as keyof FormSettings | undefined) ?? null;
 }

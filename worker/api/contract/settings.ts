@@ -9,6 +9,8 @@ export const settingsSchema = z
     sampleIntervalSeconds: z.number().int().min(1).max(600),
     /** Length of one work unit: training is checkpointed and recorded in the ledger at this interval. */
     workUnitSeconds: z.number().int().min(5).max(3600),
+    /** The first-run wallet offer was answered: a wallet was made, or the user chose to set it up later. */
+    walletOffered: z.boolean(),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
@@ -17,4 +19,5 @@ export const DEFAULT_SETTINGS: Settings = {
   startPaused: false,
   sampleIntervalSeconds: 4,
   workUnitSeconds: 30,
+  walletOffered: false,
 };

@@ -6,6 +6,7 @@ describe('pages by the address hash', () => {
     expect(pageOf('#earnings')).toBe('earnings');
     expect(pageOf('earnings')).toBe('earnings');
     expect(pageOf('#dashboard')).toBe('dashboard');
-    for (const other of ['', '#', '#Earnings', '#wallet', '#earnings/x']) expect(pageOf(other)).toBe('dashboard');
+    expect(pageOf('#wallet')).toBe('wallet');
+    for (const other of ['', '#', '#Earnings', '#wallets', '#earnings/x']) expect(pageOf(other)).toBe('dashboard');
   });
 });
