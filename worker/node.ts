@@ -43,6 +43,7 @@ import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
 import { REJECTION_WORDS, type RejectionReason } from './verify/reasons.js';
 import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/service.js';
+import { readValidatorKey } from './chain/config.js';
 import type { TrainerReady } from './training/trainer-host.js';
 
 export interface NodeOptions {
@@ -302,21 +303,6 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const { trainer, ready } = started;
   adopt(ready);
   sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });
-  // The wallet reads its keystore now; its chain (the devnet unless one is configured) starts beside the
-  // rounds, not before them: joining does not wait for it.
-  wallet = await startNodeWallet({
-    dataDir,
-    runId,
-    emission: spec.rewards,
-    rewards: ledger.ledger.rewards,
-    transactions: ledger.ledger.transactions,
-    chain: options.network?.chain ?? 'none',
-    ...(options.network?.rewardAddress ? { rewardAddress: options.network.rewardAddress } : {}),
-    ...options.wallet,
-    log,
-    changed: (info) => hub.publish('wallet', info),
-    transaction: (tx) => hub.publish('transaction', tx),
-  });
   facts.phase = 'running';
   refreshState();
   log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
@@ -325,13 +311,34 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     try {
       p2p = await p2pStarting;
     } catch (error) {
-      await wallet.stop();
       await trainer.stop();
       ledger.endSession(sessionId);
       ledger.stop();
       unlock();
       throw error;
     }
+  }
+  const chain = options.network?.chain ?? 'none';
+  // A configured chain's validators agree on roots over the peer network; this node is one if its data dir
+  // holds a key the contract names. A damaged key file is said and the node runs on without signing.
+  const validatorKey = typeof chain === 'object' ? await readValidatorKey(dataDir).catch((error: Error) => (log(`chain: ${error.message}`), null)) : null;
+  // The wallet reads its keystore now; its chain (the devnet unless one is configured) starts beside the
+  // rounds, not before them: joining does not wait for it.
+  wallet = await startNodeWallet({
+    dataDir,
+    runId,
+    emission: spec.rewards,
+    rewards: ledger.ledger.rewards,
+    transactions: ledger.ledger.transactions,
+    chain,
+    ...(options.network?.rewardAddress ? { rewardAddress: options.network.rewardAddress } : {}),
+    ...(p2p ? { roots: { peer: p2p.peer, ...(validatorKey ? { validatorKey } : {}) } } : {}),
+    ...options.wallet,
+    log,
+    changed: (info) => hub.publish('wallet', info),
+    transaction: (tx) => hub.publish('transaction', tx),
+  });
+  if (p2p && privateKey) {
     const { peer } = p2p;
     driver = new RoundDriver({
       spec,

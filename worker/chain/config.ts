@@ -3,8 +3,10 @@
  * and the two contracts' addresses, one strict JSON object. Anything else in the file, or a field of the
  * wrong shape, is refused with the field's name before the node starts.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
-import { getAddress } from 'ethers';
+import { getAddress, isHexString } from 'ethers';
+import { readFileOrNull } from '../durable-file.js';
 import type { ChainEndpoint } from './service.js';
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x address (40 hex digits)');
@@ -40,4 +42,17 @@ export function parseChainConfig(text: string, where = 'the chain config'): Chai
   } catch {
     throw new ChainFileError(`${where}: an address's mixed case is not its checksum (a typo?)`);
   }
+}
+
+/** Where a validator's signing key lives in its data dir (0600, one line of 0x and 64 hex digits). */
+export const validatorKeyPath = (dataDir: string) => join(dataDir, 'validator.key');
+
+/** This node's validator key, if its data dir holds one; a damaged file is refused in words. */
+export async function readValidatorKey(dataDir: string): Promise<string | null> {
+  const path = validatorKeyPath(dataDir);
+  const bytes = await readFileOrNull(path, 1024);
+  if (bytes === null) return null;
+  const key = bytes.toString('utf8').trim();
+  if (!isHexString(key, 32)) throw new ChainFileError(`${path} is not a validator key (0x and 64 hex digits)`);
+  return key;
 }

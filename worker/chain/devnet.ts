@@ -40,6 +40,11 @@ export interface DevnetOptions {
   emission: Pick<Emission, 'firstEpochWei' | 'halvingEpochs' | 'allocationWei'>;
   /** 0 for any free port. */
   port?: number;
+  /**
+   * The validator set deployed on the first start, and its threshold (a swarm's validators); absent, the
+   * devnet's own validator alone.
+   */
+  validators?: { addresses: string[]; threshold: number };
   log?: (line: string) => void;
 }
 
@@ -57,7 +62,7 @@ export class Devnet {
     readonly started: { ms: number; replayed: number; deployed: boolean },
   ) {}
 
-  static async start({ dir, emission, port = 0, log = () => {} }: DevnetOptions): Promise<Devnet> {
+  static async start({ dir, emission, port = 0, validators, log = () => {} }: DevnetOptions): Promise<Devnet> {
     const began = performance.now();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const statePath = join(dir, 'devnet.json');
@@ -94,7 +99,8 @@ export class Devnet {
       contracts = await attachMining(keys.mining, faucet);
       if ((await chain.provider.getCode(keys.mining)) === '0x') throw new Error(`${journalPath} does not rebuild the devnet: no contract at ${keys.mining}`);
     } else {
-      contracts = await deployMining(faucet, { validators: [validator.address], threshold: 1, emission });
+      const set = validators ?? { addresses: [validator.address], threshold: 1 };
+      contracts = await deployMining(faucet, { validators: set.addresses, threshold: set.threshold, emission });
       const file: DevnetFile = { version: 1, chainId, genesisTime: genesisTime.toISOString(), faucetKey, validatorKey, mining: contracts.miningAddress, token: contracts.tokenAddress };
       await writeFileDurably(statePath, Buffer.from(`${JSON.stringify(file, null, 2)}\n`), { mode: 0o600 });
     }

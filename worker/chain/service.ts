@@ -2,7 +2,7 @@
  * The chain as the node uses it: the embedded devnet (devnet.ts) when no chain is configured, else the
  * configured testnet or mainnet (config.ts), whose RPC must serve the chain id the config names. On the
  * devnet this node is the validator: it posts each epoch's root once the node has closed it. On a configured
- * chain the network's validators post them. Either way it writes where its RPC answers (`chain/rpc.json`)
+ * chain the network's validators sign them and one of them posts them (root-signatures.ts). Either way it writes where its RPC answers (`chain/rpc.json`)
  * so `airtist wallet balance|claim` can reach it while the node runs. A failure to post is logged and
  * retried at the next epoch's close (a later root supersedes it: claims are cumulative); it never stops the
  * rounds.
@@ -14,6 +14,8 @@ import type { EpochRecord } from '../ledger/rewards.js';
 import type { Emission } from '../rewards/emission.js';
 import { ChainConfigError, connectRpc } from './connect.js';
 import { Devnet } from './devnet.js';
+import type { Peer } from '../p2p/peer.js';
+import { startRootSigner } from './root-signatures.js';
 import { miningDomain, ordered, signEpochRoot } from './signatures.js';
 
 /** Where a running node's chain answers: what the wallet commands read, and what a chain config names. */
@@ -43,6 +45,8 @@ export interface ChainServiceOptions {
   emission: Emission;
   /** A configured chain; absent, the devnet. */
   configured?: ChainEndpoint;
+  /** On a configured chain, the peer that hears and tells the validators' root signatures, and this node's key if it is one. */
+  roots?: { peer: Peer; validatorKey?: string };
   log: (line: string) => void;
 }
 
@@ -52,7 +56,7 @@ export function startChainService(options: ChainServiceOptions): Promise<ChainSe
 
 const writeEndpoint = (dataDir: string, endpoint: ChainEndpoint) => writeFileDurably(chainEndpointPath(dataDir), Buffer.from(`${JSON.stringify(endpoint, null, 2)}\n`));
 
-async function startConfigured({ dataDir, log }: ChainServiceOptions, endpoint: ChainEndpoint): Promise<ChainService> {
+async function startConfigured({ dataDir, log, roots }: ChainServiceOptions, endpoint: ChainEndpoint): Promise<ChainService> {
   const provider: JsonRpcProvider = await connectRpc(endpoint.rpcUrl, endpoint.chainId);
   try {
     if ((await provider.getCode(endpoint.mining)) === '0x') throw new ChainConfigError(`chain ${endpoint.chainId} has no contract at ${endpoint.mining}: check the mining address in the chain config`);
@@ -62,13 +66,20 @@ async function startConfigured({ dataDir, log }: ChainServiceOptions, endpoint: 
   }
   await writeEndpoint(dataDir, endpoint);
   log(`chain: ${endpoint.chainId} at ${new URL(endpoint.rpcUrl).origin}, AirtMining ${endpoint.mining}`);
+  const signer = roots
+    ? await startRootSigner({ chainId: endpoint.chainId, mining: endpoint.mining, provider, peer: roots.peer, ...(roots.validatorKey ? { key: roots.validatorKey } : {}), log }).catch((error: Error) => {
+        provider.destroy();
+        throw error;
+      })
+    : null;
   return {
     kind: 'configured',
     endpoint,
     provider,
-    postEpoch: async () => {},
+    postEpoch: async (record) => signer?.epochClosed(record),
     fund: async () => {},
     async stop() {
+      signer?.stop();
       provider.destroy();
     },
   };

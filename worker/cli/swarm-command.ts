@@ -18,6 +18,8 @@ Options:
   --task NAME        gan (the only task so far)
   --batch-size N     samples per step (default 16)
   --quorum N         contributions that close a round early (default: the app's run)
+  --epoch-rounds N   rounds per reward epoch (default: the app's run)
+  --chain WHICH      devnet (default: one chain for the swarm, the first three peers its validators) or none
   --adversary LIST   cheating peers on top of the honest ones, KIND:COUNT[,KIND:COUNT…], of
                      ${ADVERSARY_KINDS.join(', ')}`;
 
@@ -33,6 +35,8 @@ export async function swarmCommand(argv: string[]): Promise<void> {
       task: { type: 'string', default: 'gan' },
       'batch-size': { type: 'string', default: '16' },
       quorum: { type: 'string' },
+      'epoch-rounds': { type: 'string' },
+      chain: { type: 'string', default: 'devnet' },
       adversary: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -41,7 +45,7 @@ export async function swarmCommand(argv: string[]): Promise<void> {
   if (values.help) return void console.log(SWARM_USAGE);
   if (!values['data-dir']) throw new UsageError('--data-dir is required');
   if (values.task !== 'gan') throw new UsageError(`--task must be gan, got "${values.task}"`);
-  const count = (name: 'peers' | 'rounds' | 'round-seconds' | 'inner-steps' | 'batch-size' | 'quorum', max: number) => {
+  const count = (name: 'peers' | 'rounds' | 'round-seconds' | 'inner-steps' | 'batch-size' | 'quorum' | 'epoch-rounds', max: number) => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
     return value;
@@ -54,6 +58,8 @@ export async function swarmCommand(argv: string[]): Promise<void> {
     innerSteps: count('inner-steps', 100_000),
     batchSize: count('batch-size', 4096),
     ...(values.quorum !== undefined ? { quorum: count('quorum', 10_000) } : {}),
+    ...(values['epoch-rounds'] !== undefined ? { epochRounds: count('epoch-rounds', 1_000_000) } : {}),
+    chain: oneOf(values.chain ?? 'devnet', ['devnet', 'none'] as const, 'chain') === 'devnet',
     adversaries: values.adversary === undefined ? [] : parseAdversaries(values.adversary),
     model: 'mlp-gan',
     backend: 'wasm',

@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import type { ApiClient, NetworkStatus, RoundRecord, ServerMessage, Status } from '../api/contract.js';
 import type { AdversaryKind } from '../rounds/adversary.js';
 import { createRpcClient } from '../api/rpc-client.js';
+import { startSwarmChain, type SwarmChainHost } from './chain.js';
 
 /** What every member of a swarm runs with. */
 export interface SwarmConfig {
@@ -30,6 +31,11 @@ export interface SwarmConfig {
   quorum?: number;
   /** More `airtist node` flags for every member. */
   nodeArgs?: string[];
+  /**
+   * One devnet chain for the whole swarm, in this process (default none): the first members (up to three)
+   * are its validators, a majority of them must sign each epoch's root, and every member claims on it.
+   */
+  chain?: boolean;
   print?: (line: string) => void;
 }
 
@@ -66,8 +72,18 @@ export interface SwarmPeer {
   creditedWei: string;
 }
 
+/** The swarm's shared chain at the end of the run: its validators and the roots they posted. */
+export interface SwarmChain {
+  chainId: number;
+  validators: string[];
+  threshold: number;
+  /** Every epoch whose root is on chain, in order. */
+  roots: Array<{ epoch: number; root: string }>;
+}
+
 export interface SwarmSummary {
   peers: string[];
+  chain: SwarmChain | null;
   members: SwarmPeer[];
   runId: string | null;
   rounds: SwarmRound[];
@@ -174,16 +190,22 @@ const alive = (member: Member) => member.child.exitCode === null && member.child
 export class Swarm {
   readonly members: Member[] = [];
   private readonly print: (line: string) => void;
+  /** The shared devnet, when the swarm has one. */
+  chain: SwarmChainHost | null = null;
 
   constructor(private readonly config: SwarmConfig) {
     this.print = config.print ?? ((line: string) => console.log(line));
     mkdirSync(config.dataDir, { recursive: true });
   }
 
-  /** Starts `count` members one after another, each joined through the first. */
+  /** Starts `count` members one after another, each joined through the first (after the chain, if one). */
   static async start(config: SwarmConfig, count: number): Promise<Swarm> {
     const swarm = new Swarm(config);
     try {
+      if (config.chain) {
+        swarm.chain = await startSwarmChain(config.dataDir, Array.from({ length: Math.min(3, count) }, (_, i) => memberDir(config.dataDir, `peer-${i}`)));
+        swarm.print(`chain: devnet ${swarm.chain.endpoint.chainId} on ${swarm.chain.endpoint.rpcUrl}; validators ${swarm.chain.validators.join(', ')} (${swarm.chain.threshold} must sign)`);
+      }
       for (let i = 0; i < count; i++) await swarm.add();
     } catch (error) {
       await swarm.stop();
@@ -199,7 +221,7 @@ export class Swarm {
   /** A new member, joined through the first member still alive; an adversary cheats in every round. */
   async add(kind: Member['kind'] = 'honest'): Promise<Member> {
     const name = `peer-${this.members.length}`;
-    const member = await this.spawn(name, join(this.config.dataDir, name), kind);
+    const member = await this.spawn(name, memberDir(this.config.dataDir, name), kind);
     this.members.push(member);
     this.print(`${name}: ${member.peerId} on ${member.address}${kind === 'honest' ? '' : ` (adversary: ${kind})`}`);
     return member;
@@ -296,8 +318,13 @@ export class Swarm {
     };
   }
 
-  /** Stops every member (SIGINT, then SIGKILL after 30 s) and writes each one's output to `<name>.log`. */
+  /** Stops every member (SIGINT, then SIGKILL after 30 s) and writes each one's output to `<name>.log`; then the chain. */
   async stop(): Promise<void> {
+    await this.stopMembers();
+    await this.chain?.stop();
+  }
+
+  private async stopMembers(): Promise<void> {
     await Promise.all(
       this.members.map(
         (member) =>
@@ -344,8 +371,8 @@ export class Swarm {
       ...(kind === 'honest' ? [] : ['--adversary', kind]),
       // Each member is credited to an address of its own, so a swarm's reward table has one row per member.
       '--reward-address', rewardAddressOf(name),
-      // One devnet per member would be N chains; a shared one is yet to come.
-      '--chain', 'none',
+      // One chain for all, the swarm's, or none (one devnet per member would be N chains).
+      '--chain', this.chain?.configPath ?? 'none',
       ...(through ? ['--bootstrap', through.address] : []),
       ...(config.nodeArgs ?? []),
     ];
@@ -357,7 +384,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmSummary> {
   const print = options.print ?? ((line: string) => console.log(line));
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? 120_000 + options.rounds * (options.roundSeconds * 1000 * 3 + 30_000);
-  const swarm = await Swarm.start({ ...options, print }, options.peers);
+  const swarm = await Swarm.start({ chain: true, ...options, print }, options.peers);
   try {
     for (const kind of options.adversaries ?? []) await swarm.add(kind);
     const runId = (await swarm.members[0]!.api.call('status')).runId;
@@ -374,7 +401,9 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmSummary> {
     const ok = rounds.every((round) => round.agree);
     const members = await swarm.outcomes();
     for (const m of members) print(`${m.name} (${m.kind}): ${m.accepted} accepted, ${m.rejected} rejected${m.rejected ? ` (${Object.entries(m.rejectedBy).map(([why, n]) => `${why} ×${n}`).join(', ')})` : ''}, credited ${m.creditedWei} wei`);
-    const summary: SwarmSummary = { peers: swarm.members.map((m) => m.peerId), members, runId, rounds, ok, seconds: (Date.now() - started) / 1000 };
+    const chain = (await swarm.chain?.summary()) ?? null;
+    if (chain) print(`chain: roots on chain for epochs ${chain.roots.map((r) => r.epoch).join(', ') || 'none yet'}`);
+    const summary: SwarmSummary = { peers: swarm.members.map((m) => m.peerId), chain, members, runId, rounds, ok, seconds: (Date.now() - started) / 1000 };
     writeFileSync(join(options.dataDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {
@@ -395,6 +424,8 @@ export function roundLine(round: SwarmRound): string {
     `${(bytes / 1000).toFixed(1)} kB sent`,
   ].join(' · ');
 }
+
+const memberDir = (dataDir: string, name: string) => join(dataDir, name);
 
 /** The reward address a swarm member is credited to: derived from its name, the same across its restarts. */
 export function rewardAddressOf(name: string): string {

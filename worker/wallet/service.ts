@@ -14,6 +14,7 @@ import { startChainService, type ChainEndpoint, type ChainService } from '../cha
 import type { EpochRecord, RewardRecords } from '../ledger/rewards.js';
 import type { TransactionRecord, TransactionRecords } from '../ledger/transactions.js';
 import type { Emission } from '../rewards/emission.js';
+import type { Peer } from '../p2p/peer.js';
 import { ClaimError, balancesOf, claim, receiptsOf, recipientOf, send } from './claims.js';
 import { KeystoreError, secretOf, type KeystoreOptions } from './keystore.js';
 import { WalletService, keystorePath, type WalletStatus } from './wallet.js';
@@ -35,6 +36,8 @@ export interface NodeWalletOptions extends KeystoreOptions {
   chain: ChainChoice;
   /** Rewards are credited here instead of the wallet's address. */
   rewardAddress?: string;
+  /** On a configured chain: the peer that carries the validators' root signatures, and this node's key if it is one. */
+  roots?: { peer: Peer; validatorKey?: string };
   autoLockMs?: number;
   log: (line: string) => void;
   /** The wallet's state changed (created, unlocked, locked, the chain came up): for the dashboard. */
@@ -111,7 +114,12 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
   const chainStarting: Promise<ChainService | null> =
     options.chain === 'none'
       ? Promise.resolve(null)
-      : startChainService({ dataDir: options.dataDir, emission: options.emission, log, ...(options.chain === 'devnet' ? {} : { configured: options.chain.configured }) }).then(
+      : startChainService({
+          dataDir: options.dataDir,
+          emission: options.emission,
+          log,
+          ...(options.chain === 'devnet' ? {} : { configured: options.chain.configured, ...(options.roots ? { roots: options.roots } : {}) }),
+        }).then(
           async (started) => {
             chain = started;
             await fund(rewardAddress());

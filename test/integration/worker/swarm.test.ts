@@ -44,7 +44,7 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     swarm = await Swarm.start(
-      { dataDir, roundSeconds: ROUND_SECONDS, innerSteps: 10, batchSize: 16, model: 'mlp-gan', backend: 'wasm', epochRounds: EPOCH_ROUNDS, print: (line) => lines.push(line) },
+      { dataDir, roundSeconds: ROUND_SECONDS, innerSteps: 10, batchSize: 16, model: 'mlp-gan', backend: 'wasm', epochRounds: EPOCH_ROUNDS, chain: true, print: (line) => lines.push(line) },
       4,
     );
     runId = (await swarm.members[0]!.api.call('status')).runId;
@@ -272,6 +272,18 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
     for (const [epoch, byPeer] of roots) expect(new Set(byPeer.values()).size, `epoch ${epoch}'s roots: ${JSON.stringify([...byPeer])}`).toBe(1);
     const newcomer = swarm.members[4]!;
     expect([...roots.values()].some((byPeer) => byPeer.has(newcomer.peerId.slice(-8))), `the newcomer closed no epoch${failureContext()}`).toBe(true);
+
+    // The swarm's one chain holds roots its validators agreed on: a majority's signatures, each root the one
+    // every peer's ledger has for that epoch.
+    const chain = await swarm.chain!.summary();
+    const posts = swarm.members.flatMap((member) => [...member.output.join('').matchAll(/epoch (\d+)'s root posted with (\d+) validators' signatures/g)]);
+    expect(chain.roots.length, `no root reached the swarm's chain${failureContext()}`).toBeGreaterThan(0);
+    expect(posts.every((match) => Number(match[2]) >= chain.threshold && Number(match[2]) <= chain.validators.length)).toBe(true);
+    for (const { epoch, root } of chain.roots) {
+      const held = roots.get(epoch);
+      if (held) expect([...new Set(held.values())], `epoch ${epoch}'s root on chain`).toEqual([root]);
+    }
+    expect(chain.roots.some(({ epoch }) => roots.has(epoch))).toBe(true);
   }, 400_000);
 
   /** Waits for a round to open on every live peer (so a step can act at its start) and returns its number. */
