@@ -200,6 +200,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       updateSettings(patch) {
         settings = ledger.ledger.updateSettings(patch);
         trainer.updateIntervals(settings.sampleIntervalSeconds, settings.workUnitSeconds);
+        if (!options.wallet?.autoLockMs) wallet?.setAutoLock(settings.walletLockMinutes * 60_000);
         return settings;
       },
       ledger,
@@ -333,6 +334,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     chain,
     ...(options.network?.rewardAddress ? { rewardAddress: options.network.rewardAddress } : {}),
     ...(p2p ? { roots: { peer: p2p.peer, ...(validatorKey ? { validatorKey } : {}) } } : {}),
+    autoLockMs: settings.walletLockMinutes * 60_000,
     ...options.wallet,
     log,
     changed: (info) => hub.publish('wallet', info),

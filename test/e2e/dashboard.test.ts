@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../../worker/api/contract.js';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, launchBrowser, watchedPage } from '../helpers/browser.js';
 import { skipWalletOffer, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
 describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
@@ -17,16 +17,12 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
   let node: NodeProcess;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     [node, browser] = await Promise.all([startNodeProcess(dataDir), launchBrowser()]);
     await skipWalletOffer(node);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ page, problems } = await watchedPage(browser, { width: 1280, height: 800 }));
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../worker/api/contract.js';
 import { formatAirt } from '../../worker/rewards/emission.js';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, launchBrowser, watchedPage } from '../helpers/browser.js';
 import { connectApi, loopbackArgs, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
 const ADDRESS = `0x${'a1'.repeat(20)}`;
@@ -22,7 +22,7 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
   const apis: ApiClient[] = [];
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     const [a, launched] = await Promise.all([startNodeProcess(dirs[0]!, [...loopbackArgs(), ...ROUNDS, '--reward-address', ADDRESS]), launchBrowser()]);
@@ -34,11 +34,7 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
     const b = await startNodeProcess(dirs[1]!, [...loopbackArgs([address]), ...ROUNDS]);
     nodes.push(b);
     apis.push(await connectApi(b));
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ page, problems } = await watchedPage(browser, { width: 1280, height: 900 }));
   }, 120_000);
 
   afterAll(async () => {

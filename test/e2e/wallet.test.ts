@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, WalletBalances } from '../../worker/api/contract.js';
 import { formatAirt } from '../../worker/rewards/emission.js';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, launchBrowser, watchedPage } from '../helpers/browser.js';
 import { connectApi, loopbackArgs, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
 const PASSWORD = 'a long enough password';
@@ -24,16 +24,12 @@ describe('the wallet in the dashboard (browser e2e)', { timeout: 240_000 }, () =
   let api: ApiClient;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     [node, browser] = await Promise.all([startNodeProcess(dataDir, [...loopbackArgs(), ...ROUNDS]), launchBrowser()]);
     api = await connectApi(node);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ page, problems } = await watchedPage(browser, { width: 1280, height: 900 }));
   }, 120_000);
 
   afterAll(async () => {

@@ -3,24 +3,12 @@
  * chain's receipt. `follow` settles those still pending (a process that died before the answer left them so).
  */
 import type Database from 'better-sqlite3';
+import type { WalletTransaction } from '../api/contract/wallet.js';
 import { LedgerInputError, checkCount } from './validate.js';
 
-export type TransactionStatus = 'pending' | 'confirmed' | 'failed';
-
-export interface TransactionRecord {
-  hash: string;
-  chainId: number;
-  kind: 'claim' | 'send';
-  coin: 'airt' | 'gas';
-  from: string;
-  to: string;
-  amountWei: string;
-  status: TransactionStatus;
-  block: number | null;
-  gasUsed: string | null;
-  sentAt: number;
-  settledAt: number | null;
-}
+/** A transaction as the ledger keeps it: the control API's record (its contract), one shape for both. */
+export type TransactionRecord = WalletTransaction;
+export type TransactionStatus = TransactionRecord['status'];
 
 export type Sent = Pick<TransactionRecord, 'hash' | 'chainId' | 'kind' | 'coin' | 'from' | 'to' | 'amountWei' | 'sentAt'>;
 

@@ -54,6 +54,8 @@ export interface NodeWallet {
   import(password: string, secret: string): Promise<WalletInfo>;
   unlock(password: string): Promise<WalletInfo>;
   lock(): WalletInfo;
+  /** The idle time before the wallet locks itself (the user's setting). */
+  setAutoLock(ms: number): void;
   exportMnemonic(password: string): Promise<string>;
   balances(): Promise<WalletBalances>;
   claim(): Promise<TransactionRecord>;
@@ -221,6 +223,7 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
       wallet.lock();
       return info();
     },
+    setAutoLock: (ms) => wallet.setAutoLock(ms),
     exportMnemonic: (password) => refusing(() => wallet.exportMnemonic(password)),
     async balances() {
       const live = ready();

@@ -33,11 +33,18 @@ export class WalletService {
   private unlocked: UnlockedWallet | null = null;
   private timer: NodeJS.Timeout | null = null;
   private locksAt: number | null = null;
-  private readonly autoLockMs: number;
+  private autoLockMs: number;
 
   constructor(private readonly options: WalletOptions) {
     this.autoLockMs = options.autoLockMs ?? DEFAULT_AUTO_LOCK_MS;
     if (!(this.autoLockMs > 0)) throw new RangeError('autoLockMs must be positive');
+  }
+
+  /** A new idle time before the wallet locks itself; an unlocked wallet's countdown starts again with it. */
+  setAutoLock(ms: number): void {
+    if (!(ms > 0)) throw new RangeError('autoLockMs must be positive');
+    this.autoLockMs = ms;
+    if (this.unlocked) this.touch();
   }
 
   /** Reads what the keystore says without its password; a damaged one is a KeystoreError to show. */

@@ -7,18 +7,20 @@ import { settingsSchema, type Settings } from '../../../worker/api/contract.js';
 export interface SettingsDraft {
   sampleIntervalSeconds: string;
   workUnitSeconds: string;
+  walletLockMinutes: string;
   startPaused: boolean;
 }
 
 /** The settings this form edits; the rest (the wallet offer's answer) are set elsewhere and left alone. */
-export type FormSettings = Pick<Settings, 'sampleIntervalSeconds' | 'workUnitSeconds' | 'startPaused'>;
-const formSchema = settingsSchema.pick({ sampleIntervalSeconds: true, workUnitSeconds: true, startPaused: true });
+export type FormSettings = Pick<Settings, 'sampleIntervalSeconds' | 'workUnitSeconds' | 'walletLockMinutes' | 'startPaused'>;
+const formSchema = settingsSchema.pick({ sampleIntervalSeconds: true, workUnitSeconds: true, walletLockMinutes: true, startPaused: true });
 
 export type SettingsErrors = Partial<Record<keyof FormSettings, string>>;
 
 export type SettingsValidation = { ok: true; value: FormSettings } | { ok: false; errors: SettingsErrors };
 
-type NumericKey = 'sampleIntervalSeconds' | 'workUnitSeconds';
+type NumericKey = 'sampleIntervalSeconds' | 'workUnitSeconds' | 'walletLockMinutes';
+const UNIT: Record<NumericKey, string> = { sampleIntervalSeconds: 'seconds', workUnitSeconds: 'seconds', walletLockMinutes: 'minutes' };
 
 /** [min, max] the node accepts for a numeric setting. */
 export function settingLimits(key: NumericKey): [number, number] {
@@ -30,40 +32,38 @@ export function draftFrom(settings: Settings): SettingsDraft {
   return {
     sampleIntervalSeconds: String(settings.sampleIntervalSeconds),
     workUnitSeconds: String(settings.workUnitSeconds),
+    walletLockMinutes: String(settings.walletLockMinutes),
     startPaused: settings.startPaused,
   };
 }
 
-function parseSeconds(key: NumericKey, text: string): { value: number } | { error: string } {
+function parseWhole(key: NumericKey, text: string): { value: number } | { error: string } {
   const [min, max] = settingLimits(key);
-  const range = `between ${min} and ${max} seconds`;
+  const unit = UNIT[key];
+  const range = `between ${min} and ${max} ${unit}`;
   const trimmed = text.trim();
-  if (trimmed === '') return { error: `Enter a number of seconds ${range}.` };
+  if (trimmed === '') return { error: `Enter a number of ${unit} ${range}.` };
   const value = Number(trimmed);
-  if (!Number.isFinite(value)) return { error: `Enter a number of seconds ${range}.` };
-  if (!Number.isInteger(value)) return { error: 'Use whole seconds.' };
+  if (!Number.isFinite(value)) return { error: `Enter a number of ${unit} ${range}.` };
+  if (!Number.isInteger(value)) return { error: `Use whole ${unit}.` };
   if (value < min || value > max) return { error: `Must be ${range}.` };
   return { value };
 }
 
 export function validateSettings(draft: SettingsDraft): SettingsValidation {
   const errors: SettingsErrors = {};
-  const sample = parseSeconds('sampleIntervalSeconds', draft.sampleIntervalSeconds);
-  const unit = parseSeconds('workUnitSeconds', draft.workUnitSeconds);
-  if ('error' in sample) errors.sampleIntervalSeconds = sample.error;
-  if ('error' in unit) errors.workUnitSeconds = unit.error;
-  if ('error' in sample || 'error' in unit) return { ok: false, errors };
-  const parsed = formSchema.safeParse({
-    sampleIntervalSeconds: sample.value,
-    workUnitSeconds: unit.value,
-    startPaused: draft.startPaused,
-  });
+  const numbers: Partial<Record<NumericKey, number>> = {};
+  for (const key of Object.keys(UNIT) as NumericKey[]) {
+    const parsed = parseWhole(key, draft[key]);
+    if ('error' in parsed) errors[key] = parsed.error;
+    else numbers[key] = parsed.value;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const parsed = formSchema.safeParse({ ...numbers, startPaused: draft.startPaused });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path[0];
-      if (key === 'sampleIntervalSeconds' || key === 'workUnitSeconds' || key === 'startPaused') {
-        errors[key] ??= issue.message;
-      }
+      if (typeof key === 'string' && Object.hasOwn(formSchema.shape, key)) errors[key as keyof FormSettings] ??= issue.message;
     }
     return { ok: false, errors };
   }
@@ -84,6 +84,6 @@ export function settingsPatch(current: Settings, next: FormSettings): Partial<Se
  * so the error can sit under that field.
  */
 export function fieldOfServerError(message: string): keyof FormSettings | null {
-  const match = /setSettings: (sampleIntervalSeconds|workUnitSeconds|startPaused)\b/.exec(message);
+  const match = /setSettings: (sampleIntervalSeconds|workUnitSeconds|walletLockMinutes|startPaused)\b/.exec(message);
   return (match?.[1] as keyof FormSettings | undefined) ?? null;
 }

@@ -9,6 +9,8 @@ export const settingsSchema = z
     sampleIntervalSeconds: z.number().int().min(1).max(600),
     /** Length of one work unit: training is checkpointed and recorded in the ledger at this interval. */
     workUnitSeconds: z.number().int().min(5).max(3600),
+    /** The wallet locks itself after this many minutes unused. */
+    walletLockMinutes: z.number().int().min(1).max(1440),
     /** The first-run wallet offer was answered: a wallet was made, or the user chose to set it up later. */
     walletOffered: z.boolean(),
   })
@@ -19,5 +21,6 @@ export const DEFAULT_SETTINGS: Settings = {
   startPaused: false,
   sampleIntervalSeconds: 4,
   workUnitSeconds: 30,
+  walletLockMinutes: 15,
   walletOffered: false,
 };

@@ -69,6 +69,25 @@ describe('the wallet service', () => {
     expect((await wallet.unlock(PASSWORD)).locked).toBe(false);
   });
 
+  it("takes a new idle time at once: the user's setting restarts an unlocked wallet's countdown", async () => {
+    await wallet.import(PASSWORD, { privateKey: KEY });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      wallet.signer(provider);
+      vi.advanceTimersByTime(30_000);
+      wallet.setAutoLock(5 * 60_000);
+      expect(wallet.status().locksAt).toBe(Date.now() + 5 * 60_000);
+      vi.advanceTimersByTime(4 * 60_000);
+      expect(wallet.status().locked).toBe(false);
+      wallet.setAutoLock(10_000);
+      vi.advanceTimersByTime(10_001);
+      expect(wallet.status().locked).toBe(true);
+      expect(() => wallet.setAutoLock(0)).toThrow(RangeError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('exports the mnemonic only with the password, and says so when a key-imported wallet has none', async () => {
     const { mnemonic } = await wallet.create(PASSWORD);
     wallet.lock();

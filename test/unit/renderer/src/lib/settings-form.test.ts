@@ -12,27 +12,29 @@ describe('settings form', () => {
   it('takes its limits from the contract', () => {
     expect(settingLimits('sampleIntervalSeconds')).toEqual([1, 600]);
     expect(settingLimits('workUnitSeconds')).toEqual([5, 3600]);
+    expect(settingLimits('walletLockMinutes')).toEqual([1, 1440]);
   });
 
   it('accepts a valid draft', () => {
     const draft = { ...draftFrom(DEFAULT_SETTINGS), workUnitSeconds: ' 60 ', startPaused: true };
     expect(validateSettings(draft)).toEqual({
       ok: true,
-      value: { sampleIntervalSeconds: 4, workUnitSeconds: 60, startPaused: true },
+      value: { sampleIntervalSeconds: 4, workUnitSeconds: 60, walletLockMinutes: 15, startPaused: true },
     });
   });
 
   it('explains each invalid field', () => {
-    const result = validateSettings({ sampleIntervalSeconds: '2.5', workUnitSeconds: '1', startPaused: false });
+    const result = validateSettings({ sampleIntervalSeconds: '2.5', workUnitSeconds: '1', walletLockMinutes: '0', startPaused: false });
     expect(result).toEqual({
       ok: false,
-      errors: { sampleIntervalSeconds: 'Use whole seconds.', workUnitSeconds: 'Must be between 5 and 3600 seconds.' },
+      errors: { sampleIntervalSeconds: 'Use whole seconds.', workUnitSeconds: 'Must be between 5 and 3600 seconds.', walletLockMinutes: 'Must be between 1 and 1440 minutes.' },
     });
-    const empty = validateSettings({ sampleIntervalSeconds: '', workUnitSeconds: 'abc', startPaused: false });
+    const empty = validateSettings({ sampleIntervalSeconds: '', workUnitSeconds: 'abc', walletLockMinutes: '1.5', startPaused: false });
     expect(empty.ok).toBe(false);
     if (!empty.ok) {
       expect(empty.errors.sampleIntervalSeconds).toMatch(/between 1 and 600/);
       expect(empty.errors.workUnitSeconds).toMatch(/between 5 and 3600/);
+      expect(empty.errors.walletLockMinutes).toBe('Use whole minutes.');
     }
   });
 
