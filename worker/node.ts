@@ -44,6 +44,9 @@ import { SupervisedTrainer } from './training/supervised-trainer.js';
 import { REJECTION_WORDS, type RejectionReason } from './verify/reasons.js';
 import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/service.js';
 import { readValidatorKey } from './chain/config.js';
+import type { Decision } from './scheduler/scheduler.js';
+import { startScheduler, type SchedulerServiceOptions } from './scheduler/service.js';
+import type { TrainerSettings } from './training/trainer-host.js';
 import type { TrainerReady } from './training/trainer-host.js';
 
 export interface NodeOptions {
@@ -57,6 +60,8 @@ export interface NodeOptions {
   restartPolicy?: RestartBackoffPolicy;
   /** Free space training must leave on the data dir's disk (default 100 MB). */
   reserveDiskBytes?: number;
+  /** Stand-ins for the scheduler's own measurements (tests). */
+  scheduler?: Pick<SchedulerServiceOptions, 'sampleLoad' | 'temperature' | 'tickMs'>;
   /** The wallet locks itself after this long unused (default 15 minutes); scrypt's cost, lowered only in tests. */
   wallet?: { autoLockMs?: number; scryptN?: number };
   /** Join the peer network and train in rounds; absent = offline, training alone. */
@@ -114,6 +119,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     trainerPaused: false,
     checkpointDisk: null,
     ledgerBlock: null,
+    schedule: null,
   };
   let state = deriveState(facts);
   const refreshState = () => {
@@ -144,6 +150,12 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   let settings: Settings = ledger.ledger.getSettings();
   facts.userPaused = facts.trainerPaused = settings.startPaused;
   facts.pausedBy = settings.startPaused ? 'settings' : 'user';
+  // The scheduler decides from the first moment (a trainer started while the user is at the keyboard starts
+  // held); once the trainer runs, each change of its decision holds, frees or slows it.
+  let onSchedule = (decision: Decision) => void (facts.schedule = decision);
+  const scheduler = startScheduler({ settings: () => settings, changed: (decision) => onSchedule(decision), ...options.scheduler });
+  facts.schedule = scheduler.decision();
+  facts.trainerPaused ||= !facts.schedule.train;
 
   // The default model suits the backend the trainer thread will get (dcgan needs native speed).
   const model = options.model ?? defaultModelFor(options.backend ?? probeBestBackend());
@@ -195,11 +207,17 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       status: () => status(),
       state: () => state,
       pause: () => pause(),
+      pauseFor: (minutes) => pauseFor(minutes),
       resume: () => resume(),
+      reportSignals: (signals) => {
+        scheduler.report(signals);
+        return applyPause();
+      },
       settings: () => settings,
       updateSettings(patch) {
         settings = ledger.ledger.updateSettings(patch);
-        trainer.updateIntervals(settings.sampleIntervalSeconds, settings.workUnitSeconds);
+        trainer.updateSettings(trainerSettings());
+        scheduler.refresh();
         if (!options.wallet?.autoLockMs) wallet?.setAutoLock(settings.walletLockMinutes * 60_000);
         return settings;
       },
@@ -229,6 +247,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     firstStep: ledger.ledger.lastUnit(runId)?.stepEnd ?? 0,
     sampleIntervalSeconds: settings.sampleIntervalSeconds,
     workUnitSeconds: settings.workUnitSeconds,
+    intensity: facts.schedule?.intensity ?? 1,
     reserveDiskBytes: options.reserveDiskBytes ?? DEFAULT_RESERVE_DISK_BYTES,
     // In rounds the trainer waits for the round's weights and steps before it computes anything.
     // On the network the rounds grant the steps, and the picture is the committed model's, the same on every peer.
@@ -293,7 +312,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
         refreshState();
       },
     },
-    settings.startPaused,
+    facts.trainerPaused,
     options.restartPolicy,
   ).catch(async (error: unknown) => {
     await p2pStarting?.then((started) => started.stop()).catch(() => undefined);
@@ -303,6 +322,12 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   });
   const { trainer, ready } = started;
   adopt(ready);
+  onSchedule = (decision) => {
+    facts.schedule = decision;
+    trainer.updateSettings(trainerSettings());
+    void applyPause();
+    refreshState();
+  };
   sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });
   facts.phase = 'running';
   refreshState();
@@ -425,9 +450,20 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     };
   }
 
-  /** Tells the trainer what the user and the ledger want; resolves once it confirmed (see TrainerHost). */
+  /** Tells the trainer what the user, the ledger and the scheduler want; resolves once it confirmed (see TrainerHost). */
   function applyPause(): Promise<unknown> {
-    return facts.userPaused || facts.ledgerBlock !== null ? trainer.pause() : trainer.resume();
+    return facts.userPaused || facts.ledgerBlock !== null || facts.schedule?.train === false ? trainer.pause() : trainer.resume();
+  }
+
+  function trainerSettings(): TrainerSettings {
+    return { sampleIntervalSeconds: settings.sampleIntervalSeconds, workUnitSeconds: settings.workUnitSeconds, intensity: facts.schedule?.intensity ?? 1 };
+  }
+
+  /** "Pause for an hour": the scheduler holds the trainer until then (a setting, so a restart keeps it). */
+  async function pauseFor(minutes: number): Promise<void> {
+    settings = ledger.ledger.updateSettings({ pauseUntil: Date.now() + minutes * 60_000 });
+    scheduler.refresh();
+    await applyPause();
   }
 
   async function pause(): Promise<number> {
@@ -439,6 +475,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   async function resume(): Promise<void> {
     if (facts.phase === 'stopping') return;
     facts.userPaused = false;
+    // Resume also ends a pause for a while; what the schedule itself holds (idle, battery…) stays held.
+    if (settings.pauseUntil !== null) settings = ledger.ledger.updateSettings({ pauseUntil: null });
+    scheduler.refresh();
     await applyPause();
   }
 
@@ -447,6 +486,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     stopping ??= (async () => {
       facts.phase = 'stopping';
       refreshState();
+      scheduler.stop();
       await driver?.stop();
       await wallet?.stop();
       await p2p?.stop().catch((error: Error) => log(`p2p: stopping: ${error.message}`));

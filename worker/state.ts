@@ -17,9 +17,11 @@ export interface NodeFacts {
   checkpointDisk: DiskFull | null;
   /** The ledger cannot record: the node holds the trainer. */
   ledgerBlock: LedgerBlock | null;
+  /** The scheduler's decision (scheduler/): when it says not to train, the node holds the trainer. */
+  schedule: { train: boolean; intensity: number; text: string } | null;
 }
 
-const REASON_TEXT: Record<Exclude<StateInfo['reason'], 'disk'>, string> = {
+const REASON_TEXT: Record<Exclude<StateInfo['reason'], 'disk' | 'schedule'>, string> = {
   loading: 'Loading the model and data',
   running: 'Training on your shard',
   user: 'Paused by you',
@@ -37,7 +39,7 @@ function diskText(checkpoint: DiskFull | null, ledger: LedgerBlock | null): stri
   return `Paused: the disk is full (${megabytes(checkpoint!.freeBytes)} free, a checkpoint needs ${megabytes(checkpoint!.neededBytes)})`;
 }
 
-const info = (state: StateInfo['state'], reason: Exclude<StateInfo['reason'], 'disk'>): StateInfo => ({
+const info = (state: StateInfo['state'], reason: Exclude<StateInfo['reason'], 'disk' | 'schedule'>): StateInfo => ({
   state,
   reason,
   reasonText: REASON_TEXT[reason],
@@ -47,7 +49,9 @@ export function deriveState(facts: NodeFacts): StateInfo {
   if (facts.phase === 'starting') return info('starting', 'loading');
   if (facts.phase === 'stopping') return info('stopping', 'shutdown');
   if (facts.phase === 'failed') return info('error', 'failure');
-  // A user's pause outranks the disk: it is why nothing trains. Otherwise the disk is why.
+  // A user's pause outranks the schedule, and the schedule the disk: each is the first reason nothing trains.
+  const scheduled = facts.schedule !== null && !facts.schedule.train && !facts.userPaused;
+  if (facts.trainerPaused && scheduled) return { state: 'paused', reason: 'schedule', reasonText: facts.schedule!.text };
   const heldByDisk = facts.trainerPaused ? facts.ledgerBlock !== null && !facts.userPaused : facts.checkpointDisk !== null;
   if (heldByDisk) return { state: 'paused', reason: 'disk', reasonText: diskText(facts.checkpointDisk, facts.ledgerBlock) };
   return facts.trainerPaused ? info('paused', facts.pausedBy) : info('training', 'running');

@@ -35,7 +35,19 @@ const empty = z.object({}).strict();
 export const paramsSchemas = {
   status: empty,
   pause: empty,
+  /** Pauses for a while ("for 1 hour"), whatever the schedule; Resume ends it early. */
+  pauseFor: z.object({ minutes: z.number().int().min(1).max(7 * 24 * 60) }).strict(),
   resume: empty,
+  /** What the desktop app hears from the OS, for the scheduler: each field only if the OS tells it. */
+  reportSignals: z
+    .object({
+      idleSeconds: z.number().min(0).max(1e9).optional(),
+      screenLocked: z.boolean().optional(),
+      onBattery: z.boolean().optional(),
+      suspended: z.boolean().optional(),
+      fullscreen: z.boolean().optional(),
+    })
+    .strict(),
   getSettings: empty,
   setSettings: settingsSchema.partial().strict(),
   workHistory: z
@@ -65,7 +77,9 @@ export const paramsSchemas = {
 export interface MethodResults {
   status: Status;
   pause: StateInfo;
+  pauseFor: StateInfo;
   resume: StateInfo;
+  reportSignals: StateInfo;
   getSettings: Settings;
   setSettings: Settings;
   workHistory: { units: WorkUnit[]; today: WorkTotals; total: WorkTotals };

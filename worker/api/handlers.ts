@@ -2,6 +2,7 @@
 import type { Earnings, NetworkStatus, ProgressPoint, RoundRecord, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
 import { ApiRefusal, type Handlers } from './dispatch.js';
 import type { LedgerService } from '../ledger/service.js';
+import type { ReportedSignals } from '../scheduler/signals.js';
 import { WalletRefusal, type NodeWallet } from '../wallet/service.js';
 
 export interface HandlerDeps {
@@ -9,7 +10,10 @@ export interface HandlerDeps {
   state(): StateInfo;
   /** Resolve once the trainer confirmed; the reply is then the state it confirmed. */
   pause(): Promise<unknown>;
+  pauseFor(minutes: number): Promise<unknown>;
   resume(): Promise<unknown>;
+  /** The desktop app's signals for the scheduler; resolves once the trainer did what they decide. */
+  reportSignals(signals: ReportedSignals): Promise<unknown>;
   settings(): Settings;
   updateSettings(patch: Partial<Settings>): Settings;
   ledger: LedgerService;
@@ -43,6 +47,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     resume: async () => {
       await deps.resume();
+      return deps.state();
+    },
+    pauseFor: async ({ minutes }) => {
+      await deps.pauseFor(minutes);
+      return deps.state();
+    },
+    reportSignals: async (signals) => {
+      await deps.reportSignals(signals);
       return deps.state();
     },
     getSettings: () => deps.settings(),

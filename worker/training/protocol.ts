@@ -41,6 +41,8 @@ export interface TrainerConfig {
   firstStep: number;
   sampleIntervalSeconds: number;
   workUnitSeconds: number;
+  /** The duty cycle (0–1], from the scheduler: below 1 the thread rests after each step (quiet mode, heat). */
+  intensity?: number;
   /** Rows per micro-step, fixed; absent = tuned to the machine (see micro-batch.ts). */
   microBatch?: number;
   /** Free space a checkpoint must leave on its disk, so that training never fills the user's disk. */
@@ -86,7 +88,7 @@ export type UnitRecord = Omit<WorkUnit, 'id'>;
 
 export type ToTrainer =
   | { type: 'init'; config: TrainerConfig; control: SharedArrayBuffer }
-  | { type: 'settings'; sampleIntervalSeconds: number; workUnitSeconds: number }
+  | { type: 'settings'; sampleIntervalSeconds: number; workUnitSeconds: number; intensity: number }
   /** Asks for the task's weights; answered by `weights` with the same id. */
   | { type: 'readWeights'; id: number }
   /** Replaces the task's weights (e.g. with a round's committed model); answered by `wrote`. `values` is transferred. */

@@ -7,7 +7,7 @@
 import type { Improvement, ScoreRequest } from './scoring.js';
 import type { Rebase, TrainerConfig, WeightsAtStep } from './protocol.js';
 import { createRestartBackoff, type RestartBackoff, type RestartBackoffPolicy } from '../restart-backoff.js';
-import { TrainerHost, type TrainerEvents, type TrainerReady } from './trainer-host.js';
+import { TrainerHost, type TrainerSettings, type TrainerEvents, type TrainerReady } from './trainer-host.js';
 
 export interface SupervisedTrainerEvents extends TrainerEvents {
   /** A replacement thread is up (after `failed`). */
@@ -106,8 +106,8 @@ export class SupervisedTrainer {
     return this.live;
   }
 
-  updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
-    this.host.updateIntervals(sampleIntervalSeconds, workUnitSeconds);
+  updateSettings(settings: TrainerSettings): void {
+    this.host.updateSettings(settings);
   }
 
   async stop(): Promise<void> {

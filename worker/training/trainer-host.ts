@@ -82,6 +82,9 @@ function takeThread(): Worker {
   return worker;
 }
 
+/** What the node may change while the thread runs. */
+export type TrainerSettings = Pick<TrainerConfig, 'sampleIntervalSeconds' | 'workUnitSeconds'> & { intensity: number };
+
 export class TrainerHost {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SLOTS * 4));
   private readonly worker: Worker;
@@ -231,8 +234,9 @@ export class TrainerHost {
     this.pending.delete(id);
   }
 
-  updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
-    if (!this.hasExited) this.worker.postMessage({ type: 'settings', sampleIntervalSeconds, workUnitSeconds } satisfies ToTrainer);
+  /** New intervals and duty cycle, taken between steps. */
+  updateSettings({ sampleIntervalSeconds, workUnitSeconds, intensity }: TrainerSettings): void {
+    if (!this.hasExited) this.worker.postMessage({ type: 'settings', sampleIntervalSeconds, workUnitSeconds, intensity } satisfies ToTrainer);
   }
 
   /** Finishes the current step, checkpoints, and ends the thread (terminated if it overruns the timeout). */

@@ -23,7 +23,7 @@ port.on('message', (message: ToTrainer) => {
         port.close();
       });
   } else if (message.type === 'settings') {
-    trainer?.updateIntervals(message.sampleIntervalSeconds, message.workUnitSeconds);
+    trainer?.updateSettings(message.sampleIntervalSeconds, message.workUnitSeconds, message.intensity);
   } else if (!trainer) {
     post({ type: 'wrote', id: message.id, error: 'the trainer has not been started' });
   } else {

@@ -40,6 +40,8 @@ import { createTask } from './tasks/index.js';
 const PROGRESS_INTERVAL_MS = 1000;
 /** How often a trainer held by a full disk looks for room again. */
 const DISK_RETRY_MS = 5000;
+/** The longest rest after one step, whatever the intensity: progress and requests keep flowing. */
+const MAX_REST_MS = 2000;
 /** Errors that mean "no room", whatever the OS calls it. */
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
@@ -97,6 +99,8 @@ export class Trainer {
   /** Time and count of the micro-steps of the step in flight, for tuning the micro-batch. */
   private microStepMs = 0;
   private microSteps = 0;
+  /** The compute time of the last whole step: what a rest below full intensity is measured against. */
+  private lastStepMs = 0;
   private lastUnit: UnitRecord | null = null;
   /** The last command acknowledged, and in which state. */
   private acked: Command | null = null;
@@ -131,8 +135,8 @@ export class Trainer {
     this.wake?.();
   }
 
-  updateIntervals(sampleIntervalSeconds: number, workUnitSeconds: number): void {
-    this.config = { ...this.config, sampleIntervalSeconds, workUnitSeconds };
+  updateSettings(sampleIntervalSeconds: number, workUnitSeconds: number, intensity: number): void {
+    this.config = { ...this.config, sampleIntervalSeconds, workUnitSeconds, intensity };
   }
 
   async init(): Promise<void> {
@@ -204,6 +208,10 @@ export class Trainer {
     // Let queued messages (settings, requests) in; costs microseconds against a step of milliseconds.
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.serveRequests();
+    // Below full intensity the thread rests after each step, in proportion to its compute (a duty cycle);
+    // a pause or a request ends the rest at once.
+    const intensity = this.config.intensity ?? 1;
+    if (intensity > 0 && intensity < 1) await this.idle(Math.min(MAX_REST_MS, this.lastStepMs * (1 / intensity - 1)));
   }
 
   private serveRequests(): void {
@@ -340,6 +348,7 @@ export class Trainer {
 
   private tuneMicroBatch(endedEarly: boolean): void {
     const meanMs = this.microStepMs / Math.max(1, this.microSteps);
+    this.lastStepMs = this.microStepMs;
     this.microStepMs = 0;
     this.microSteps = 0;
     if (this.config.microBatch === undefined && !endedEarly) this.tuner.observe(meanMs);

@@ -14,7 +14,7 @@ export type DatasetName = (typeof DATASETS)[number];
 export type NodeState = 'starting' | 'training' | 'paused' | 'stopping' | 'error';
 
 /** Why the node is in its state; the UI shows `reasonText`, tools match on `reason`. */
-export type StateReason = 'loading' | 'running' | 'user' | 'settings' | 'disk' | 'shutdown' | 'failure';
+export type StateReason = 'loading' | 'running' | 'user' | 'settings' | 'schedule' | 'disk' | 'shutdown' | 'failure';
 
 export interface StateInfo {
   state: NodeState;

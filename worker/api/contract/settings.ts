@@ -1,6 +1,21 @@
 /** The user's settings, validated against a versioned zod schema wherever they arrive from outside. */
 import { z } from 'zod';
 
+/** When the miner trains: always, once the computer is idle, or inside weekly windows (worker/scheduler/). */
+export const SCHEDULE_MODES = ['always', 'idle', 'schedule'] as const;
+export type ScheduleMode = (typeof SCHEDULE_MODES)[number];
+
+const timeWindow = z
+  .object({
+    /** 0 = Sunday. */
+    days: z.array(z.number().int().min(0).max(6)).min(1).max(7),
+    startMinute: z.number().int().min(0).max(1439),
+    /** Before the start: the window runs past midnight. Equal to the start: the whole day. */
+    endMinute: z.number().int().min(0).max(1439),
+  })
+  .strict();
+export type TimeWindow = z.infer<typeof timeWindow>;
+
 export const settingsSchema = z
   .object({
     /** Start the node paused (the user's last Pause survives restarts). */
@@ -9,6 +24,21 @@ export const settingsSchema = z
     sampleIntervalSeconds: z.number().int().min(1).max(600),
     /** Length of one work unit: training is checkpointed and recorded in the ledger at this interval. */
     workUnitSeconds: z.number().int().min(5).max(3600),
+    scheduleMode: z.enum(SCHEDULE_MODES),
+    /** Idle mode: train once the computer has had no input this long. */
+    idleThresholdSeconds: z.number().int().min(10).max(3600),
+    /** Schedule mode: train inside these weekly windows. */
+    scheduleWindows: z.array(timeWindow).max(28),
+    /** Paused until then (Unix ms), whatever the mode: "Pause for 1 hour"; null when not. */
+    pauseUntil: z.number().int().min(0).nullable(),
+    /** Half the duty cycle: less heat and fan noise. */
+    quietMode: z.boolean(),
+    pauseOnBattery: z.boolean(),
+    pauseWhenFullscreen: z.boolean(),
+    /** Pause at this CPU temperature (where the OS tells it). */
+    maxTemperatureC: z.number().int().min(50).max(110),
+    /** Pause while other programs use more than this share of the CPU, in idle mode (100: never). */
+    maxOtherLoadPercent: z.number().int().min(5).max(100),
     /** The wallet locks itself after this many minutes unused. */
     walletLockMinutes: z.number().int().min(1).max(1440),
     /** The first-run wallet offer was answered: a wallet was made, or the user chose to set it up later. */
@@ -21,6 +51,15 @@ export const DEFAULT_SETTINGS: Settings = {
   startPaused: false,
   sampleIntervalSeconds: 4,
   workUnitSeconds: 30,
+  scheduleMode: 'always',
+  idleThresholdSeconds: 120,
+  scheduleWindows: [],
+  pauseUntil: null,
+  quietMode: false,
+  pauseOnBattery: true,
+  pauseWhenFullscreen: true,
+  maxTemperatureC: 90,
+  maxOtherLoadPercent: 50,
   walletLockMinutes: 15,
   walletOffered: false,
 };

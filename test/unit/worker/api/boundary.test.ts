@@ -20,6 +20,8 @@ const sampleEvents: Events = {
 /** Valid params for the methods that need some. */
 const PARAMS: Partial<Record<string, object>> = {
   setSettings: { sampleIntervalSeconds: 9 },
+  pauseFor: { minutes: 60 },
+  reportSignals: { idleSeconds: 3 },
   walletCreate: { password: 'correct horse' },
   walletImport: { password: 'correct horse', secret: 'x' },
   walletUnlock: { password: 'correct horse' },
@@ -54,6 +56,8 @@ describe('control API over a MessagePort', () => {
       status: sampleStatus(),
       pause: handlers.pause({}),
       resume: handlers.resume({}),
+      pauseFor: handlers.pauseFor({ minutes: 60 }),
+      reportSignals: handlers.reportSignals({ idleSeconds: 3 }),
       getSettings: handlers.getSettings({}),
       setSettings: { ...handlers.settings, sampleIntervalSeconds: 9 },
       workHistory: handlers.workHistory({ limit: 50 }),

@@ -60,6 +60,8 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
     status: () => sampleStatus(),
     pause: () => ({ state: 'paused', reason: 'user', reasonText: 'Paused by you' }),
     resume: () => ({ state: 'training', reason: 'running', reasonText: 'Training on your shard' }),
+    pauseFor: () => ({ state: 'paused', reason: 'schedule', reasonText: 'Paused by you until 15:00' }),
+    reportSignals: () => ({ state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' }),
     getSettings: () => state.settings,
     setSettings: (patch) => (state.settings = { ...state.settings, ...patch }),
     workHistory: ({ limit }) => ({
