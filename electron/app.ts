@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createSupervisor, type SupervisorOptions } from './supervisor.js';
 import { createTray, type MinerTray, type TrayOptions } from './tray.js';
 import { createMainWindow, type MainWindow, type WindowOptions } from './window.js';
+import { startPowerSignals, type PowerMonitorLike, type PowerSignals } from './power-signals.js';
 import { createWorkerClient, type MainPort } from './worker-client.js';
 
 /** The parts of Electron's `app` used here. */
@@ -31,6 +32,8 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   Menu: TrayOptions<Image, Menu>['Menu'];
   nativeImage: TrayOptions<Image, Menu>['nativeImage'];
   platform: NodeJS.Platform;
+  /** Electron's powerMonitor (usable once the app is ready): the user's idle time, lock, battery, sleep. */
+  powerMonitor: PowerMonitorLike;
   /** `process.on`, for the stop signals a terminal or the launcher sends. */
   onSignal(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   log?: (line: string) => void;
@@ -68,6 +71,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   const worker = createWorkerClient();
   let window: MainWindow<Port> | null = null;
   let tray: MinerTray | null = null;
+  let power: PowerSignals | null = null;
   let quitting = false;
   let workerStopped = false;
 
@@ -91,6 +95,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   });
   app.on('before-quit', (event) => {
     quitting = true;
+    power?.stop();
     if (workerStopped) return;
     // Hold the quit until the worker has closed its ledger and checkpoint, then quit for real.
     event.preventDefault();
@@ -124,6 +129,8 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
       quit: () => app.quit(),
       log,
     });
+    // The scheduler hears the OS through these: the user's return stops training within half a second.
+    power = startPowerSignals({ powerMonitor: deps.powerMonitor, api: worker.api, log });
     supervisor.start();
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Electron main entry (package.json "main"). Hands the real Electron modules to createApp; nothing else.
  */
-import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, shell, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, powerMonitor, shell, Tray, utilityProcess } from 'electron';
 import { createApp } from './app.js';
 
 createApp({
@@ -14,5 +14,6 @@ createApp({
   Menu,
   nativeImage,
   platform: process.platform,
+  powerMonitor,
   onSignal: (signal, listener) => process.on(signal, listener),
 });

@@ -1,10 +1,17 @@
 /**
- * The tray icon: the node's state at a glance, Pause / Resume, open the window, quit.
+ * The tray icon: the node's state at a glance and in its menu's first line, the AIRT earned today, Pause,
+ * Pause for 1 hour, Resume, open the window, quit.
  * Electron's Tray, Menu and nativeImage are passed in; tests use fakes.
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ApiClient, StateInfo } from '../worker/api/contract.js';
 import { STATE_LABELS } from '../worker/api/labels.js';
+import { formatAirt } from '../worker/rewards/emission.js';
+
+/** How long "Pause for 1 hour" pauses. */
+export const PAUSE_FOR_MINUTES = 60;
+/** Today's AIRT is asked again at most this often (on the node's network events). */
+const EARNINGS_EVERY_MS = 10_000;
 
 export interface TrayLike<Menu> {
   setToolTip(text: string): void;
@@ -34,12 +41,18 @@ export interface MinerTray {
 export interface TrayModel {
   state: StateInfo | null;
   samplesPerSecond: number | null;
+  /** AIRT credited today, in wei; null until known (and for a node that trains alone). */
+  todayWei: string | null;
   /** The worker died and is being restarted (as opposed to starting for the first time). */
   restarting: boolean;
 }
 
 export interface TrayView {
   tooltip: string;
+  /** The menu's first line: the state in words. */
+  status: string;
+  /** "AIRT earned today: 12.5"; null when unknown. */
+  earned: string | null;
   canPause: boolean;
   canResume: boolean;
 }
@@ -49,10 +62,11 @@ function formatRate(samplesPerSecond: number): string {
   return samplesPerSecond >= 10 ? String(Math.round(samplesPerSecond)) : samplesPerSecond.toFixed(1);
 }
 
-export function trayView({ state, samplesPerSecond, restarting }: TrayModel): TrayView {
+export function trayView({ state, samplesPerSecond, todayWei, restarting }: TrayModel): TrayView {
+  const earned = todayWei !== null && /^\d+$/.test(todayWei) ? `AIRT earned today: ${formatAirt(BigInt(todayWei), 2)}` : null;
   if (!state) {
-    const tooltip = restarting ? 'AIRTIST Miner — The miner stopped; restarting it…' : 'AIRTIST Miner — Starting…';
-    return { tooltip, canPause: false, canResume: false };
+    const status = restarting ? 'The miner stopped; restarting it…' : 'Starting…';
+    return { tooltip: `AIRTIST Miner — ${status}`, status, earned, canPause: false, canResume: false };
   }
   const label = STATE_LABELS[state.state];
   let detail = label;
@@ -63,9 +77,13 @@ export function trayView({ state, samplesPerSecond, restarting }: TrayModel): Tr
     const saysState = state.reasonText.toLowerCase().startsWith(label.toLowerCase());
     detail = saysState ? state.reasonText : `${label} (${state.reasonText})`;
   }
+  // The menu line is rebuilt with the menu, on a change of state: without the speed, which moves every second.
+  const status = state.state === 'training' ? label : detail;
   return {
     // Windows truncates tray tooltips at 127 characters.
     tooltip: `AIRTIST Miner — ${detail}`.slice(0, 127),
+    status,
+    earned,
     canPause: state.state === 'training' || state.state === 'starting',
     canResume: state.state === 'paused',
   };
@@ -75,15 +93,33 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
   const { api } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const tray = new options.Tray(options.nativeImage.createFromPath(options.iconPath));
-  const model: TrayModel = { state: null, samplesPerSecond: null, restarting: false };
+  const model: TrayModel = { state: null, samplesPerSecond: null, todayWei: null, restarting: false };
   let shown: TrayView | null = null;
 
-  const command = (method: 'pause' | 'resume') => {
-    api.call(method).then(setState, (error: Error) => log(`tray: ${method} failed: ${error.message}`));
+  const command = (method: 'pause' | 'resume' | 'pauseFor') => {
+    const call = method === 'pauseFor' ? api.call('pauseFor', { minutes: PAUSE_FOR_MINUTES }) : api.call(method);
+    call.then(setState, (error: Error) => log(`tray: ${method} failed: ${error.message}`));
+  };
+
+  let earningsAskedAt = -Infinity;
+  const refreshEarnings = () => {
+    if (Date.now() - earningsAskedAt < EARNINGS_EVERY_MS) return;
+    earningsAskedAt = Date.now();
+    api.call('earnings', { limit: 1 }).then(
+      (earnings) => {
+        model.todayWei = earnings?.totals?.todayWei ?? null;
+        render();
+      },
+      () => undefined, // an offline node has none; the next network event asks again
+    );
   };
 
   const menuTemplate = (view: TrayView): MenuItemConstructorOptions[] => [
+    { label: view.status, enabled: false },
+    ...(view.earned ? [{ label: view.earned, enabled: false }] : []),
+    { type: 'separator' },
     { label: 'Pause', enabled: view.canPause, click: () => command('pause') },
+    { label: 'Pause for 1 hour', enabled: view.canPause, click: () => command('pauseFor') },
     { label: 'Resume', enabled: view.canResume, click: () => command('resume') },
     { type: 'separator' },
     { label: 'Open AIRTIST Miner', click: () => options.openWindow() },
@@ -95,7 +131,7 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
     const view = trayView(model);
     if (view.tooltip !== shown?.tooltip) tray.setToolTip(view.tooltip);
     // Progress arrives every second or so: rebuild the menu only when what it offers changes.
-    if (view.canPause !== shown?.canPause || view.canResume !== shown?.canResume) {
+    if (view.canPause !== shown?.canPause || view.canResume !== shown?.canResume || view.status !== shown?.status || view.earned !== shown?.earned) {
       tray.setContextMenu(options.Menu.buildFromTemplate(menuTemplate(view)));
     }
     shown = view;
@@ -109,6 +145,7 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
   };
 
   api.on('state', setState);
+  api.on('network', () => refreshEarnings());
   api.on('progress', (point) => {
     if (model.state?.state !== 'training') return;
     model.samplesPerSecond = point.samplesPerSecond;
@@ -123,6 +160,8 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
       try {
         const status = await api.call('status');
         setState(status);
+        earningsAskedAt = -Infinity;
+        refreshEarnings();
         if (status.state === 'training') model.samplesPerSecond = status.samplesPerSecond;
         render();
       } catch (error) {

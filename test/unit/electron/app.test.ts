@@ -69,6 +69,7 @@ function setup(hasLock = true) {
     Menu: FakeMenu,
     nativeImage: fakeNativeImage,
     platform: 'linux',
+    powerMonitor: { getSystemIdleTime: () => 0, isOnBatteryPower: () => false, on: () => undefined },
     onSignal: (signal, listener) => void signals.set(signal, listener),
     log: () => {},
   });

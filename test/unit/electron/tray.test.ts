@@ -46,31 +46,37 @@ function setup(answers: Partial<Record<string, unknown>> = {}) {
 
 describe('trayView', () => {
   it('describes each state and offers Pause or Resume accordingly', () => {
-    expect(trayView({ state: null, samplesPerSecond: null, restarting: false })).toEqual({
+    expect(trayView({ state: null, samplesPerSecond: null, todayWei: null, restarting: false })).toEqual({
       tooltip: 'AIRTIST Miner — Starting…',
+      status: 'Starting…',
+      earned: null,
       canPause: false,
       canResume: false,
     });
-    expect(trayView({ state: null, samplesPerSecond: null, restarting: true }).tooltip).toContain('restarting');
-    expect(trayView({ state: TRAINING, samplesPerSecond: 123.4, restarting: false })).toEqual({
+    expect(trayView({ state: null, samplesPerSecond: null, todayWei: null, restarting: true }).tooltip).toContain('restarting');
+    expect(trayView({ state: TRAINING, samplesPerSecond: 123.4, todayWei: '12345000000000000000', restarting: false })).toEqual({
       tooltip: 'AIRTIST Miner — Training, 123 samples/s',
+      status: 'Training',
+      earned: 'AIRT earned today: 12.34',
       canPause: true,
       canResume: false,
     });
-    expect(trayView({ state: TRAINING, samplesPerSecond: 0.06, restarting: false }).tooltip).toBe(
+    expect(trayView({ state: TRAINING, samplesPerSecond: 0.06, todayWei: null, restarting: false }).tooltip).toBe(
       'AIRTIST Miner — Training, 0.1 samples/s',
     );
-    expect(trayView({ state: PAUSED, samplesPerSecond: null, restarting: false })).toEqual({
+    expect(trayView({ state: PAUSED, samplesPerSecond: null, todayWei: null, restarting: false })).toEqual({
       tooltip: 'AIRTIST Miner — Paused by you',
+      status: 'Paused by you',
+      earned: null,
       canPause: false,
       canResume: true,
     });
     const failed = { state: 'error', reason: 'failure', reasonText: 'the trainer crashed' } as const;
-    expect(trayView({ state: failed, samplesPerSecond: null, restarting: false }).tooltip).toBe(
+    expect(trayView({ state: failed, samplesPerSecond: null, todayWei: null, restarting: false }).tooltip).toBe(
       'AIRTIST Miner — Error (the trainer crashed)',
     );
     const long = { ...failed, reasonText: 'x'.repeat(300) };
-    const error = trayView({ state: long, samplesPerSecond: null, restarting: false });
+    const error = trayView({ state: long, samplesPerSecond: null, todayWei: null, restarting: false });
     expect(error.tooltip.length).toBeLessThanOrEqual(127);
     expect(error).toMatchObject({ canPause: false, canResume: false });
   });
@@ -84,7 +90,10 @@ describe('tray', () => {
     expect(tray.item('Pause').enabled).toBe(false);
     expect(tray.item('Resume').enabled).toBe(false);
     expect(tray.menu!.map((item) => item.label ?? item.type)).toEqual([
+      'Starting…',
+      'separator',
       'Pause',
+      'Pause for 1 hour',
       'Resume',
       'separator',
       'Open AIRTIST Miner',
@@ -126,6 +135,24 @@ describe('tray', () => {
     expect(call).toHaveBeenLastCalledWith('resume');
     expect(tray.item('Pause').enabled).toBe(true);
     expect(tray.tooltip).toBe('AIRTIST Miner — Training');
+  });
+
+  it('Pause for 1 hour pauses for 60 minutes, and the menu shows the state and the AIRT earned today', async () => {
+    const until: StateInfo = { state: 'paused', reason: 'schedule', reasonText: 'Paused by you until 15:00' };
+    const earnings = { totals: { todayWei: '2500000000000000000' } };
+    const { handle, tray, call } = setup({ status: { ...TRAINING, samplesPerSecond: 1 }, pauseFor: until, earnings });
+    await handle.refresh();
+    await flush();
+    expect(call).toHaveBeenCalledWith('earnings', { limit: 1 });
+    expect(tray.menu!.slice(0, 2).map((item) => [item.label, item.enabled])).toEqual([
+      ['Training', false],
+      ['AIRT earned today: 2.5', false],
+    ]);
+    tray.clickItem('Pause for 1 hour');
+    await flush();
+    expect(call).toHaveBeenLastCalledWith('pauseFor', { minutes: 60 });
+    expect(tray.menu![0]!.label).toBe('Paused by you until 15:00');
+    expect(tray.item('Resume').enabled).toBe(true);
   });
 
   it('logs a failed command and keeps its state', async () => {
