@@ -84,8 +84,9 @@ export function trayView({ state, samplesPerSecond, todayWei, restarting }: Tray
     tooltip: `AIRTIST Miner — ${detail}`.slice(0, 127),
     status,
     earned,
-    canPause: state.state === 'training' || state.state === 'starting',
-    canResume: state.state === 'paused',
+    // Held by the schedule (the user at the keyboard, on battery), the node resumes by itself: Pause stays offered.
+    canPause: state.state === 'training' || state.state === 'starting' || state.reason === 'schedule',
+    canResume: state.state === 'paused' && state.reason !== 'schedule',
   };
 }
 

@@ -18,7 +18,7 @@ export interface NodeFacts {
   /** The ledger cannot record: the node holds the trainer. */
   ledgerBlock: LedgerBlock | null;
   /** The scheduler's decision (scheduler/): when it says not to train, the node holds the trainer. */
-  schedule: { train: boolean; intensity: number; text: string } | null;
+  schedule: { train: boolean; intensity: number; reason: string; text: string } | null;
 }
 
 const REASON_TEXT: Record<Exclude<StateInfo['reason'], 'disk' | 'schedule'>, string> = {
@@ -51,7 +51,8 @@ export function deriveState(facts: NodeFacts): StateInfo {
   if (facts.phase === 'failed') return info('error', 'failure');
   // A user's pause outranks the schedule, and the schedule the disk: each is the first reason nothing trains.
   const scheduled = facts.schedule !== null && !facts.schedule.train && !facts.userPaused;
-  if (facts.trainerPaused && scheduled) return { state: 'paused', reason: 'schedule', reasonText: facts.schedule!.text };
+  // A pause for a while is the user's own ("Paused by you until 15:00"); the rest are the schedule's.
+  if (facts.trainerPaused && scheduled) return { state: 'paused', reason: facts.schedule!.reason === 'paused-until' ? 'user' : 'schedule', reasonText: facts.schedule!.text };
   const heldByDisk = facts.trainerPaused ? facts.ledgerBlock !== null && !facts.userPaused : facts.checkpointDisk !== null;
   if (heldByDisk) return { state: 'paused', reason: 'disk', reasonText: diskText(facts.checkpointDisk, facts.ledgerBlock) };
   return facts.trainerPaused ? info('paused', facts.pausedBy) : info('training', 'running');

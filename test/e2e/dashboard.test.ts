@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../../worker/api/contract.js';
 import { ARTIFACTS, launchBrowser, watchedPage } from '../helpers/browser.js';
-import { skipWalletOffer, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
+import { connectApi, skipWalletOffer, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
 describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'airtist-e2e-'));
@@ -81,6 +81,35 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
 
     await toggle.click();
     await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/training/i);
+  });
+
+  it('pauses for an hour from its button, and Resume ends it', async () => {
+    await page.getByTestId('pause-for-hour').click();
+    await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/Paused by you until \d\d:\d\d/);
+    await page.getByTestId('toggle-training').click();
+    await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/training/i);
+  });
+
+  it("in idle mode, chosen on the page, the desktop app's signals pause and resume training, in words", async () => {
+    const panel = page.getByTestId('schedule-panel');
+    await panel.getByText('When the computer is idle').click();
+    // This machine's own load (other tests run beside this one) is not what this test is about.
+    await panel.getByLabel('Pause when other programs use more than (%)').fill('100');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await panel.getByText('Saved').waitFor();
+    const api = await connectApi(node);
+    try {
+      expect((await api.call('getSettings')).scheduleMode).toBe('idle');
+      // What Electron's main process reports: the user is at the keyboard, then away.
+      await api.call('reportSignals', { idleSeconds: 0, screenLocked: false });
+      await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/Paused — you are using the computer$/);
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-schedule-in-use.png'), fullPage: true });
+      await api.call('reportSignals', { idleSeconds: 3600, screenLocked: false });
+      await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/training/i);
+      await api.call('setSettings', { scheduleMode: 'always' });
+    } finally {
+      api.close();
+    }
   });
 
   it('refuses a wrong token and says how to get the right one', async () => {

@@ -60,8 +60,10 @@ export class Dashboard {
   readonly toggleAction: ToggleAction | null = $derived.by(() => {
     const state = this.status?.state;
     if (!state || state === 'stopping') return null;
-    // Held by a full disk, the node is not paused by the user: it resumes by itself, so offer a real pause.
-    return state === 'training' || state === 'starting' || this.status?.reason === 'disk' ? 'pause' : 'resume';
+    // Held by a full disk or the schedule, the node is not paused by the user: it resumes by itself, so offer
+    // a real pause.
+    const reason = this.status?.reason;
+    return state === 'training' || state === 'starting' || reason === 'disk' || reason === 'schedule' ? 'pause' : 'resume';
   });
 
   readonly #client: DashboardClient;
@@ -146,6 +148,20 @@ export class Dashboard {
       this.#applyState(await this.#client.call(action));
     } catch (error) {
       this.toggleError = `Could not ${action}: ${errorText(error)}`;
+    } finally {
+      this.togglePending = null;
+    }
+  }
+
+  /** Pauses for a while ("for 1 hour"): Resume ends it early. */
+  async pauseFor(minutes: number): Promise<void> {
+    if (this.togglePending) return;
+    this.togglePending = 'pause';
+    this.toggleError = null;
+    try {
+      this.#applyState(await this.#client.call('pauseFor', { minutes }));
+    } catch (error) {
+      this.toggleError = `Could not pause: ${errorText(error)}`;
     } finally {
       this.togglePending = null;
     }

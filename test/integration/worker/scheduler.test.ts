@@ -53,7 +53,7 @@ describe('the scheduler in a node', { timeout: 120_000 }, () => {
 
       // Pause for an hour holds an idle machine and says until when; Resume ends it.
       const paused = await call('pauseFor', { minutes: 60 });
-      expect(paused).toMatchObject({ state: 'paused', reason: 'schedule', reasonText: expect.stringMatching(/^Paused by you until \d\d:\d\d$/) });
+      expect(paused).toMatchObject({ state: 'paused', reason: 'user', reasonText: expect.stringMatching(/^Paused by you until \d\d:\d\d$/) });
       expect((await call('getSettings')) as unknown as { pauseUntil: number | null }).toMatchObject({ pauseUntil: expect.any(Number) });
       expect(await call('resume')).toMatchObject({ state: 'training' });
       expect((await call('getSettings')) as unknown as { pauseUntil: number | null }).toMatchObject({ pauseUntil: null });

@@ -75,6 +75,9 @@ describe('trayView', () => {
     expect(trayView({ state: failed, samplesPerSecond: null, todayWei: null, restarting: false }).tooltip).toBe(
       'AIRTIST Miner — Error (the trainer crashed)',
     );
+    // Held by the schedule, the node resumes by itself: Pause is offered, Resume is not.
+    const held = { state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' } as const;
+    expect(trayView({ state: held, samplesPerSecond: null, todayWei: null, restarting: false })).toMatchObject({ status: 'Paused: you are using the computer', canPause: true, canResume: false });
     const long = { ...failed, reasonText: 'x'.repeat(300) };
     const error = trayView({ state: long, samplesPerSecond: null, todayWei: null, restarting: false });
     expect(error.tooltip.length).toBeLessThanOrEqual(127);
@@ -138,7 +141,7 @@ describe('tray', () => {
   });
 
   it('Pause for 1 hour pauses for 60 minutes, and the menu shows the state and the AIRT earned today', async () => {
-    const until: StateInfo = { state: 'paused', reason: 'schedule', reasonText: 'Paused by you until 15:00' };
+    const until: StateInfo = { state: 'paused', reason: 'user', reasonText: 'Paused by you until 15:00' };
     const earnings = { totals: { todayWei: '2500000000000000000' } };
     const { handle, tray, call } = setup({ status: { ...TRAINING, samplesPerSecond: 1 }, pauseFor: until, earnings });
     await handle.refresh();

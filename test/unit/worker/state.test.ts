@@ -27,10 +27,11 @@ describe('deriveState', () => {
     ['the ledger disk full', { trainerPaused: true, ledgerBlock: { kind: 'disk-full', freeBytes: 2_400_000 } }, 'paused', 'disk', /\(2 MB free; the ledger needs room/],
     ['a ledger error', { trainerPaused: true, ledgerBlock: { kind: 'error', message: 'database is locked' } }, 'paused', 'disk', /cannot record work \(database is locked\)/],
     ['the user and the ledger', { userPaused: true, trainerPaused: true, ledgerBlock: { kind: 'disk-full', freeBytes: 0 } }, 'paused', 'user', /Paused by you/],
-    ['held by the schedule, in its words', { trainerPaused: true, schedule: { train: false, intensity: 0, text: 'Paused: on battery' } }, 'paused', 'schedule', /^Paused: on battery$/],
-    ['the user outranks the schedule', { userPaused: true, trainerPaused: true, schedule: { train: false, intensity: 0, text: 'Paused: on battery' } }, 'paused', 'user', /^Paused by you$/],
-    ['the schedule outranks the disk', { trainerPaused: true, ledgerBlock: { kind: 'disk-full', freeBytes: 0 }, schedule: { train: false, intensity: 0, text: 'Waiting: outside your schedule' } }, 'paused', 'schedule', /outside your schedule/],
-    ['a schedule hold not yet confirmed: still training', { schedule: { train: false, intensity: 0, text: 'Paused: on battery' } }, 'training', 'running', /Training/],
+    ['held by the schedule, in its words', { trainerPaused: true, schedule: { train: false, intensity: 0, reason: 'battery', text: 'Paused: on battery' } }, 'paused', 'schedule', /^Paused: on battery$/],
+    ['the user outranks the schedule', { userPaused: true, trainerPaused: true, schedule: { train: false, intensity: 0, reason: 'battery', text: 'Paused: on battery' } }, 'paused', 'user', /^Paused by you$/],
+    ['the schedule outranks the disk', { trainerPaused: true, ledgerBlock: { kind: 'disk-full', freeBytes: 0 }, schedule: { train: false, intensity: 0, reason: 'battery', text: 'Waiting: outside your schedule' } }, 'paused', 'schedule', /outside your schedule/],
+    ['a pause for a while is the user\'s', { trainerPaused: true, schedule: { train: false, intensity: 0, reason: 'paused-until', text: 'Paused by you until 15:00' } }, 'paused', 'user', /^Paused by you until 15:00$/],
+    ['a schedule hold not yet confirmed: still training', { schedule: { train: false, intensity: 0, reason: 'battery', text: 'Paused: on battery' } }, 'training', 'running', /Training/],
   ])('%s', (_, facts, state, reason, text) => {
     const derived = deriveState({ ...running, ...facts });
     expect(derived).toMatchObject({ state, reason });
