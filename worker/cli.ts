@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `airtist`: the command-line front of the miner. Commands live in ./cli/, one file each. */
 import { UsageError } from './cli/usage.js';
-import { DataDirInUseError } from './data-dir.js';
+import { DataDirError, DataDirInUseError } from './data-dir.js';
 import { prespawnTrainerThread, TrainerStartError } from './training/trainer-host.js';
 import { appVersion } from './paths.js';
 
@@ -39,7 +39,7 @@ const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<
 };
 
 /** Errors whose message is the whole story for the user (a wrong password, a mismatched root, no gas). */
-const USER_FACING = new Set(['RewardsMismatchError', 'KeystoreError', 'ClaimError', 'ChainConfigError']);
+const USER_FACING = new Set(['RewardsMismatchError', 'KeystoreError', 'ClaimError', 'ChainConfigError', 'PortInUseError']);
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -71,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
     }
     if (USER_FACING.has((error as Error).name)) {
       console.error(`airtist ${name}: ${(error as Error).message}`);
+      return 1;
+    }
+    if (error instanceof DataDirError) {
+      console.error(`airtist ${name}: ${error.message}: pass another --data-dir`);
       return 1;
     }
     if (error instanceof DataDirInUseError) {

@@ -3,12 +3,36 @@
  * 0700 directory and written atomically, so a crash never leaves a half-written token or id behind.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** A data dir that cannot be one (a file, a path through a file, no permission): said in words. */
+export class DataDirError extends Error {
+  override name = 'DataDirError';
+}
+
+/** Makes `dir` (and its parents) if missing; a path that cannot hold the node's files is a DataDirError. */
 export function ensureDataDir(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || (code === 'ENOTDIR' && isFile(dir))) throw new DataDirError(`${dir} is a file, not a folder`);
+    if (code === 'ENOTDIR') throw new DataDirError(`${dir} cannot be a folder: a part of its path is a file`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new DataDirError(`cannot write to ${dir} (${code === 'EROFS' ? 'a read-only disk' : 'permission denied'})`);
+    if (code === 'ENOSPC') throw new DataDirError(`cannot make ${dir}: the disk is full`);
+    throw error;
+  }
   return dir;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Writes `data` to `path` so that readers see either the old or the new content, never a mix. */

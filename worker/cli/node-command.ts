@@ -13,7 +13,8 @@ import { ADVERSARY_KINDS, type AdversaryKind } from '../rounds/adversary.js';
 import { DEFAULT_RUN_SPEC } from '../rounds/run-spec.js';
 import { rendererDir } from '../paths.js';
 import { defaultDataDir } from '../default-data-dir.js';
-import { UsageError, oneOf } from './usage.js';
+import { UsageError, negativeValuesJoined, oneOf } from './usage.js';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseChainConfig } from '../chain/config.js';
 import type { ChainChoice } from '../wallet/service.js';
@@ -53,7 +54,7 @@ const PROGRESS_EVERY_SECONDS = 5;
 
 export async function nodeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: argv,
+    args: negativeValuesJoined(argv),
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string', default: '7357' },
@@ -92,7 +93,10 @@ export async function nodeCommand(argv: string[]): Promise<void> {
 
   const networkFlags = values.offline ? undefined : networkOptions(values);
 
+  // A busy port is said before the node has made a file or started anything.
+  if (port !== 0) await refuseBusyPort(port);
   const log = (line: string) => console.error(`[airtist] ${line}`);
+  console.log(`Data dir: ${dataDir}`);
   const node = await startNode({
     dataDir,
     ...(values.model ? { model: oneOf<ModelName>(values.model, MODELS, 'model') } : {}),
@@ -116,7 +120,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
   }).catch(
     async (error: NodeJS.ErrnoException) => {
       await node.stop();
-      throw error.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use; pass --port 0 for a free one`) : error;
+      throw error.code === 'EADDRINUSE' ? new PortInUseError(port) : error;
     },
   );
   console.log(`Dashboard: ${server.url}?token=${token}`);
@@ -125,10 +129,14 @@ export async function nodeCommand(argv: string[]): Promise<void> {
   await new Promise<void>((resolve) => {
     // A Ctrl-C reaches us twice when `npm start` runs us (from the terminal and forwarded by the launcher):
     // the handlers stay installed so a repeated signal cannot kill the process halfway through its checkpoint.
-    let stopping = false;
+    // The copy `npm start` forwards arrives within a moment of the first: only a later press is said.
+    let stoppingAt: number | null = null;
     const shutdown = (signal: NodeJS.Signals) => {
-      if (stopping) return log(`${signal}: already stopping`);
-      stopping = true;
+      if (stoppingAt !== null) {
+        if (Date.now() - stoppingAt > REPEATED_SIGNAL_MS) log(`${signal}: still stopping (saving the checkpoint and the ledger)…`);
+        return;
+      }
+      stoppingAt = Date.now();
       log(`${signal}: checkpointing and closing the ledger`);
       resolve();
     };
@@ -139,6 +147,26 @@ export async function nodeCommand(argv: string[]): Promise<void> {
   await server.close();
   await node.stop();
   log('stopped');
+}
+
+/** A second Ctrl-C sooner than this after the first is the same press, forwarded by `npm start`. */
+const REPEATED_SIGNAL_MS = 1000;
+
+/** The dashboard's port is taken by another program (another node, most likely). */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  constructor(port: number) {
+    super(`port ${port} is in use (another node?); stop it, or pass --port 0 for a free one`);
+  }
+}
+
+/** Throws PortInUseError if 127.0.0.1:`port` cannot be bound now. */
+async function refuseBusyPort(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 export function progressLine(node: Pick<MinerNode, 'status' | 'network'>): string {

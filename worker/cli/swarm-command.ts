@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runSwarm } from '../swarm/swarm.js';
 import { ADVERSARY_KINDS, type AdversaryKind } from '../rounds/adversary.js';
-import { oneOf, UsageError } from './usage.js';
+import { negativeValuesJoined, oneOf, UsageError } from './usage.js';
 
 export const SWARM_USAGE = `Usage: airtist swarm --peers N --rounds R --data-dir DIR [options]
 
@@ -25,7 +25,7 @@ Options:
 
 export async function swarmCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: argv,
+    args: negativeValuesJoined(argv),
     options: {
       peers: { type: 'string', default: '4' },
       rounds: { type: 'string', default: '5' },

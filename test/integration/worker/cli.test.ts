@@ -1,6 +1,7 @@
 /** The `airtist` program's answers to bad input: one clear line, the right exit code, no stack trace. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +35,45 @@ describe('airtist cli', { timeout: 90_000 }, () => {
     [['node', '--model', 'gpt'], /--model must be one of dcgan, mlp-gan/],
     [['node', '--min-free-disk', 'lots'], /--min-free-disk must be an integer from 0 to 1000000/],
     [['node', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['node', '--port', '-1'], /--port must be an integer from 0 to 65535, got "-1"/],
     [['mine'], /unknown command "mine"/],
   ])('rejects %j with exit 2 and a one-line reason', (args, reason) => {
     const result = airtist(...args);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(reason);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    ['is a file', (root: string) => join(root, 'a-file'), /is a file, not a folder: pass another --data-dir$/],
+    ['lies under a file', (root: string) => join(root, 'a-file', 'node'), /a part of its path is a file: pass another --data-dir$/],
+  ])('says in one line when the data dir %s (exit 1, no stack trace)', (_what, dirOf, reason) => {
+    const root = mkdtempSync(join(tmpdir(), 'airtist-cli-dir-'));
+    try {
+      writeFileSync(join(root, 'a-file'), 'not a folder');
+      const result = airtist('node', '--offline', '--data-dir', dirOf(root), '--port', '0');
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toMatch(reason);
+      expect(result.stderr).not.toMatch(/\n\s+at |Usage:/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('says a busy port before it makes any file, without the usage text (exit 1)', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const root = mkdtempSync(join(tmpdir(), 'airtist-cli-port-'));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const result = airtist('node', '--offline', '--data-dir', join(root, 'node'), '--port', String(port));
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe(`airtist node: port ${port} is in use (another node?); stop it, or pass --port 0 for a free one`);
+      expect(existsSync(join(root, 'node'))).toBe(false);
+    } finally {
+      busy.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('refuses to share a data dir with a running node', async () => {
