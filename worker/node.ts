@@ -88,6 +88,7 @@ export interface NetworkOptions extends P2pOptions {
 
 export const SHARD_COUNT = 8;
 const PROGRESS_HISTORY = 600;
+const UNITS_IN_HISTORY = 60;
 export const DEFAULT_RESERVE_DISK_BYTES = 100e6;
 
 export interface MinerNode {
@@ -199,7 +200,13 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   let step = 0;
   let backend: BackendName = options.backend ?? 'cpu';
   let latestSamples: SamplesFrame | null = null;
-  const progress: ProgressPoint[] = [];
+  // The loss chart's history survives a restart: the run's last work units stand in for the steps before it
+  // (their mean losses and speed; the micro-batch is not recorded, so 0: unknown).
+  const progress: ProgressPoint[] = ledger.ledger
+    .workHistory({ limit: UNITS_IN_HISTORY })
+    .filter((unit) => unit.runId === runId)
+    .reverse()
+    .map((unit) => ({ step: unit.stepEnd, samplesPerSecond: unit.seconds > 0 ? unit.samples / unit.seconds : 0, microBatch: 0, losses: unit.losses, time: unit.finishedAt }));
   let sessionId: number | null = null;
 
   const hub = createApiHub(
@@ -331,7 +338,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   sessionId = ledger.startSession({ runId, model, dataset, backend, nodeId, startedAt });
   facts.phase = 'running';
   refreshState();
-  log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard}/${SHARD_COUNT}, backend ${backend}, step ${step}`);
+  log(`node ${nodeId.slice(0, 8)}: ${model} on ${dataset} shard ${shard + 1} of ${SHARD_COUNT}, backend ${backend}, step ${step}`);
 
   if (privateKey && p2pStarting) {
     try {

@@ -59,6 +59,14 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/training/i);
   });
 
+  it('counts the uptime on, and numbers shards from 1', async () => {
+    const uptime = page.getByTestId('uptime');
+    const before = await uptime.textContent();
+    await expect.poll(async () => uptime.textContent(), { timeout: 5000 }).not.toBe(before);
+    const status = (await (await fetch(`http://127.0.0.1:${node.port}/api/status`, { headers: { authorization: `Bearer ${node.token}` } })).json()) as Status;
+    expect(await page.getByTestId('shard').textContent()).toBe(`#${status.shard + 1} of ${status.shardCount}`);
+  });
+
   it('says the node trains alone when it was started without network options', async () => {
     const view = page.getByTestId('network');
     const offline = page.getByTestId('network-offline');
@@ -77,6 +85,8 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     expect(await page.getByTestId('state').textContent()).toMatch(/by you/i);
     const status = (await (await fetch(`http://127.0.0.1:${node.port}/api/status`, { headers: { authorization: `Bearer ${node.token}` } })).json()) as Status;
     expect(status.state).toBe('paused');
+    // Paused, the node trains at 0 samples/s, whatever the trainer's last report said as it stopped.
+    await expect.poll(async () => page.getByTestId('samples-per-second').textContent(), { timeout: 5000 }).toMatch(/^\s*0(\.0)?\s*$/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-paused.png'), fullPage: true });
 
     await toggle.click();

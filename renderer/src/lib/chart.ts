@@ -84,12 +84,20 @@ export function nearestIndex(sorted: readonly number[], target: number): number 
   return lo;
 }
 
-/** Short tick labels: 12_500 → "12.5k". */
-export function tickLabel(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `${Number((value / 1e6).toFixed(2))}M`;
-  if (abs >= 1e3) return `${Number((value / 1e3).toFixed(1))}k`;
-  if (abs === 0) return '0';
-  if (abs < 1) return String(Number(value.toFixed(2)));
-  return String(Number(value.toFixed(1)));
+/** The decimals a number needs to be written exactly (0.05 → 2, 2.5 → 1, 3 → 0), at most 6. */
+function decimalsOf(value: number): number {
+  for (let n = 0; n < 6; n++) if (Math.abs(Math.round(value * 10 ** n) - value * 10 ** n) < 1e-6) return n;
+  return 6;
+}
+
+/**
+ * Short tick labels (12_500 → "12.5k"), with as many decimals as the ticks' step needs, so neighbouring
+ * ticks never read the same (1.05 and 1.1 are "1.05" and "1.10"). `step` defaults to the value itself.
+ */
+export function tickLabel(value: number, step = value): string {
+  const abs = Math.max(Math.abs(value), Math.abs(step));
+  const [unit, suffix] = abs >= 1e6 ? [1e6, 'M'] : abs >= 1e3 ? [1e3, 'k'] : [1, ''];
+  if (value === 0) return '0';
+  const decimals = decimalsOf(Math.abs(step) / unit || Math.abs(value) / unit);
+  return `${(value / unit).toFixed(decimals)}${suffix}`;
 }

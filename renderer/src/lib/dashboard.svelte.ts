@@ -42,6 +42,8 @@ export function errorText(error: unknown): string {
 export class Dashboard {
   connection: ConnectionState = $state.raw({ phase: 'connecting', attempt: 0, retryAt: null, message: '' });
   status: Status | null = $state(null);
+  /** When `status` arrived (the page's clock): the uptime runs on from there. */
+  statusAt: number = $state(Date.now());
   progress: ProgressPoint[] = $state.raw([]);
   samples: SamplesFrame | null = $state.raw(null);
   units: WorkUnit[] = $state.raw([]);
@@ -121,6 +123,7 @@ export class Dashboard {
     if (seq !== this.#loadSeq) return;
     if (status.status === 'fulfilled') {
       this.status = status.value;
+      this.statusAt = Date.now();
       this.loadError = null;
     } else {
       this.loadError = errorText(status.reason);
@@ -269,7 +272,8 @@ export class Dashboard {
     const status = this.status;
     if (!status) return;
     status.step = point.step;
-    status.samplesPerSecond = point.samplesPerSecond;
+    // The trainer reports its last rate as it pauses: a paused node trains at 0 samples/s, whatever it says.
+    if (status.state === 'training') status.samplesPerSecond = point.samplesPerSecond;
     status.losses = point.losses;
   }
 

@@ -64,6 +64,13 @@ export function lossLabel(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** A loss in a sentence, for a tooltip: what the number means to someone who is not an ML engineer. */
+export function lossHint(name: string): string {
+  if (name === 'discriminator') return 'Discriminator loss: how hard the network finds telling its own paintings from real ones';
+  if (name === 'generator') return 'Generator loss: how hard the network finds fooling its own critic; the two balance as it learns';
+  return `${lossLabel(name)} loss: lower is better`;
+}
+
 /** The short form for tight places: a GAN's two losses by initial, others in full. */
 export function lossShort(name: string): string {
   return name === 'discriminator' ? 'D' : name === 'generator' ? 'G' : lossLabel(name);
@@ -121,4 +128,12 @@ export function shortId(id: string, keep = 6): string {
 export function formatAirtWei(wei: string | null | undefined, decimals = 4): string {
   if (typeof wei !== 'string' || !/^(0|[1-9][0-9]{0,77})$/.test(wei)) return '—';
   return formatAirt(BigInt(wei), decimals);
+}
+
+/** Shards as people count them: shard 0 is "#1 of 8". */
+export const shardLabel = (shard: number, count: number): string => `#${shard + 1} of ${count}`;
+
+/** The node's uptime now: what it said when its status arrived, plus the time since (the page's own clock). */
+export function liveUptime(uptimeSeconds: number, receivedAt: number, now: number): number {
+  return uptimeSeconds + Math.max(0, now - receivedAt) / 1000;
 }

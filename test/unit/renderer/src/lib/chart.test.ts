@@ -51,6 +51,18 @@ describe('chart geometry', () => {
   });
 
   it('labels ticks briefly', () => {
-    expect([0, 0.25, 1.5, 12_500, 2_000_000].map(tickLabel)).toEqual(['0', '0.25', '1.5', '12.5k', '2M']);
+    expect([0, 0.25, 1.5, 12_500, 2_000_000].map((v) => tickLabel(v))).toEqual(['0', '0.25', '1.5', '12.5k', '2M']);
+    // With the ticks' step, neighbours never read the same: 1.05 and 1.1 are not both "1.1", 1.25 is not "1.3".
+    expect([1, 1.05, 1.1, 1.15].map((v) => tickLabel(v, 0.05))).toEqual(['1.00', '1.05', '1.10', '1.15']);
+    expect([1, 1.25, 1.5].map((v) => tickLabel(v, 0.25))).toEqual(['1.00', '1.25', '1.50']);
+    expect([0, 2.5, 5].map((v) => tickLabel(v, 2.5))).toEqual(['0', '2.5', '5.0']);
+    expect([10_000, 12_500, 15_000].map((v) => tickLabel(v, 2500))).toEqual(['10.0k', '12.5k', '15.0k']);
+    expect([100, 200].map((v) => tickLabel(v, 100))).toEqual(['100', '200']);
+    // Every tick niceTicks makes has its own label.
+    for (const [min, max] of [[1.02, 1.19], [0.5, 2.3], [0.001, 0.004], [480, 2210]] as const) {
+      const ticks = niceTicks(min, max, 4);
+      const labels = ticks.map((t) => tickLabel(t, ticks[1]! - ticks[0]!));
+      expect(new Set(labels).size, labels.join(' ')).toBe(ticks.length);
+    }
   });
 });

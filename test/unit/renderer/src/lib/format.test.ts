@@ -3,7 +3,9 @@ import {
   formatLosses,
   lossLabel,
   lossNames,
+  liveUptime,
   lossShort,
+  shardLabel,
   backendLabel,
   formatAgo,
   formatCompact,
@@ -73,5 +75,12 @@ describe('formatAirtWei', () => {
     expect(formatAirtWei('1234567890123456789012345')).toBe('1,234,567.8901');
     expect(formatAirtWei('1')).toBe('0');
     for (const bad of [null, undefined, '', '-1', '1.5', '01', 'x']) expect(formatAirtWei(bad)).toBe('—');
+  });
+
+  it('numbers shards from 1 and runs the uptime on from when the status came', () => {
+    expect(shardLabel(0, 8)).toBe('#1 of 8');
+    expect(shardLabel(7, 8)).toBe('#8 of 8');
+    expect(liveUptime(42, 1_000_000, 1_002_500)).toBe(44.5);
+    expect(liveUptime(42, 1_000_000, 999_000)).toBe(42); // a clock that went back does not take time off
   });
 });
