@@ -122,6 +122,35 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     }
   });
 
+  it('fits a 390 px wide window: no sideways page scroll, nothing cut, wide tables scroll in their own box', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await narrow.goto(node.url);
+      await narrow.getByTestId('state').waitFor();
+      await expect.poll(async () => Number.parseFloat((await narrow.getByTestId('samples-per-second').textContent()) ?? '0'), { timeout: 30_000 }).toBeGreaterThan(0);
+      for (const hash of ['#dashboard', '#earnings', '#wallet']) {
+        await narrow.evaluate((h) => (location.hash = h), hash);
+        await narrow.waitForTimeout(300);
+        const layout = await narrow.evaluate(() => {
+          const root = document.documentElement;
+          // Text cut by its box: a scrollWidth past its width, on elements that show words.
+          const cut = [...document.querySelectorAll('.detail, .label, .panel-title, .legend li, .value')]
+            .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+            .map((e) => e.textContent);
+          return { width: root.scrollWidth, client: root.clientWidth, cut };
+        });
+        expect(layout, hash).toEqual({ width: layout.client, client: 390, cut: [] });
+      }
+      await narrow.evaluate(() => (location.hash = '#dashboard'));
+      // The work table is wider than the window: it scrolls inside a box that shows there is more.
+      const table = narrow.locator('.scroll-x').first();
+      expect(await table.evaluate((e) => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto')).toBe(true);
+      await narrow.screenshot({ path: join(ARTIFACTS, 'dashboard-390px.png'), fullPage: true });
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('refuses a wrong token and says how to get the right one', async () => {
     const stranger = await browser.newPage();
     await stranger.goto(`http://127.0.0.1:${node.port}/?token=${'0'.repeat(64)}`);
