@@ -44,6 +44,7 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     await expect.poll(async () => (await page.getByTestId('backend').textContent()) ?? '').toMatch(/WebAssembly/i);
 
     const grid = page.getByTestId('samples-grid');
+
     await grid.waitFor({ state: 'visible' });
     await expect
       .poll(() => grid.evaluate((img) => {
@@ -51,6 +52,16 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
         return image.complete ? image.naturalWidth : 0;
       }))
       .toBeGreaterThan(100);
+    // Enlarged only by whole screen pixels per image pixel (this page's device pixel ratio is 1), so every
+    // grid line is equally thick; shrunk to fit, it is smoothed rather than jagged.
+    const shown = await grid.evaluate((img) => ({ scale: img.getBoundingClientRect().width / (img as HTMLImageElement).naturalWidth, rendering: getComputedStyle(img).imageRendering }));
+    if (shown.scale >= 1) expect(Number.isInteger(shown.scale) && shown.rendering === 'pixelated', JSON.stringify(shown)).toBe(true);
+    else expect(shown.rendering).toBe('auto');
+    await page.getByRole('button', { name: 'Enlarge' }).click();
+    const enlarged = await grid.evaluate((img) => img.getBoundingClientRect().width / (img as HTMLImageElement).naturalWidth);
+    expect(enlarged).toBeGreaterThanOrEqual(shown.scale);
+    await page.getByRole('button', { name: 'Smaller' }).click();
+    expect(await page.getByTestId('save-painting').getAttribute('download')).toMatch(/^airtist-step-\d+\.png$/);
     await page.getByTestId('loss-chart').waitFor({ state: 'visible' });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-training.png'), fullPage: true });
 
@@ -155,6 +166,10 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     const stranger = await browser.newPage();
     await stranger.goto(`http://127.0.0.1:${node.port}/?token=${'0'.repeat(64)}`);
     await expect.poll(async () => (await stranger.textContent('body')) ?? '', { timeout: 15_000 }).toMatch(/token/i);
+    // Where the token is, for a bookmark or a new tab that lands here without it.
+    expect(await stranger.textContent('body')).toMatch(/the file api-token in the node's data folder/);
+    // Nothing of a node is shown to a page that may not see it.
+    expect(await stranger.getByTestId('backend').textContent()).toMatch(/—/);
     await stranger.screenshot({ path: join(ARTIFACTS, 'dashboard-unauthorized.png') });
     await stranger.close();
   });

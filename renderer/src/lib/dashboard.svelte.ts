@@ -88,6 +88,9 @@ export class Dashboard {
       client.onConnection((state) => {
         const was = this.connection.phase;
         this.connection = state;
+        // Refused, this page may be talking to another node now (one that took the port): what it showed of
+        // the old one must go, not stay on screen as if it were this one's.
+        if (state.phase === 'unauthorized' && was !== 'unauthorized') this.#forget();
         if (state.phase === 'connected' && was !== 'connected') this.#onConnected();
         if (state.phase !== 'connected') this.#stopNetworkPoll();
       }),
@@ -183,6 +186,18 @@ export class Dashboard {
 
   useToken(token: string): void {
     this.#client.setToken(token);
+  }
+
+  #forget(): void {
+    this.status = null;
+    this.progress = [];
+    this.samples = null;
+    this.units = [];
+    this.today = this.total = null;
+    this.settings = null;
+    this.network = null;
+    this.rounds = [];
+    this.earnings = null;
   }
 
   destroy(): void {

@@ -137,3 +137,16 @@ export const shardLabel = (shard: number, count: number): string => `#${shard + 
 export function liveUptime(uptimeSeconds: number, receivedAt: number, now: number): number {
   return uptimeSeconds + Math.max(0, now - receivedAt) / 1000;
 }
+
+/**
+ * The largest size (CSS px) at most `available` wide that shows a `native`-pixel image at a whole number of
+ * device pixels per image pixel (or a whole number of image pixels per device pixel, when even 1× does not
+ * fit), so every grid line has the same thickness.
+ */
+export function integerScaleSize(available: number, native: number, devicePixelRatio = 1): number {
+  if (!(native > 0) || !(available > 0)) return native;
+  const dpr = devicePixelRatio > 0 ? devicePixelRatio : 1;
+  const room = available * dpr;
+  const factor = room >= native ? Math.floor(room / native) : 1 / Math.ceil(native / room);
+  return (native * factor) / dpr;
+}

@@ -4,6 +4,7 @@ import {
   lossLabel,
   lossNames,
   liveUptime,
+  integerScaleSize,
   lossShort,
   shardLabel,
   backendLabel,
@@ -82,5 +83,14 @@ describe('formatAirtWei', () => {
     expect(shardLabel(7, 8)).toBe('#8 of 8');
     expect(liveUptime(42, 1_000_000, 1_002_500)).toBe(44.5);
     expect(liveUptime(42, 1_000_000, 999_000)).toBe(42); // a clock that went back does not take time off
+  });
+
+  it('scales a painting by whole device pixels only, never below one', () => {
+    expect(integerScaleSize(340, 64)).toBe(320); // 5×
+    expect(integerScaleSize(340, 64, 2)).toBe(320); // 10 device pixels a pixel
+    expect(integerScaleSize(340, 64, 1.5)).toBeCloseTo((64 * 7) / 1.5); // 7 device pixels, not 7.97
+    expect(integerScaleSize(340, 466)).toBe(233); // too wide for 1×: every second pixel, still even
+    expect(integerScaleSize(100, 466)).toBeCloseTo(466 / 5);
+    expect(integerScaleSize(0, 64)).toBe(64);
   });
 });
