@@ -13,7 +13,9 @@ Commands:
   node       run the headless miner and serve its dashboard on 127.0.0.1
   swarm      run N miners on loopback that train one model together (for testing the network)
   rewards    verify, show or prove the AIRT credited in a data dir's ledger
-  wallet     create, import or export the node's wallet, or print its address
+  wallet     create, import or export the node's wallet, claim and send AIRT
+  status     what the node running on a data dir does, and its dashboard link
+  stop       stop the node running on a data dir, cleanly
 
 Run 'airtist <command> --help' for a command's options.`;
 
@@ -31,6 +33,14 @@ const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<
   wallet: async () => {
     const { walletCommand, WALLET_USAGE } = await import('./cli/wallet-command.js');
     return { run: (argv) => walletCommand(argv), usage: WALLET_USAGE };
+  },
+  status: async () => {
+    const { statusCommand, STATUS_USAGE } = await import('./cli/status-command.js');
+    return { run: (argv) => statusCommand('status', argv), usage: STATUS_USAGE };
+  },
+  stop: async () => {
+    const { statusCommand, STATUS_USAGE } = await import('./cli/status-command.js');
+    return { run: (argv) => statusCommand('stop', argv), usage: STATUS_USAGE };
   },
   swarm: async () => {
     const { swarmCommand, SWARM_USAGE } = await import('./cli/swarm-command.js');
@@ -72,6 +82,10 @@ async function main(argv: string[]): Promise<number> {
     if (USER_FACING.has((error as Error).name)) {
       console.error(`airtist ${name}: ${(error as Error).message}`);
       return 1;
+    }
+    if ((error as Error).name === 'NotRunningError') {
+      console.error(`airtist ${name}: ${(error as Error).message}`);
+      return 3;
     }
     if (error instanceof DataDirError) {
       console.error(`airtist ${name}: ${error.message}: pass another --data-dir`);

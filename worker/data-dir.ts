@@ -84,6 +84,17 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The pid of the live process that holds `dir`'s lock, or null when no node runs there. */
+export function lockHolder(dir: string): number | null {
+  let holder: number;
+  try {
+    holder = Number.parseInt(readFileSync(join(dir, LOCK_FILE), 'utf8'), 10);
+  } catch {
+    return null;
+  }
+  return Number.isInteger(holder) && holder > 0 && processAlive(holder) ? holder : null;
+}
+
 /**
  * Claims the data dir for this process, so that two miners (say the desktop app and a headless node) never
  * train into the same ledger and checkpoints. The lock file holds our pid; a lock whose process is gone

@@ -453,8 +453,14 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       samplesPerSecond: state.state === 'training' ? (last?.samplesPerSecond ?? 0) : 0,
       losses: last?.losses ?? null,
       uptimeSeconds: (Date.now() - startedAt) / 1000,
-      work: { today: ledger.today(), total: ledger.allTime },
+      work: { today: ledger.today(), total: ledger.allTime, inProgress: inProgress() },
     };
+  }
+
+  /** Steps trained since the last unit the ledger recorded: work under way, in no total yet. */
+  function inProgress(): { steps: number; samples: number } {
+    const steps = Math.max(0, step - (ledger.ledger.lastUnit(runId)?.stepEnd ?? step));
+    return { steps, samples: steps * batchSize };
   }
 
   /** Tells the trainer what the user, the ledger and the scheduler want; resolves once it confirmed (see TrainerHost). */

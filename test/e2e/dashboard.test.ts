@@ -12,6 +12,10 @@ import type { Status } from '../../worker/api/contract.js';
 import { ARTIFACTS, launchBrowser, watchedPage } from '../helpers/browser.js';
 import { connectApi, skipWalletOffer, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
+/** What the test reads of an element in the page (its types have no DOM); callbacks run there, inlined. */
+type Shown = { getBoundingClientRect(): { width: number }; naturalWidth: number; scrollWidth: number; clientWidth: number };
+type Styled = { getComputedStyle(e: unknown): Record<string, string> };
+
 describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'airtist-e2e-'));
   let node: NodeProcess;
@@ -54,11 +58,14 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
       .toBeGreaterThan(100);
     // Enlarged only by whole screen pixels per image pixel (this page's device pixel ratio is 1), so every
     // grid line is equally thick; shrunk to fit, it is smoothed rather than jagged.
-    const shown = await grid.evaluate((img) => ({ scale: img.getBoundingClientRect().width / (img as HTMLImageElement).naturalWidth, rendering: getComputedStyle(img).imageRendering }));
+    const shown = (await grid.evaluate((img) => {
+      const e = img as unknown as Shown;
+      return { scale: e.getBoundingClientRect().width / e.naturalWidth, rendering: (globalThis as unknown as Styled).getComputedStyle(img).imageRendering! };
+    }));
     if (shown.scale >= 1) expect(Number.isInteger(shown.scale) && shown.rendering === 'pixelated', JSON.stringify(shown)).toBe(true);
     else expect(shown.rendering).toBe('auto');
     await page.getByRole('button', { name: 'Enlarge' }).click();
-    const enlarged = await grid.evaluate((img) => img.getBoundingClientRect().width / (img as HTMLImageElement).naturalWidth);
+    const enlarged = await grid.evaluate((img) => (img as unknown as Shown).getBoundingClientRect().width / (img as unknown as Shown).naturalWidth);
     expect(enlarged).toBeGreaterThanOrEqual(shown.scale);
     await page.getByRole('button', { name: 'Smaller' }).click();
     expect(await page.getByTestId('save-painting').getAttribute('download')).toMatch(/^airtist-step-\d+\.png$/);
@@ -140,22 +147,22 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
       await narrow.getByTestId('state').waitFor();
       await expect.poll(async () => Number.parseFloat((await narrow.getByTestId('samples-per-second').textContent()) ?? '0'), { timeout: 30_000 }).toBeGreaterThan(0);
       for (const hash of ['#dashboard', '#earnings', '#wallet']) {
-        await narrow.evaluate((h) => (location.hash = h), hash);
+        await narrow.evaluate(`location.hash = ${JSON.stringify(hash)}`);
         await narrow.waitForTimeout(300);
-        const layout = await narrow.evaluate(() => {
+        // Text cut by its box: a scrollWidth past its width, on elements that show words.
+        const layout = (await narrow.evaluate(`(() => {
           const root = document.documentElement;
-          // Text cut by its box: a scrollWidth past its width, on elements that show words.
           const cut = [...document.querySelectorAll('.detail, .label, .panel-title, .legend li, .value')]
             .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
             .map((e) => e.textContent);
           return { width: root.scrollWidth, client: root.clientWidth, cut };
-        });
+        })()`)) as { width: number; client: number; cut: string[] };
         expect(layout, hash).toEqual({ width: layout.client, client: 390, cut: [] });
       }
-      await narrow.evaluate(() => (location.hash = '#dashboard'));
+      await narrow.evaluate(`location.hash = '#dashboard'`);
       // The work table is wider than the window: it scrolls inside a box that shows there is more.
       const table = narrow.locator('.scroll-x').first();
-      expect(await table.evaluate((e) => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto')).toBe(true);
+      expect(await table.evaluate((e) => e.scrollWidth > e.clientWidth && (globalThis as unknown as Styled).getComputedStyle(e).overflowX === 'auto')).toBe(true);
       await narrow.screenshot({ path: join(ARTIFACTS, 'dashboard-390px.png'), fullPage: true });
     } finally {
       await narrow.close();

@@ -3,7 +3,7 @@
  * progress, and shuts down cleanly (checkpoint, ledger closed, exit 0) on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { BACKENDS, DATASETS, MODELS, type BackendName, type DatasetName, type ModelName } from '../api/contract.js';
+import { BACKENDS, DATASETS, MODELS, type BackendName, type DatasetName, type ModelName, type NetworkStatus, type Status } from '../api/contract.js';
 import { startHttpServer } from '../api/http-server.js';
 import { loadOrCreateToken } from '../api/token.js';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -15,7 +15,9 @@ import { rendererDir } from '../paths.js';
 import { defaultDataDir } from '../default-data-dir.js';
 import { UsageError, negativeValuesJoined, oneOf } from './usage.js';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../data-dir.js';
 import { parseChainConfig } from '../chain/config.js';
 import type { ChainChoice } from '../wallet/service.js';
 
@@ -124,6 +126,8 @@ export async function nodeCommand(argv: string[]): Promise<void> {
     },
   );
   console.log(`Dashboard: ${server.url}?token=${token}`);
+  // Where `airtist status` finds this node's API (the token is in api-token beside it).
+  writeFileAtomic(join(dataDir, DASHBOARD_FILE), `${JSON.stringify({ url: server.url, pid: process.pid })}\n`);
 
   const ticker = progressEvery > 0 ? setInterval(() => console.log(progressLine(node)), progressEvery * 1000) : null;
   await new Promise<void>((resolve) => {
@@ -144,10 +148,14 @@ export async function nodeCommand(argv: string[]): Promise<void> {
     process.on('SIGTERM', shutdown);
   });
   if (ticker) clearInterval(ticker);
+  rmSync(join(dataDir, DASHBOARD_FILE), { force: true });
   await server.close();
   await node.stop();
   log('stopped');
 }
+
+/** The running node's dashboard address, in its data dir. */
+export const DASHBOARD_FILE = 'dashboard.json';
 
 /** A second Ctrl-C sooner than this after the first is the same press, forwarded by `npm start`. */
 const REPEATED_SIGNAL_MS = 1000;
@@ -170,8 +178,11 @@ async function refuseBusyPort(port: number): Promise<void> {
 }
 
 export function progressLine(node: Pick<MinerNode, 'status' | 'network'>): string {
-  const s = node.status();
-  const n = node.network();
+  return statusLine(node.status(), node.network());
+}
+
+/** One line of what a node does: its state, speed, loss, round and today's work. */
+export function statusLine(s: Status, n: NetworkStatus): string {
   const round = n.round ? [`round ${n.round.round} (${n.round.contributions}/${n.round.quorum})`, `${n.peers.length} peers`] : [];
   const losses = s.losses ? Object.entries(s.losses).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(' ') : '–';
   return [
@@ -181,7 +192,7 @@ export function progressLine(node: Pick<MinerNode, 'status' | 'network'>): strin
     `${s.samplesPerSecond.toFixed(1)} samples/s`,
     `loss ${losses}`,
     ...round,
-    `today ${s.work.today.samples} samples`,
+    `today ${s.work.today.samples} samples${s.work.inProgress.samples > 0 ? ` (+${s.work.inProgress.samples} not yet recorded)` : ''}`,
   ].join(' · ');
 }
 

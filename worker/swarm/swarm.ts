@@ -11,10 +11,9 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import type { ApiClient, NetworkStatus, RoundRecord, ServerMessage, Status } from '../api/contract.js';
 import type { AdversaryKind } from '../rounds/adversary.js';
-import { createRpcClient } from '../api/rpc-client.js';
+import { connectWebSocket } from '../api/ws-connect.js';
 import { startSwarmChain, type SwarmChainHost } from './chain.js';
 
 /** What every member of a swarm runs with. */
@@ -147,21 +146,6 @@ async function launch(name: string, dataDir: string, args: string[], timeoutMs: 
   return { child, url, output };
 }
 
-export async function connect(url: string): Promise<ApiClient> {
-  const parsed = new URL(url);
-  const ws = new WebSocket(`ws://${parsed.host}/api/ws?token=${parsed.searchParams.get('token')}`, { headers: { origin: parsed.origin } });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return createRpcClient({
-    send: (message) => ws.send(JSON.stringify(message)),
-    onMessage: (listener) => ws.on('message', (data) => listener(JSON.parse(data.toString()) as ServerMessage)),
-    onClose: (listener) => ws.on('close', () => listener('socket closed')),
-    close: () => ws.close(),
-  });
-}
-
 /**
  * Starts `airtist node --data-dir <dataDir> <args>` (timestamped output kept) and resolves once it serves,
  * connected to its control API. `spawned` is told the process at once, before it dials anyone; a node that
@@ -174,7 +158,7 @@ export async function startMember(name: string, dataDir: string, args: string[],
       started = child;
       spawned?.(child);
     });
-    const api = await connect(url);
+    const api = await connectWebSocket(url);
     const network = await api.call('network');
     const address = network.addresses.find((a) => a.includes('/tcp/') && !a.includes('/ws')) ?? network.addresses[0] ?? '';
     return { name, kind, dataDir, child, output, api, url, peerId: network.peerId ?? '', address, losses: new Map() };

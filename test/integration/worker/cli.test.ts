@@ -76,6 +76,25 @@ describe('airtist cli', { timeout: 90_000 }, () => {
     }
   });
 
+  it('status tells what the running node does and where its dashboard is; stop stops it cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airtist-cli-status-'));
+    try {
+      expect(airtist('status', '--data-dir', dir)).toMatchObject({ status: 3, stderr: `airtist status: no node is running on ${dir}\n` });
+      const running = await startNodeProcess(dir);
+      expect(running.output()).toContain(`Data dir: ${dir}`);
+      const status = airtist('status', '--data-dir', dir);
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`^running \\(pid ${running.child.pid}\\) · (training|starting) · backend wasm · step \\d+`));
+      expect(status.stdout).toContain(`Dashboard: ${running.url}`);
+      const stop = airtist('stop', '--data-dir', dir);
+      expect(stop).toMatchObject({ status: 0, stdout: `stopped the node on ${dir} (pid ${running.child.pid})\n` });
+      expect(await running.exited).toBe(0);
+      expect(airtist('status', '--data-dir', dir).status).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to share a data dir with a running node', async () => {
     const running = await startNodeProcess(dataDir);
     try {

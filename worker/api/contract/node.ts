@@ -40,5 +40,6 @@ export interface Status extends StateInfo {
   /** Recent losses; null before the first progress report. */
   losses: Losses | null;
   uptimeSeconds: number;
-  work: { today: WorkTotals; total: WorkTotals };
+  /** Recorded work (today, all time), and what was trained since the last recorded unit (not in either yet). */
+  work: { today: WorkTotals; total: WorkTotals; inProgress: { steps: number; samples: number } };
 }

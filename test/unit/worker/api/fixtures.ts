@@ -23,6 +23,7 @@ export const sampleStatus = (): Status => ({
   work: {
     today: { units: 2, steps: 100, samples: 6400, seconds: 60 },
     total: { units: 5, steps: 250, samples: 16000, seconds: 150 },
+    inProgress: { steps: 12, samples: 768 },
   },
 });
 
