@@ -459,7 +459,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
 
   /** Steps trained since the last unit the ledger recorded: work under way, in no total yet. */
   function inProgress(): { steps: number; samples: number } {
-    const steps = Math.max(0, step - (ledger.ledger.lastUnit(runId)?.stepEnd ?? step));
+    const steps = Math.max(0, step - (ledger.ledger.lastUnit(runId)?.stepEnd ?? 0));
     return { steps, samples: steps * batchSize };
   }
 
