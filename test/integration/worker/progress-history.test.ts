@@ -1,6 +1,7 @@
 /**
  * The loss chart's history survives a restart: a node started again on its data dir answers progressHistory
- * at once with the losses of the work it recorded before (not an empty chart at step 496).
+ * at once with the losses of the work it recorded before (not an empty chart at step 496). Before a fresh
+ * node's first unit is recorded, its work shows as in progress.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,11 @@ describe('the progress history across a restart', { timeout: 120_000 }, () => {
     const options = { dataDir: join(dir, 'node'), backend: 'wasm' as const, model: 'mlp-gan' as const };
     const first = await startNode(options);
     await expect.poll(() => first.status().step, { timeout: 30_000 }).toBeGreaterThan(2);
+    // Before its first unit is recorded, a fresh node's work shows as in progress, not as nothing.
+    const { step, batchSize, work } = first.status();
+    expect(work.today.samples).toBe(0);
+    expect(work.inProgress.samples).toBeGreaterThanOrEqual(step * batchSize - batchSize * 2);
+    expect(work.inProgress.samples).toBeGreaterThan(0);
     await first.stop(); // records the open unit
     const second = await startNode(options);
     try {
