@@ -10,6 +10,9 @@
  * 2. Yield latency over pauses at random moments: from the request to the trainer's confirmation that it
  *    has stopped computing (target p99 ≤ 100 ms), and to the work so far being durable (checkpoint written
  *    and the unit in the ledger).
+ * 3. The scheduler's path: in idle mode, from the desktop app's "user active" signal (reportSignals) to the
+ *    trainer stopped (p50/p99, target p99 ≤ 100 ms), and the node's CPU while the schedule holds it (target
+ *    < 1 % of a core), against the same node's CPU while training.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +95,42 @@ async function yieldLatency(node: MinerNode): Promise<void> {
   console.log(`request → work durable           ${show(toRecorded)}   (checkpoint written, unit in the ledger; ${toRecorded.length} of ${PAUSES} pauses had a unit to record)`);
 }
 
+/** What a call through the control API answers, as the desktop app would make it. */
+async function call(node: MinerNode, method: string, params: object = {}): Promise<unknown> {
+  const reply = await node.hub.dispatcher.handle({ kind: 'call', id: 1, method, params });
+  if (reply?.kind !== 'result') throw new Error(`${method}: ${JSON.stringify(reply)}`);
+  return reply.result;
+}
+
+async function schedulerYield(node: MinerNode): Promise<void> {
+  await node.resume();
+  await call(node, 'setSettings', { scheduleMode: 'idle', idleThresholdSeconds: 60, maxOtherLoadPercent: 100 });
+  const latencies: number[] = [];
+  for (let i = 0; i < PAUSES; i++) {
+    await call(node, 'reportSignals', { idleSeconds: 3600 });
+    await sleep(400 + Math.random() * 400);
+    const signalled = preciseNow();
+    await call(node, 'reportSignals', { idleSeconds: 0 }); // answered once the trainer has stopped
+    latencies.push(preciseNow() - signalled);
+  }
+  console.log(`"user active" → trainer stopped  p50 ${median(latencies).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   (target p99 ≤ 100 ms)`);
+  // CPU of the whole node process (every thread) over 10 s, held by the schedule and then training.
+  const cpuShare = async (seconds: number, keep: () => Promise<unknown>) => {
+    const timer = setInterval(() => void keep(), 1000);
+    const before = process.cpuUsage();
+    const started = preciseNow();
+    await sleep(seconds * 1000);
+    const used = process.cpuUsage(before);
+    clearInterval(timer);
+    return (used.user + used.system) / 1000 / (preciseNow() - started);
+  };
+  const held = await cpuShare(10, () => call(node, 'reportSignals', { idleSeconds: 0 }));
+  const training = await cpuShare(10, () => call(node, 'reportSignals', { idleSeconds: 3600 }));
+  console.log(`node CPU held by the schedule    ${(held * 100).toFixed(2)} % of a core   (target < 1 %; training: ${(training * 100).toFixed(0)} %)`);
+  await call(node, 'setSettings', { scheduleMode: 'always' });
+  await node.pause();
+}
+
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'airtist-bench-node-'));
   try {
@@ -104,6 +143,8 @@ export async function run(): Promise<void> {
       const { node: rate, microBatch } = await overhead(node, batchSize);
       console.log(`\n# 2. Yield latency, ${load} (${PAUSES} pauses at random moments; step ≈ ${((batchSize / rate) * 1000).toFixed(0)} ms, micro-batch ${microBatch})`);
       await yieldLatency(node);
+      console.log(`\n# 3. The scheduler, ${load} (idle mode, the desktop app's signals)`);
+      await schedulerYield(node);
     });
     await node.stop();
   } finally {

@@ -1,9 +1,20 @@
 /** Entry point of the trainer thread (worker_threads): wires the Trainer to its parent port. */
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { FromTrainer, ToTrainer } from './protocol.js';
 import { Trainer } from './trainer.js';
 
 if (!parentPort) throw new Error('trainer.thread must run in a worker thread');
+// Linux keeps a nice value per thread: this one, the training compute, goes to the lowest priority, so the
+// user's programs take the CPU back at once (even mid-step), while the node's own thread (the API, the peer
+// network) keeps its priority. Elsewhere the call would lower the whole process, so it is not made here.
+if (process.platform === 'linux') {
+  try {
+    setPriority(constants.priority.PRIORITY_LOW); // 19, the lowest
+  } catch {
+    // a sandbox may refuse it: training then runs at normal priority
+  }
+}
 const port = parentPort;
 const post = (message: FromTrainer, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 let trainer: Trainer | null = null;
