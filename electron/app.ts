@@ -7,6 +7,7 @@ import { createSupervisor, type SupervisorOptions } from './supervisor.js';
 import { createTray, type MinerTray, type TrayOptions } from './tray.js';
 import { createMainWindow, type MainWindow, type WindowOptions } from './window.js';
 import { startPowerSignals, type PowerMonitorLike, type PowerSignals } from './power-signals.js';
+import { createNotifier, type Notifier, type NotifierOptions } from './notifications.js';
 import { createWorkerClient, type MainPort } from './worker-client.js';
 
 /** The parts of Electron's `app` used here. */
@@ -34,6 +35,7 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   platform: NodeJS.Platform;
   /** Electron's powerMonitor (usable once the app is ready): the user's idle time, lock, battery, sleep. */
   powerMonitor: PowerMonitorLike;
+  Notification: NotifierOptions['Notification'];
   /** `process.on`, for the stop signals a terminal or the launcher sends. */
   onSignal(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   log?: (line: string) => void;
@@ -72,6 +74,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   let window: MainWindow<Port> | null = null;
   let tray: MinerTray | null = null;
   let power: PowerSignals | null = null;
+  let notifier: Notifier | null = null;
   let quitting = false;
   let workerStopped = false;
 
@@ -83,9 +86,13 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     void tray?.refresh();
     sendRendererPort();
   });
-  supervisor.onExit((_code, restartInMs) => {
+  supervisor.onExit((code, restartInMs) => {
     worker.detach('the worker exited');
-    if (restartInMs !== null) tray?.disconnected(); // on quit there is nothing to announce
+    if (restartInMs !== null) {
+      // On quit there is nothing to announce.
+      tray?.disconnected();
+      notifier?.workerCrashed(code, restartInMs);
+    }
   });
 
   app.on('second-instance', () => window?.show());
@@ -131,6 +138,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     });
     // The scheduler hears the OS through these: the user's return stops training within half a second.
     power = startPowerSignals({ powerMonitor: deps.powerMonitor, api: worker.api, log });
+    notifier = createNotifier({ Notification: deps.Notification, api: worker.api, openWindow: (page) => window?.show(page), log });
     supervisor.start();
   });
 }

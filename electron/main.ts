@@ -1,7 +1,7 @@
 /**
  * Electron main entry (package.json "main"). Hands the real Electron modules to createApp; nothing else.
  */
-import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, powerMonitor, shell, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, shell, Tray, utilityProcess } from 'electron';
 import { createApp } from './app.js';
 
 createApp({
@@ -15,5 +15,6 @@ createApp({
   nativeImage,
   platform: process.platform,
   powerMonitor,
+  Notification,
   onSignal: (signal, listener) => process.on(signal, listener),
 });

@@ -32,7 +32,7 @@ export interface AppBrowserWindow<Port> {
   focus(): void;
   restore(): void;
   isMinimized(): boolean;
-  loadFile(filePath: string): Promise<void>;
+  loadFile(filePath: string, options?: { hash?: string }): Promise<void>;
   readonly webContents: AppWebContents<Port>;
 }
 
@@ -51,8 +51,8 @@ export interface WindowOptions<Port> {
 }
 
 export interface MainWindow<Port> {
-  /** Bring the window up (from the tray, a second launch, the dock). */
-  show(): void;
+  /** Bring the window up (from the tray, a second launch, the dock), on one of the app's pages if given. */
+  show(page?: string): void;
   /**
    * Hand the page a new worker port from `connect`, which is called only when the app page itself is loaded
    * (the port is the whole control API: it goes to our own page only). False when nothing was sent.
@@ -133,7 +133,9 @@ export function createMainWindow<Port>(options: WindowOptions<Port>): MainWindow
   win.loadFile(options.indexHtmlPath).catch((error: Error) => log(`could not load the app page: ${error.message}`));
 
   return {
-    show() {
+    show(page) {
+      // A page of our own (its hash, #earnings): the app page loads again on it and gets a new port.
+      if (page && /^[a-z]+$/.test(page)) win.loadFile(options.indexHtmlPath, { hash: page }).catch((error: Error) => log(`could not open the ${page} page: ${error.message}`));
       if (win.isMinimized()) win.restore();
       win.show();
       win.focus();

@@ -70,6 +70,7 @@ function setup(hasLock = true) {
     nativeImage: fakeNativeImage,
     platform: 'linux',
     powerMonitor: { getSystemIdleTime: () => 0, isOnBatteryPower: () => false, on: () => undefined },
+    Notification: Object.assign(class { show() {} on() {} }, { isSupported: () => false }),
     onSignal: (signal, listener) => void signals.set(signal, listener),
     log: () => {},
   });

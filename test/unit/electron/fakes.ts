@@ -152,8 +152,10 @@ export class FakeBrowserWindow extends EventEmitter {
   isMinimized(): boolean {
     return this.minimized;
   }
-  loadFile(file: string): Promise<void> {
+  loadedHash: string | null = null;
+  loadFile(file: string, options?: { hash?: string }): Promise<void> {
     this.loadedFile = file;
+    this.loadedHash = options?.hash ?? null;
     return Promise.resolve();
   }
   /** The user closes the window; true when it really closed. */

@@ -117,6 +117,14 @@ describe('window behaviour', () => {
     expect(win).toMatchObject({ visible: true, minimized: false, focused: 1 });
   });
 
+  it('opens on one of its own pages (a notification to the Earnings page), and on nothing else', () => {
+    const { win, handle } = ctx;
+    handle.show('earnings');
+    expect([win.loadedFile, win.loadedHash, win.visible]).toEqual([INDEX, 'earnings', true]);
+    handle.show('../../etc/passwd');
+    expect(win.loadedHash).toBe('earnings');
+  });
+
   it('closes for real while quitting', () => {
     const { win } = open({ isQuitting: () => true });
     expect(win.close()).toBe(true);

@@ -1,0 +1,75 @@
+/**
+ * The desktop notifications a miner wants and no more: its first accepted contribution (once per install:
+ * the ledger's all-time count goes from 0), AIRT to claim (once per epoch root, and once after a start as a
+ * reminder), and the worker crashing.
+ * What they read comes from the node's API on its network events, throttled; Electron's Notification is
+ * passed in, and tests use a fake.
+ */
+import type { ApiClient } from '../worker/api/contract.js';
+import { formatAirt } from '../worker/rewards/emission.js';
+
+export interface NotificationLike {
+  show(): void;
+  on(event: 'click', listener: () => void): unknown;
+}
+
+export interface NotifierOptions {
+  Notification: { new (options: { title: string; body: string; silent?: boolean }): NotificationLike; isSupported(): boolean };
+  api: Pick<ApiClient, 'call' | 'on'>;
+  /** Shows the window, on a page (`earnings`) or the dashboard. */
+  openWindow(page?: string): void;
+  /** Earnings and balances are asked at most this often (default a minute). */
+  everyMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Notifier {
+  /** The worker died and will be restarted in `restartInMs`. */
+  workerCrashed(code: number | null, restartInMs: number): void;
+}
+
+export function createNotifier(options: NotifierOptions): Notifier {
+  const { api } = options;
+  const everyMs = options.everyMs ?? 60_000;
+  const log = options.log ?? (() => {});
+  /** All-time accepted contributions when first read; null until then. */
+  let accepted: number | null = null;
+  /** The epoch whose claimable AIRT was last announced. */
+  let announcedEpoch: number | null = null;
+  let askedAt = -Infinity;
+
+  const notify = (title: string, body: string, page?: string) => {
+    if (!options.Notification.isSupported()) return;
+    const notification = new options.Notification({ title, body });
+    notification.on('click', () => options.openWindow(page));
+    notification.show();
+  };
+
+  async function check(): Promise<void> {
+    const earnings = await api.call('earnings', { limit: 1 });
+    const count = earnings.totals.accepted;
+    if (accepted === 0 && count > 0) notify('Your first contribution was accepted', 'The network took this computer’s work into its model: AIRT is credited to you from now on.', 'earnings');
+    accepted = count;
+    const wallet = await api.call('walletStatus');
+    if (!wallet.address || wallet.chain.state !== 'ready') return;
+    const balances = await api.call('walletBalances');
+    const claimable = BigInt(balances.claimableWei);
+    // Once per epoch root while something is claimable (and once after a start, as a reminder).
+    if (claimable > 0n && balances.latestEpoch !== null && balances.latestEpoch !== announcedEpoch) {
+      notify('AIRT to claim', `${formatAirt(claimable, 2)} AIRT can be claimed into your wallet.`, 'earnings');
+      announcedEpoch = balances.latestEpoch;
+    }
+  }
+
+  api.on('network', () => {
+    if (Date.now() - askedAt < everyMs) return;
+    askedAt = Date.now();
+    check().catch((error: Error) => log(`notifications: ${error.message}`));
+  });
+
+  return {
+    workerCrashed(code, restartInMs) {
+      notify('The miner stopped unexpectedly', `It restarts in ${Math.max(1, Math.round(restartInMs / 1000))} s${code === null ? '' : ` (exit code ${code})`}; your work so far is saved.`);
+    },
+  };
+}
