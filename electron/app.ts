@@ -8,6 +8,7 @@ import { createTray, type MinerTray, type TrayOptions } from './tray.js';
 import { createMainWindow, type MainWindow, type WindowOptions } from './window.js';
 import { startPowerSignals, type PowerMonitorLike, type PowerSignals } from './power-signals.js';
 import { createNotifier, type Notifier, type NotifierOptions } from './notifications.js';
+import { MINIMIZED_ARG, createDesktopSettings, type AutostartFiles } from './desktop-settings.js';
 import { createWorkerClient, type MainPort } from './worker-client.js';
 
 /** The parts of Electron's `app` used here. */
@@ -21,6 +22,8 @@ export interface AppLike {
   on(event: 'activate', listener: () => void): unknown;
   on(event: 'window-all-closed', listener: () => void): unknown;
   on(event: 'before-quit', listener: (event: { preventDefault(): void }) => void): unknown;
+  setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void;
+  readonly isPackaged: boolean;
 }
 
 export interface AppDeps<Port extends MainPort, Image, Menu> {
@@ -36,6 +39,12 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   /** Electron's powerMonitor (usable once the app is ready): the user's idle time, lock, battery, sleep. */
   powerMonitor: PowerMonitorLike;
   Notification: NotifierOptions['Notification'];
+  /** This process's arguments (a login start passes --minimized) and the executable that starts the app. */
+  argv: string[];
+  execPath: string;
+  /** Linux autostart entries: their folder and how to write them. */
+  autostartDir: string;
+  files: AutostartFiles;
   /** `process.on`, for the stop signals a terminal or the launcher sends. */
   onSignal(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   log?: (line: string) => void;
@@ -71,6 +80,16 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     log: (line) => log(`supervisor: ${line}`),
   });
   const worker = createWorkerClient();
+  const desktop = createDesktopSettings({
+    api: worker.api,
+    platform: deps.platform,
+    app,
+    autostartDir: deps.autostartDir,
+    files: deps.files,
+    // A packaged app is its executable; in development Electron runs the app folder.
+    command: app.isPackaged ? [deps.execPath] : [deps.execPath, app.getAppPath()],
+    log,
+  });
   let window: MainWindow<Port> | null = null;
   let tray: MinerTray | null = null;
   let power: PowerSignals | null = null;
@@ -84,6 +103,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     const port = supervisor.connect('main');
     if (port) worker.attach(port);
     void tray?.refresh();
+    void desktop.refresh();
     sendRendererPort();
   });
   supervisor.onExit((code, restartInMs) => {
@@ -98,7 +118,8 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   app.on('second-instance', () => window?.show());
   app.on('activate', () => window?.show());
   app.on('window-all-closed', () => {
-    // A tray app: mining goes on with no window open.
+    // A tray app: mining goes on with no window open, unless the user chose that closing it quits.
+    if (!desktop.current().closeToTray) app.quit();
   });
   app.on('before-quit', (event) => {
     quitting = true;
@@ -123,6 +144,8 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
       ...(deps.platform === 'linux' ? { iconPath: paths.iconPath } : {}),
       platform: deps.platform,
       isQuitting: () => quitting,
+      closeToTray: () => desktop.current().closeToTray,
+      startHidden: deps.argv.includes(MINIMIZED_ARG),
       onAppPageLoaded: sendRendererPort,
       log,
     });

@@ -2,6 +2,9 @@
  * Electron main entry (package.json "main"). Hands the real Electron modules to createApp; nothing else.
  */
 import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, shell, Tray, utilityProcess } from 'electron';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createApp } from './app.js';
 
 createApp({
@@ -16,5 +19,15 @@ createApp({
   platform: process.platform,
   powerMonitor,
   Notification,
+  argv: process.argv,
+  execPath: process.execPath,
+  autostartDir: join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'autostart'),
+  files: {
+    write(path, text) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text, { mode: 0o644 });
+    },
+    remove: (path) => rmSync(path, { force: true }),
+  },
   onSignal: (signal, listener) => process.on(signal, listener),
 });

@@ -45,6 +45,10 @@ export interface WindowOptions<Port> {
   iconPath?: string;
   platform: NodeJS.Platform;
   isQuitting(): boolean;
+  /** Closing the window hides it to the tray (else it closes, and the app quits). */
+  closeToTray?: () => boolean;
+  /** Started at login, minimized: the window waits in the tray until asked for. */
+  startHidden?: boolean;
   /** The app page has (re)loaded and needs a port to the worker. */
   onAppPageLoaded(): void;
   log?: (line: string) => void;
@@ -125,11 +129,11 @@ export function createMainWindow<Port>(options: WindowOptions<Port>): MainWindow
   });
 
   win.on('close', (event) => {
-    if (options.isQuitting()) return;
+    if (options.isQuitting() || options.closeToTray?.() === false) return;
     event.preventDefault(); // a tray app: closing the window only hides it
     win.hide();
   });
-  win.once('ready-to-show', () => win.show());
+  if (!options.startHidden) win.once('ready-to-show', () => win.show());
   win.loadFile(options.indexHtmlPath).catch((error: Error) => log(`could not load the app page: ${error.message}`));
 
   return {

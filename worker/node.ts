@@ -225,6 +225,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
         settings = ledger.ledger.updateSettings(patch);
         trainer.updateSettings(trainerSettings());
         scheduler.refresh();
+        hub.publish('settings', settings);
         if (!options.wallet?.autoLockMs) wallet?.setAutoLock(settings.walletLockMinutes * 60_000);
         return settings;
       },

@@ -121,6 +121,8 @@ export interface Events {
   network: NetworkStatus;
   wallet: WalletInfo;
   transaction: WalletTransaction;
+  /** The settings changed (from any client): the desktop app's main process applies its own. */
+  settings: Settings;
 }
 export type EventName = keyof Events;
 

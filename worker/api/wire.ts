@@ -4,7 +4,7 @@
  */
 import type { EventName } from './contract.js';
 
-export const EVENTS: EventName[] = ['progress', 'samples', 'state', 'work', 'network', 'wallet', 'transaction'];
+export const EVENTS: EventName[] = ['progress', 'samples', 'state', 'work', 'network', 'wallet', 'transaction', 'settings'];
 
 // Identical over MessagePort, WebSocket and the preload bridge.
 

@@ -9,11 +9,17 @@ export interface SettingsDraft {
   workUnitSeconds: string;
   walletLockMinutes: string;
   startPaused: boolean;
+  closeToTray: boolean;
+  startAtLogin: boolean;
+  startMinimized: boolean;
 }
 
+/** The switches of the form: each a setting as it is. */
+const SWITCHES = ['startPaused', 'closeToTray', 'startAtLogin', 'startMinimized'] as const;
+
 /** The settings this form edits; the rest (the wallet offer's answer) are set elsewhere and left alone. */
-export type FormSettings = Pick<Settings, 'sampleIntervalSeconds' | 'workUnitSeconds' | 'walletLockMinutes' | 'startPaused'>;
-const formSchema = settingsSchema.pick({ sampleIntervalSeconds: true, workUnitSeconds: true, walletLockMinutes: true, startPaused: true });
+export type FormSettings = Pick<Settings, 'sampleIntervalSeconds' | 'workUnitSeconds' | 'walletLockMinutes' | (typeof SWITCHES)[number]>;
+const formSchema = settingsSchema.pick({ sampleIntervalSeconds: true, workUnitSeconds: true, walletLockMinutes: true, startPaused: true, closeToTray: true, startAtLogin: true, startMinimized: true });
 
 export type SettingsErrors = Partial<Record<keyof FormSettings, string>>;
 
@@ -34,6 +40,9 @@ export function draftFrom(settings: Settings): SettingsDraft {
     workUnitSeconds: String(settings.workUnitSeconds),
     walletLockMinutes: String(settings.walletLockMinutes),
     startPaused: settings.startPaused,
+    closeToTray: settings.closeToTray,
+    startAtLogin: settings.startAtLogin,
+    startMinimized: settings.startMinimized,
   };
 }
 
@@ -59,7 +68,7 @@ export function validateSettings(draft: SettingsDraft): SettingsValidation {
     else numbers[key] = parsed.value;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const parsed = formSchema.safeParse({ ...numbers, startPaused: draft.startPaused });
+  const parsed = formSchema.safeParse({ ...numbers, ...Object.fromEntries(SWITCHES.map((key) => [key, draft[key]])) });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path[0];

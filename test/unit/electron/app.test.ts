@@ -46,6 +46,11 @@ class FakeApp extends EventEmitter implements AppLike {
   getAppPath(): string {
     return '/app';
   }
+  readonly isPackaged = false;
+  loginItems: Array<{ openAtLogin: boolean; args?: string[] }> = [];
+  setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void {
+    this.loginItems.push(settings);
+  }
 }
 
 function setup(hasLock = true) {
@@ -71,6 +76,10 @@ function setup(hasLock = true) {
     platform: 'linux',
     powerMonitor: { getSystemIdleTime: () => 0, isOnBatteryPower: () => false, on: () => undefined },
     Notification: Object.assign(class { show() {} on() {} }, { isSupported: () => false }),
+    argv: ['electron', '/app'],
+    execPath: '/usr/bin/electron',
+    autostartDir: '/home/ada/.config/autostart',
+    files: { write: () => {}, remove: () => {} },
     onSignal: (signal, listener) => void signals.set(signal, listener),
     log: () => {},
   });

@@ -8,7 +8,7 @@ import { FakeBrowserWindow } from './fakes.js';
 const INDEX = '/app/dist/renderer/index.html';
 const APP_URL = pathToFileURL(INDEX).href;
 
-function open(overrides: { isQuitting?: () => boolean } = {}) {
+function open(overrides: { isQuitting?: () => boolean; closeToTray?: () => boolean; startHidden?: boolean } = {}) {
   FakeBrowserWindow.instances = [];
   const openExternal = vi.fn(() => Promise.resolve());
   const onAppPageLoaded = vi.fn();
@@ -20,6 +20,8 @@ function open(overrides: { isQuitting?: () => boolean } = {}) {
     indexHtmlPath: INDEX,
     platform: 'linux',
     isQuitting: overrides.isQuitting ?? (() => false),
+    ...(overrides.closeToTray ? { closeToTray: overrides.closeToTray } : {}),
+    ...(overrides.startHidden ? { startHidden: true } : {}),
     onAppPageLoaded,
     log: (line) => logs.push(line),
   });
@@ -125,9 +127,18 @@ describe('window behaviour', () => {
     expect(win.loadedHash).toBe('earnings');
   });
 
-  it('closes for real while quitting', () => {
-    const { win } = open({ isQuitting: () => true });
-    expect(win.close()).toBe(true);
+  it('closes for real while quitting, or when the user chose that closing quits', () => {
+    expect(open({ isQuitting: () => true }).win.close()).toBe(true);
+    expect(open({ closeToTray: () => false }).win.close()).toBe(true);
+    expect(open({ closeToTray: () => true }).win.close()).toBe(false);
+  });
+
+  it('started minimized at login, waits in the tray until asked for', () => {
+    const { win, handle } = open({ startHidden: true });
+    win.emit('ready-to-show');
+    expect(win.visible).toBe(false);
+    handle.show();
+    expect(win.visible).toBe(true);
   });
 
   it('asks for a port each time the app page loads, and sends ports to the app page only', () => {

@@ -39,6 +39,11 @@ export const settingsSchema = z
     maxTemperatureC: z.number().int().min(50).max(110),
     /** Pause while other programs use more than this share of the CPU, in idle mode (100: never). */
     maxOtherLoadPercent: z.number().int().min(5).max(100),
+    /** Desktop app: closing the window keeps mining in the tray (else it quits). */
+    closeToTray: z.boolean(),
+    /** Desktop app: start when the user logs in, and then in the tray, without a window. */
+    startAtLogin: z.boolean(),
+    startMinimized: z.boolean(),
     /** The wallet locks itself after this many minutes unused. */
     walletLockMinutes: z.number().int().min(1).max(1440),
     /** The first-run wallet offer was answered: a wallet was made, or the user chose to set it up later. */
@@ -60,6 +65,9 @@ export const DEFAULT_SETTINGS: Settings = {
   pauseWhenFullscreen: true,
   maxTemperatureC: 90,
   maxOtherLoadPercent: 50,
+  closeToTray: true,
+  startAtLogin: false,
+  startMinimized: false,
   walletLockMinutes: 15,
   walletOffered: false,
 };

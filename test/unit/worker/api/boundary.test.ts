@@ -1,7 +1,7 @@
 /** Every method and every event through a real MessageChannel: the channel Electron's ports behave like. */
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENTS, METHODS, type ApiClient, type Events, type ServerMessage } from '../../../../worker/api/contract.js';
+import { DEFAULT_SETTINGS, EVENTS, METHODS, type ApiClient, type Events, type ServerMessage } from '../../../../worker/api/contract.js';
 import { createApiHub } from '../../../../worker/api/hub.js';
 import { servePort } from '../../../../worker/api/port-server.js';
 import { ApiCallError, createRpcClient } from '../../../../worker/api/rpc-client.js';
@@ -15,6 +15,7 @@ const sampleEvents: Events = {
   network: sampleNetwork(),
   wallet: sampleWallet(),
   transaction: sampleTransaction(),
+  settings: { ...DEFAULT_SETTINGS, quietMode: true },
 };
 
 /** Valid params for the methods that need some. */

@@ -19,17 +19,17 @@ describe('settings form', () => {
     const draft = { ...draftFrom(DEFAULT_SETTINGS), workUnitSeconds: ' 60 ', startPaused: true };
     expect(validateSettings(draft)).toEqual({
       ok: true,
-      value: { sampleIntervalSeconds: 4, workUnitSeconds: 60, walletLockMinutes: 15, startPaused: true },
+      value: { sampleIntervalSeconds: 4, workUnitSeconds: 60, walletLockMinutes: 15, startPaused: true, closeToTray: true, startAtLogin: false, startMinimized: false },
     });
   });
 
   it('explains each invalid field', () => {
-    const result = validateSettings({ sampleIntervalSeconds: '2.5', workUnitSeconds: '1', walletLockMinutes: '0', startPaused: false });
+    const result = validateSettings({ sampleIntervalSeconds: '2.5', workUnitSeconds: '1', walletLockMinutes: '0', startPaused: false, closeToTray: true, startAtLogin: false, startMinimized: false });
     expect(result).toEqual({
       ok: false,
       errors: { sampleIntervalSeconds: 'Use whole seconds.', workUnitSeconds: 'Must be between 5 and 3600 seconds.', walletLockMinutes: 'Must be between 1 and 1440 minutes.' },
     });
-    const empty = validateSettings({ sampleIntervalSeconds: '', workUnitSeconds: 'abc', walletLockMinutes: '1.5', startPaused: false });
+    const empty = validateSettings({ sampleIntervalSeconds: '', workUnitSeconds: 'abc', walletLockMinutes: '1.5', startPaused: false, closeToTray: true, startAtLogin: false, startMinimized: false });
     expect(empty.ok).toBe(false);
     if (!empty.ok) {
       expect(empty.errors.sampleIntervalSeconds).toMatch(/between 1 and 600/);
