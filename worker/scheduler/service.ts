@@ -7,8 +7,12 @@
 import { decide, type Decision, type SchedulerSettings } from './scheduler.js';
 import { createLoadSampler, currentSignals, readTemperature, type ReportedSignals } from './signals.js';
 
-export const TICK_MS = 500;
-const TEMPERATURE_EVERY_MS = 10_000;
+/**
+ * The user's return comes as a report and is decided on at once; the tick only follows what changes slowly
+ * (other programs' load, the clock for a schedule), so once a second is plenty and costs little while held.
+ */
+export const TICK_MS = 1000;
+const TEMPERATURE_EVERY_MS = 30_000;
 
 export interface SchedulerService {
   decision(): Decision;
