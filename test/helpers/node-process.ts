@@ -5,9 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
-import type { ApiClient, ServerMessage } from '../../worker/api/contract.js';
-import { createRpcClient } from '../../worker/api/rpc-client.js';
+import { connectWebSocket } from '../../worker/api/ws-connect.js';
+import type { ApiClient } from '../../worker/api/contract.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/worker/cli.js', import.meta.url));
 
@@ -57,23 +56,8 @@ export function loopbackArgs(bootstrap: string[] = []): string[] {
 }
 
 /** An ApiClient over the node's WebSocket, as a browser tab would connect. */
-export async function connectApi(node: NodeProcess, timeoutMs?: number): Promise<ApiClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${node.port}/api/ws?token=${node.token}`, {
-    headers: { origin: `http://127.0.0.1:${node.port}` },
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return createRpcClient(
-    {
-      send: (message) => ws.send(JSON.stringify(message)),
-      onMessage: (listener) => ws.on('message', (data) => listener(JSON.parse(data.toString()) as ServerMessage)),
-      onClose: (listener) => ws.on('close', () => listener('socket closed')),
-      close: () => ws.close(),
-    },
-    timeoutMs,
-  );
+export function connectApi(node: NodeProcess, timeoutMs?: number): Promise<ApiClient> {
+  return connectWebSocket(node.url, timeoutMs);
 }
 
 /** Resolves with the first event value that satisfies `predicate`. */
