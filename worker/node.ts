@@ -32,7 +32,6 @@ import { RoundDriver, type RoundTiming } from './rounds/driver.js';
 import { CONTRIBUTION_PROTOCOL } from './rounds/messages.js';
 import { STATE_PROTOCOL } from './rounds/sync.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
-import { earningsOf } from './rewards/earnings.js';
 import type { EpochRecord } from './ledger/rewards.js';
 import { deriveState, sameState, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
@@ -41,7 +40,7 @@ import { probeBestBackend } from './training/backend-probe.js';
 import type { TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
-import { REJECTION_WORDS, type RejectionReason } from './verify/reasons.js';
+import { earningsView, networkView, roundHistoryView } from './node-views.js';
 import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/service.js';
 import { readValidatorKey } from './chain/config.js';
 import type { Decision } from './scheduler/scheduler.js';
@@ -399,41 +398,15 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     await driver.start();
   }
 
+  // Declarations (hoisted): the hub and the driver call them from the moment they start.
   function network(): NetworkStatus {
-    const rows = p2p?.peer.stats.rows() ?? [];
-    const sum = (outcome: string) => rows.filter((row) => row.outcome === outcome).reduce((total, row) => total + row.count, 0);
-    return {
-      enabled: p2p !== null,
-      peerId: p2p?.peer.peerId ?? null,
-      addresses: p2p?.peer.addresses() ?? [],
-      peers: p2p?.peers() ?? [],
-      ...(driver?.info() ?? { round: null, lastCommit: null, bytesSent: 0, bytesReceived: 0, resyncs: 0 }),
-      messages: { accept: sum('accept'), ignore: sum('ignore'), reject: sum('reject') },
-    };
+    return networkView(p2p, driver);
   }
-
   function roundHistory(limit: number): RoundRecord[] {
-    const { rounds } = ledger.ledger;
-    return rounds.history(runId, limit).map(({ runId: _run, ...row }) => {
-      const own = rounds.contributions(runId, row.round).find((c) => c.own);
-      // The ledger keeps reason codes; people read their words.
-      const reason = own?.reason ? (REJECTION_WORDS[own.reason as RejectionReason] ?? own.reason) : null;
-      return { ...row, own: own ? { status: own.status, reason } : null };
-    });
+    return roundHistoryView(ledger.ledger, runId, limit);
   }
-
   function earnings(limit: number): Earnings {
-    const { earnings: records, rewards } = ledger.ledger;
-    return earningsOf({
-      rows: records.own(runId, limit),
-      counts: records.counts(runId),
-      credited: records.credited(runId),
-      epochs: rewards.epochs(runId),
-      emission: spec.rewards,
-      round: driver?.info().round.round ?? 0,
-      rewardAddress: wallet?.rewardAddress() ?? null,
-      now: Date.now(),
-    });
+    return earningsView(ledger.ledger, runId, limit, { emission: spec.rewards, round: driver?.info().round.round ?? 0, rewardAddress: wallet?.rewardAddress() ?? null, now: Date.now() });
   }
 
   function status(): Status {
