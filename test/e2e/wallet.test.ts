@@ -1,7 +1,7 @@
 /**
  * The wallet in a real browser against a real node on its devnet, as a new miner meets it: the first run
  * offers a wallet before anything else; creating one shows its words and asks three of them back (a wrong
- * word is refused); then, once an epoch's root is posted, the Earnings page claims it and follows the
+ * word is refused); the second step chooses when to train, showing the speed measured now; then, once an epoch's root is posted, the Earnings page claims it and follows the
  * transaction to confirmed, and the AIRT on chain is what the node said was claimable, to the wei. The
  * Wallet page shows the address with its QR code and the claim in its history. Screenshots in test/artifacts/.
  */
@@ -80,9 +80,18 @@ describe('the wallet in the dashboard (browser e2e)', { timeout: 240_000 }, () =
     await asked.nth(0).fill(mnemonic[positions[0]!]!.toUpperCase());
     await page.getByRole('button', { name: 'Done' }).click();
 
-    // Done: the dashboard, and the offer answered for good (it is a node setting).
+    // Then when to train, with the speed this computer trains at now (a browser tab defaults to always).
+    await expect.poll(async () => (await page.getByTestId('first-run-speed').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^This computer trains at [\d.,]+ samples a second right now\.$/);
+    expect(await page.getByLabel('Always').isChecked()).toBe(true);
+    await page.getByLabel('Quiet mode: half speed, less heat and fan noise').check();
+    await shot('onboarding-mode');
+    await page.getByRole('button', { name: 'Start mining' }).click();
+
+    // Done: the dashboard, the offer answered for good and the choices saved (node settings).
     await page.getByRole('navigation', { name: 'Pages' }).waitFor();
-    expect((await api.call('getSettings')).walletOffered).toBe(true);
+    await expect.poll(async () => (await api.call('getSettings')).walletOffered).toBe(true);
+    expect(await api.call('getSettings')).toMatchObject({ scheduleMode: 'always', quietMode: true });
+    await api.call('setSettings', { quietMode: false }); // full speed for the claim below
     const info = await api.call('walletStatus');
     expect(info).toMatchObject({ locked: false, hasMnemonic: true, rewardAddress: info.address!.toLowerCase() });
   });
