@@ -45,8 +45,7 @@ import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/ser
 import { readValidatorKey } from './chain/config.js';
 import type { Decision } from './scheduler/scheduler.js';
 import { startScheduler, type SchedulerServiceOptions } from './scheduler/service.js';
-import type { TrainerSettings } from './training/trainer-host.js';
-import type { TrainerReady } from './training/trainer-host.js';
+import type { TrainerReady, TrainerSettings } from './training/trainer-host.js';
 
 export interface NodeOptions {
   dataDir: string;

@@ -17,7 +17,7 @@ import type { Emission } from '../rewards/emission.js';
 import type { Peer } from '../p2p/peer.js';
 import { ClaimError, balancesOf, claim, receiptsOf, recipientOf, send } from './claims.js';
 import { KeystoreError, secretOf, type KeystoreOptions } from './keystore.js';
-import { WalletService, keystorePath, type WalletStatus } from './wallet.js';
+import { WalletService, keystorePath } from './wallet.js';
 
 /** Where rewards are claimed: the devnet inside the node, a configured chain, or none. */
 export type ChainChoice = 'devnet' | 'none' | { configured: ChainEndpoint };
@@ -86,10 +86,9 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
     changed: () => options.changed(info()),
   });
   // A damaged keystore is shown, not fatal, and never overwritten (create and import refuse an existing file).
-  let status: WalletStatus = await wallet.start().catch((error: Error) => {
+  await wallet.start().catch((error: Error) => {
     problem = error.message;
     log(`wallet: ${error.message}`);
-    return wallet.status();
   });
   const fixed = options.rewardAddress?.toLowerCase() ?? null;
 
@@ -100,11 +99,10 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
       : { state: 'starting', kind: options.chain === 'devnet' ? 'devnet' : 'configured', chainId: options.chain === 'devnet' ? null : options.chain.configured.chainId, reason: null };
 
   function info(): WalletInfo {
-    status = wallet.status();
-    return { ...status, problem, rewardAddress: rewardAddress(), chain: chainInfo };
+    return { ...wallet.status(), problem, rewardAddress: rewardAddress(), chain: chainInfo };
   }
   function rewardAddress(): string | null {
-    return fixed ?? status.address?.toLowerCase() ?? null;
+    return fixed ?? wallet.status().address?.toLowerCase() ?? null;
   }
   const changed = () => options.changed(info());
 
@@ -158,8 +156,9 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
     throw new WalletRefusal(chainInfo.state === 'starting' ? 'the chain is still starting: try again in a moment' : (chainInfo.reason ?? 'there is no chain'));
   }
   const address = (): string => {
-    if (!status.address) throw new WalletRefusal('there is no wallet yet: create or import one');
-    return status.address;
+    const { address } = wallet.status();
+    if (!address) throw new WalletRefusal('there is no wallet yet: create or import one');
+    return address;
   };
 
   let sending: Promise<unknown> | null = null;

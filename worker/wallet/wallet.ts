@@ -43,6 +43,8 @@ export class WalletService {
   /** A new idle time before the wallet locks itself; an unlocked wallet's countdown starts again with it. */
   setAutoLock(ms: number): void {
     if (!(ms > 0)) throw new RangeError('autoLockMs must be positive');
+    // The same idle time is no change: saving another setting must not keep an unused wallet unlocked longer.
+    if (ms === this.autoLockMs) return;
     this.autoLockMs = ms;
     if (this.unlocked) this.touch();
   }

@@ -88,6 +88,20 @@ describe('the wallet service', () => {
     }
   });
 
+  it('keeps its countdown when the idle time set is the one it has (another setting was saved)', async () => {
+    await wallet.import(PASSWORD, { privateKey: KEY });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      wallet.signer(provider);
+      vi.advanceTimersByTime(59_000);
+      wallet.setAutoLock(60_000);
+      vi.advanceTimersByTime(1_001);
+      expect(wallet.status().locked).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('exports the mnemonic only with the password, and says so when a key-imported wallet has none', async () => {
     const { mnemonic } = await wallet.create(PASSWORD);
     wallet.lock();
