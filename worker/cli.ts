@@ -2,7 +2,8 @@
 /** `airtist`: the command-line front of the miner. Commands live in ./cli/, one file each. */
 import { UsageError } from './cli/usage.js';
 import { DataDirError, DataDirInUseError } from './data-dir.js';
-import { prespawnTrainerThread, TrainerStartError } from './training/trainer-host.js';
+import { TrainerStartError } from './training/trainer-host.js';
+import { prespawnTrainer } from './training/trainer-link.js';
 import { appVersion } from './paths.js';
 
 const USAGE = `AIRTIST Miner ${appVersion}
@@ -20,9 +21,12 @@ Commands:
 Run 'airtist <command> --help' for a command's options.`;
 
 /** Loaded on use: `node` starts its trainer thread before it loads the node's modules, so both load at once. */
-const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<void>; usage: string }>> = {
-  node: async () => {
-    prespawnTrainerThread();
+const commands: Record<string, (argv: string[]) => Promise<{ run: (argv: string[]) => Promise<void>; usage: string }>> = {
+  node: async (argv) => {
+    // The placement the command will ask for (a wrong value is the command's to report).
+    const flag = argv.indexOf('--trainer');
+    const asked = flag >= 0 ? argv[flag + 1] : undefined;
+    prespawnTrainer(asked === 'process' || asked === 'thread' ? asked : undefined);
     const { nodeCommand, NODE_USAGE } = await import('./cli/node-command.js');
     return { run: nodeCommand, usage: NODE_USAGE };
   },
@@ -66,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`airtist: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  const command = await load();
+  const command = await load(rest);
   try {
     await command.run(rest);
     return 0;

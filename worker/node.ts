@@ -40,6 +40,7 @@ import { probeBestBackend } from './training/backend-probe.js';
 import type { TrainerConfig } from './training/protocol.js';
 import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
+import type { TrainerPlacement } from './training/trainer-link.js';
 import { earningsView, networkView, roundHistoryView } from './node-views.js';
 import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/service.js';
 import { readValidatorKey } from './chain/config.js';
@@ -56,6 +57,8 @@ export interface NodeOptions {
   batchSize?: number;
   /** How a failed trainer thread is restarted (tests shorten the delays). */
   restartPolicy?: RestartBackoffPolicy;
+  /** Where the training compute runs (default: a thread on Linux, a child process at idle priority elsewhere). */
+  trainer?: TrainerPlacement;
   /** Free space training must leave on the data dir's disk (default 100 MB). */
   reserveDiskBytes?: number;
   /** Stand-ins for the scheduler's own measurements (tests). */
@@ -320,6 +323,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     },
     facts.trainerPaused,
     options.restartPolicy,
+    options.trainer,
   ).catch(async (error: unknown) => {
     await p2pStarting?.then((started) => started.stop()).catch(() => undefined);
     ledger.stop(); // nothing to train: leave the ledger as cleanly closed as a normal stop

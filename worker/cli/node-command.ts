@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../data-dir.js';
 import { parseChainConfig } from '../chain/config.js';
 import type { ChainChoice } from '../wallet/service.js';
+import type { TrainerIsolation } from '../training/trainer-link.js';
 
 export const NODE_USAGE = `Usage: airtist node [options]
 
@@ -34,6 +35,9 @@ Options:
   --batch-size N     samples per step (default: the model's)
   --min-free-disk MB free space training always leaves on the data dir's disk (default 100)
   --progress-every S seconds between progress lines (default 5; 0 = quiet)
+  --trainer WHERE    thread | process: run the training compute in a thread of this process (default on
+                     Linux, which lowers the thread alone to nice 19) or in a child process at the lowest
+                     priority (default elsewhere)
 
 Network (the node joins the swarm and trains in rounds unless --offline):
   --listen ADDR      multiaddr to listen on; repeatable (default /ip4/0.0.0.0/tcp/7358, /ip4/0.0.0.0/tcp/7359/ws
@@ -66,6 +70,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       'batch-size': { type: 'string' },
       'min-free-disk': { type: 'string' },
       'progress-every': { type: 'string', default: String(PROGRESS_EVERY_SECONDS) },
+      trainer: { type: 'string' },
       listen: { type: 'string', multiple: true },
       announce: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true },
@@ -94,6 +99,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
   const minFreeDisk = values['min-free-disk'] === undefined ? undefined : integer(values['min-free-disk'], 'min-free-disk', 0, 1_000_000);
 
   const networkFlags = values.offline ? undefined : networkOptions(values);
+  const trainer = values.trainer === undefined ? undefined : oneOf<TrainerIsolation>(values.trainer, ['thread', 'process'], 'trainer');
 
   // A busy port is said before the node has made a file or started anything.
   if (port !== 0) await refuseBusyPort(port);
@@ -107,6 +113,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
     ...(batchSize ? { batchSize } : {}),
     ...(minFreeDisk !== undefined ? { reserveDiskBytes: minFreeDisk * 1e6 } : {}),
     ...(networkFlags ? { network: networkFlags } : {}),
+    ...(trainer ? { trainer: { isolation: trainer } } : {}),
     log,
   });
   const token = loadOrCreateToken(dataDir);

@@ -139,6 +139,20 @@ export type FromTrainer =
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string; stack?: string };
 
+/**
+ * The same conversation when the trainer thread runs inside a child process (trainer-process.ts): the child
+ * owns the shared control buffer, so `init` carries the first command word instead of the buffer, and the
+ * pause/resume command and the stop request travel as messages that the child writes into its buffer.
+ */
+export type ToTrainerProcess =
+  | { type: 'init'; config: TrainerConfig; command: number }
+  | { type: 'command'; word: number }
+  | { type: 'stop' }
+  | Exclude<ToTrainer, { type: 'init' }>;
+
+/** The child's answers: the thread's, then `exit` with the thread's exit code as its last message. */
+export type FromTrainerProcess = FromTrainer | { type: 'exit'; code: number };
+
 /** Int32 slots of the shared control buffer. */
 export const CONTROL = {
   /** The latest pause/resume command: see `encodeCommand`. Waiters wait on this slot. */

@@ -8,6 +8,7 @@ import type { Improvement, ScoreRequest } from './scoring.js';
 import type { Rebase, TrainerConfig, WeightsAtStep } from './protocol.js';
 import { createRestartBackoff, type RestartBackoff, type RestartBackoffPolicy } from '../restart-backoff.js';
 import { TrainerHost, type TrainerSettings, type TrainerEvents, type TrainerReady } from './trainer-host.js';
+import { defaultPlacement, type TrainerPlacement } from './trainer-link.js';
 
 export interface SupervisedTrainerEvents extends TrainerEvents {
   /** A replacement thread is up (after `failed`). */
@@ -35,6 +36,7 @@ export class SupervisedTrainer {
     private readonly events: SupervisedTrainerEvents,
     policy: RestartBackoffPolicy,
     startPaused: boolean,
+    private readonly placement: TrainerPlacement,
   ) {
     this.wantPaused = startPaused;
     this.backoff = createRestartBackoff(policy);
@@ -46,8 +48,9 @@ export class SupervisedTrainer {
     events: SupervisedTrainerEvents,
     startPaused = false,
     policy: RestartBackoffPolicy = DEFAULT_RESTART_POLICY,
+    placement: TrainerPlacement = defaultPlacement(),
   ): Promise<{ trainer: SupervisedTrainer; ready: TrainerReady }> {
-    const trainer = new SupervisedTrainer(configure, events, policy, startPaused);
+    const trainer = new SupervisedTrainer(configure, events, policy, startPaused, placement);
     const ready = await trainer.launch();
     return { trainer, ready };
   }
@@ -121,6 +124,7 @@ export class SupervisedTrainer {
       this.configure(),
       { ...this.events, failed: (message) => this.onFailed(message) },
       this.wantPaused,
+      this.placement,
     );
     this.host = this.live = host;
     this.backoff.started();

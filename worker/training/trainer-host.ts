@@ -3,10 +3,8 @@
  * messages into typed callbacks, and makes its requests (weights, snapshots, rebases) promises answered by id.
  * Training compute never runs on the node's own event loop.
  */
-import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../api/contract.js';
 import {
-  CONTROL,
   encodeCommand,
   nextSeq,
   preciseNow,
@@ -20,6 +18,7 @@ import {
   type WeightsAtStep,
 } from './protocol.js';
 import type { Improvement, ScoreRequest } from './scoring.js';
+import { defaultPlacement, openTrainerLink, type TrainerLink, type TrainerPlacement } from './trainer-link.js';
 
 export interface TrainerEvents {
   progress(point: Extract<FromTrainer, { type: 'progress' }>['point']): void;
@@ -50,44 +49,11 @@ export interface TrainerReady {
   restoredUnit: UnitRecord | null;
 }
 
-/** The thread's entry, built next to this file (dist/worker/training/trainer.thread.js). */
-const THREAD_ENTRY = new URL('./trainer.thread.js', import.meta.url);
-
-/** A thread spawned before the node knew its config (see `prespawnTrainerThread`), not yet taken. */
-let spare: Worker | null = null;
-
-/**
- * Spawns the trainer thread now, so that it loads TensorFlow.js while the node process loads its own modules
- * (libp2p, SQLite): a second of a start, on two cores. The thread waits for its config; the next TrainerHost
- * takes it. Unreferenced until then: a command that ends before it starts a trainer is not held open by it.
- */
-export function prespawnTrainerThread(): void {
-  if (spare) return;
-  const worker = new Worker(THREAD_ENTRY, { name: 'airtist-trainer' });
-  worker.unref();
-  // A spare that failed (or exited) before it was taken is dropped; the host then spawns its own.
-  const drop = () => {
-    if (spare === worker) spare = null;
-  };
-  worker.once('error', drop).once('exit', drop);
-  spare = worker;
-}
-
-function takeThread(): Worker {
-  const worker = spare;
-  spare = null;
-  if (!worker) return new Worker(THREAD_ENTRY, { name: 'airtist-trainer' });
-  worker.removeAllListeners();
-  worker.ref();
-  return worker;
-}
-
 /** What the node may change while the thread runs. */
 export type TrainerSettings = Pick<TrainerConfig, 'sampleIntervalSeconds' | 'workUnitSeconds'> & { intensity: number };
 
 export class TrainerHost {
-  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.SLOTS * 4));
-  private readonly worker: Worker;
+  private readonly link: TrainerLink;
   private readonly exited: Promise<void>;
   private hasExited = false;
   private ready = false;
@@ -107,24 +73,29 @@ export class TrainerHost {
     private readonly onReady: (ready: TrainerReady) => void,
     private readonly onInitError: (error: Error) => void,
     startPaused: boolean,
+    placement: TrainerPlacement,
   ) {
     this.wantPaused = startPaused;
-    Atomics.store(this.control, CONTROL.COMMAND, encodeCommand({ seq: this.seq, paused: startPaused }));
-    this.worker = takeThread();
-    this.exited = new Promise((resolve) => {
-      this.worker.once('exit', (code) => {
+    let exit: () => void = () => {};
+    this.exited = new Promise((resolve) => (exit = resolve));
+    this.link = openTrainerLink(placement, {
+      message: (message) => this.dispatch(message),
+      error: (error) => this.fail(error.stack ?? error.message),
+      exit: (code) => {
         this.hasExited = true;
-        if (code !== 0 && !this.stopRequested) this.fail(`trainer thread exited with code ${code}`);
+        if (code !== 0 && !this.stopRequested) this.fail(`the trainer ${this.link.isolation} exited with code ${code}`);
         this.settle(this.waiters.length, preciseNow());
-        for (const { reject } of this.pending.values()) reject(new Error('the trainer thread exited'));
+        for (const { reject } of this.pending.values()) reject(new Error('the trainer exited'));
         this.pending.clear();
-        resolve();
-      });
+        exit();
+      },
     });
-    this.worker.on('message', (message: FromTrainer) => this.dispatch(message));
-    this.worker.on('error', (error) => this.fail(error.stack ?? error.message));
-    const init: ToTrainer = { type: 'init', config, control: this.control.buffer as SharedArrayBuffer };
-    this.worker.postMessage(init);
+    this.link.init(config, encodeCommand({ seq: this.seq, paused: startPaused }));
+  }
+
+  /** Where the training compute runs: a thread of this process, or a child process at the lowest priority. */
+  get isolation(): TrainerPlacement['isolation'] {
+    return this.link.isolation;
   }
 
   /** Starts the thread; resolves once its backend, data and (restored) weights are ready. */
@@ -132,9 +103,10 @@ export class TrainerHost {
     config: TrainerConfig,
     events: TrainerEvents,
     startPaused = false,
+    placement: TrainerPlacement = defaultPlacement(),
   ): Promise<{ host: TrainerHost; ready: TrainerReady }> {
     return new Promise((resolve, reject) => {
-      const host: TrainerHost = new TrainerHost(config, events, (ready) => resolve({ host, ready }), reject, startPaused);
+      const host: TrainerHost = new TrainerHost(config, events, (ready) => resolve({ host, ready }), reject, startPaused, placement);
     });
   }
 
@@ -158,8 +130,7 @@ export class TrainerHost {
     this.wantPaused = paused;
     const seq = this.seq;
     const settled = new Promise<number>((settle) => this.waiters.push({ seq, settle }));
-    Atomics.store(this.control, CONTROL.COMMAND, encodeCommand({ seq, paused }));
-    Atomics.notify(this.control, CONTROL.COMMAND);
+    this.link.command(encodeCommand({ seq, paused }));
     return settled;
   }
 
@@ -222,10 +193,10 @@ export class TrainerHost {
   }
 
   private request(message: TrainerRequest, transfer: ArrayBuffer[] = []): Promise<FromTrainer> {
-    if (this.hasExited) return Promise.reject(new Error('the trainer thread has exited'));
+    if (this.hasExited) return Promise.reject(new Error('the trainer has exited'));
     return new Promise((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject });
-      this.worker.postMessage(message, transfer);
+      this.link.post(message, transfer);
     });
   }
 
@@ -236,15 +207,14 @@ export class TrainerHost {
 
   /** New intervals and duty cycle, taken between steps. */
   updateSettings({ sampleIntervalSeconds, workUnitSeconds, intensity }: TrainerSettings): void {
-    if (!this.hasExited) this.worker.postMessage({ type: 'settings', sampleIntervalSeconds, workUnitSeconds, intensity } satisfies ToTrainer);
+    if (!this.hasExited) this.link.post({ type: 'settings', sampleIntervalSeconds, workUnitSeconds, intensity } satisfies ToTrainer);
   }
 
   /** Finishes the current step, checkpoints, and ends the thread (terminated if it overruns the timeout). */
   async stop(timeoutMs = 30_000): Promise<void> {
     this.stopRequested = true;
-    Atomics.store(this.control, CONTROL.STOP, 1);
-    Atomics.notify(this.control, CONTROL.COMMAND); // wakes a paused trainer so it can exit
-    const timer = setTimeout(() => void this.worker.terminate(), timeoutMs);
+    this.link.stop();
+    const timer = setTimeout(() => this.link.terminate(), timeoutMs);
     await this.exited;
     clearTimeout(timer);
   }

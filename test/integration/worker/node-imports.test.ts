@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const NODE = fileURLToPath(new URL('../../../dist/worker/node.js', import.meta.url));
 const COMMAND = fileURLToPath(new URL('../../../dist/worker/cli/node-command.js', import.meta.url));
-const HOST = fileURLToPath(new URL('../../../dist/worker/training/trainer-host.js', import.meta.url));
+const LINK = fileURLToPath(new URL('../../../dist/worker/training/trainer-link.js', import.meta.url));
 
 describe('the node process', { timeout: 30_000 }, () => {
   it('imports its modules without TensorFlow.js', () => {
@@ -30,8 +30,8 @@ describe('the node process', { timeout: 30_000 }, () => {
     const script = join(dir, 'prespawn.mjs');
     writeFileSync(
       script,
-      `const { prespawnTrainerThread } = await import(${JSON.stringify(HOST)});
-      prespawnTrainerThread();
+      `const { prespawnTrainer } = await import(${JSON.stringify(LINK)});
+      prespawnTrainer('thread');
       setTimeout(() => process.stdout.write('idle'), 300);`,
     );
     try {

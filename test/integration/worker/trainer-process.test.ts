@@ -1,0 +1,172 @@
+/**
+ * The trainer in a child process of its own (the `process` placement, the default on Windows and macOS, where
+ * a priority belongs to a whole process): the node drives it exactly as it drives the thread (pause, resume,
+ * weights, stop with a checkpoint), the child runs every thread at the lowest priority while the node keeps
+ * its own, and a child whose node dies stops by itself instead of training for nobody.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
+
+const dist = (path: string) => new URL(`../../../dist/worker/training/${path}`, import.meta.url);
+const { TrainerHost, TrainerStartError } = (await import(dist('trainer-host.js').href)) as typeof import('../../../worker/training/trainer-host.js');
+const PROCESS = { isolation: 'process' } as const;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The pids of this process's children that run the trainer's entry. */
+function trainerChildren(parent = process.pid): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('trainer-process.js');
+      } catch {
+        return false; // it ended while we looked
+      }
+    })
+    .map(Number);
+}
+
+/** The nice value of each thread of `pid` (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.runIf(process.platform === 'linux')('the trainer in a child process', { timeout: 90_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airtist-trainer-process-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('trains, pauses, resumes, serves its weights and stops with a checkpoint it restarts from', async () => {
+    const checkpoint = join(dir, 'run.ckpt');
+    let progress = 0;
+    const failures: string[] = [];
+    const events = quietEvents({ progress: () => void progress++, failed: (message) => void failures.push(message) });
+    const { host, ready } = await TrainerHost.start(testTrainerConfig(checkpoint, { microBatch: 4 }), events, false, PROCESS);
+    expect(host.isolation).toBe('process');
+    expect(ready.step).toBe(0);
+    try {
+      while (progress < 3) await sleep(20);
+      await host.pause();
+      const atPause = progress;
+      await sleep(600);
+      expect(progress, 'no step while paused').toBe(atPause);
+      await host.resume();
+      while (progress < atPause + 2) await sleep(20);
+
+      const read = await host.readWeights();
+      expect(read.values).toBeInstanceOf(Float32Array);
+      expect(read.values.length).toBe(read.manifest.size);
+      expect(read.values.length).toBeGreaterThan(1000);
+      // The weights cross the process boundary bit for bit: what is written is what is read back.
+      await host.pause();
+      const written = Float32Array.from(read.values, (_, i) => Math.sin(i) * 0.01);
+      await host.writeWeights(written.slice());
+      expect(sameValues((await host.readWeights()).values, written)).toBe(true);
+    } finally {
+      await host.stop();
+    }
+    expect(failures).toEqual([]);
+    expect(trainerChildren(), 'the child ended with its trainer').toEqual([]);
+
+    const again = await TrainerHost.start(testTrainerConfig(checkpoint), quietEvents(), true, PROCESS);
+    try {
+      expect(again.ready.step, 'restarted from the checkpoint').toBeGreaterThan(0);
+    } finally {
+      await again.host.stop();
+    }
+  });
+
+  it('runs every thread of the child at the lowest priority, and none of the node', async () => {
+    const before = threadNices(process.pid);
+    const { host } = await TrainerHost.start(testTrainerConfig(join(dir, 'nice.ckpt')), quietEvents(), false, PROCESS);
+    try {
+      const [child] = trainerChildren();
+      expect(child, 'a trainer child process').toBeDefined();
+      const nices = threadNices(child!);
+      expect(nices.length).toBeGreaterThan(1); // the relay and the trainer thread at least
+      expect(new Set(nices)).toEqual(new Set([19]));
+      // The node's own threads (the API, the peers) keep their priority.
+      expect(threadNices(process.pid).filter((nice) => nice === 19).length).toBe(before.filter((nice) => nice === 19).length);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('reports a trainer that cannot start with the same reason as a thread would, and leaves no process behind', async () => {
+    const config = testTrainerConfig(join(dir, 'bad.ckpt'), { model: 'no-such-model' as never });
+    const reason = (placement: { isolation: 'thread' | 'process' }) =>
+      TrainerHost.start(config, quietEvents(), false, placement).then(
+        () => 'started',
+        (error: Error) => `${error instanceof TrainerStartError}: ${error.message.split('\n')[0]}`,
+      );
+    const inThread = await reason({ isolation: 'thread' });
+    expect(inThread).toMatch(/^true: ./);
+    expect(await reason(PROCESS)).toBe(inThread);
+    for (let i = 0; i < 50 && trainerChildren().length > 0; i++) await sleep(100);
+    expect(trainerChildren()).toEqual([]);
+  });
+
+  it('stops by itself, after a checkpoint, when its node is killed', async () => {
+    // A node in a process of its own, killed with SIGKILL while its trainer child trains.
+    const script = join(dir, 'node.mjs');
+    const checkpoint = join(dir, 'orphan.ckpt');
+    writeFileSync(
+      script,
+      `const { TrainerHost } = await import(${JSON.stringify(dist('trainer-host.js').href)});
+      const config = ${JSON.stringify(testTrainerConfig(checkpoint))};
+      const events = { progress() { process.stdout.write('step\\n'); }, samples() {}, unit() {}, paused() {}, resumed() {}, held() {}, disk() {}, warning() {}, failed() {} };
+      await TrainerHost.start(config, events, false, { isolation: 'process' });`,
+    );
+    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        node.stdout.on('data', () => resolve());
+        node.once('exit', (code) => reject(new Error(`the node exited first (${code})`)));
+      });
+      const [child] = trainerChildren(node.pid);
+      expect(child).toBeDefined();
+      node.kill('SIGKILL');
+      for (let i = 0; i < 200 && alive(child!); i++) await sleep(100);
+      expect(alive(child!), 'the orphaned trainer ended').toBe(false);
+    } finally {
+      node.kill('SIGKILL');
+    }
+    // It finished its step and wrote its checkpoint on the way out: the work it did is kept.
+    const { host, ready } = await TrainerHost.start(testTrainerConfig(checkpoint), quietEvents(), true, PROCESS);
+    await host.stop();
+    expect(ready.step).toBeGreaterThan(0);
+  });
+
+  it('prespawned and never taken, does not hold a short command open', () => {
+    const script = join(dir, 'prespawn.mjs');
+    const link = fileURLToPath(dist('trainer-link.js'));
+    writeFileSync(script, `const { prespawnTrainer } = await import(${JSON.stringify(link)}); prespawnTrainer('process'); setTimeout(() => process.stdout.write('idle'), 300);`);
+    expect(execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 })).toBe('idle');
+  });
+});
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+}
