@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetName } from '../api/contract.js';
 import { loadDataset } from './data/datasets.js';
 import { randomBelow, seededPrng, shuffleInPlace } from './data/prng.js';
+import { copyPixels } from './data/pixels.js';
 import { gatherBatch } from './data/shards.js';
 import { fastDense } from './fast-dense.js';
 import { readClassifierFile, writeClassifierFile, type ClassifierKey, type StoredClassifier } from './quality-classifier-file.js';
@@ -159,7 +160,7 @@ function shiftedBatch(dataset: ImageDataset, indices: Uint32Array, next: () => n
     const x1 = Math.min(width, width + dx);
     for (let y = Math.max(0, dy); y < Math.min(height, height + dy); y++) {
       const from = source + (y - dy) * row + (x0 - dx) * channels;
-      out.set(dataset.images.subarray(from, from + (x1 - x0) * channels), i * size + y * row + x0 * channels);
+      copyPixels(dataset, from, from + (x1 - x0) * channels, out, i * size + y * row + x0 * channels);
     }
   }
   return out;

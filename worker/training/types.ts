@@ -2,14 +2,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DatasetName, ModelName } from '../api/contract.js';
 
-/** An image dataset held in memory: NHWC float32 pixels scaled to [-1, 1]. */
+/** An image dataset held in memory: NHWC pixel bytes 0–255, read as floats in [-1, 1] by data/pixels.ts. */
 export interface ImageDataset {
   name: DatasetName;
   count: number;
   height: number;
   width: number;
   channels: number;
-  images: Float32Array;
+  pixels: Uint8Array;
   labels: Uint8Array;
 }
 

@@ -3,8 +3,9 @@
  * run time). Runs in the trainer thread.
  *
  * The files are large (Fashion-MNIST: 150 MB of JSON), and JSON.parse would build 70,000 arrays of boxed
- * numbers only to copy them once. Instead a byte scanner reads the numbers into one pixel-byte array and a
- * lookup table turns bytes into floats: no allocation per pixel, and faster than JSON.parse alone.
+ * numbers only to copy them once. Instead a byte scanner reads the numbers into one pixel-byte array, and the
+ * dataset keeps those bytes (data/pixels.ts turns a batch into floats): no allocation per pixel, and faster
+ * than JSON.parse alone.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,7 +34,7 @@ const cache = new Map<DatasetName, ImageDataset>();
 
 /**
  * Loads a dataset once per thread; later calls return the same object, whose arrays callers must not modify.
- * Pixels are NHWC float32 in [-1, 1] (the generator ends in tanh), grouped by class in label order.
+ * Pixels are NHWC bytes 0–255 (see data/pixels.ts), grouped by class in label order.
  */
 export function loadDataset(name: DatasetName): ImageDataset {
   const cached = cache.get(name);
@@ -61,22 +62,16 @@ function readDataset(name: DatasetName, source: DatasetSource): ImageDataset {
   });
 
   const count = perClass.reduce((sum, part) => sum + part.bytes.length / PIXELS, 0);
-  const images = new Float32Array(count * PIXELS);
+  // One compact array: each scan's buffer is half its file's size, and a view would keep it alive.
+  const pixels = new Uint8Array(count * PIXELS);
   const labels = new Uint8Array(count);
   let image = 0;
   for (const { label, bytes } of perClass) {
-    bytesToPixels(bytes, images.subarray(image * PIXELS));
+    pixels.set(bytes, image * PIXELS);
     labels.fill(label, image, image + bytes.length / PIXELS);
     image += bytes.length / PIXELS;
   }
-  return { name, count, height: SIDE, width: SIDE, channels: 1, images, labels };
-}
-
-const BYTE_TO_PIXEL = new Float32Array(256).map((_, byte) => byte / 127.5 - 1);
-
-/** 0–255 → [-1, 1] through a table: one load per pixel instead of a division. */
-function bytesToPixels(bytes: Uint8Array, out: Float32Array): void {
-  for (let i = 0; i < bytes.length; i++) out[i] = BYTE_TO_PIXEL[bytes[i] as number] as number;
+  return { name, count, height: SIDE, width: SIDE, channels: 1, pixels, labels };
 }
 
 /** Bytes that may sit between numbers: JSON structure and whitespace. */

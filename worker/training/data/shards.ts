@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ImageDataset } from '../types.js';
+import { copyPixels } from './pixels.js';
 import { seededPrng, shuffleInPlace } from './prng.js';
 
 function assertIndex(name: string, value: number, below: number): void {
@@ -78,7 +79,7 @@ export function gatherBatch(dataset: ImageDataset, indices: Uint32Array): Float3
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i] as number;
     if (index >= dataset.count) throw new RangeError(`example ${index} is outside the dataset (${dataset.count})`);
-    batch.set(dataset.images.subarray(index * size, (index + 1) * size), i * size);
+    copyPixels(dataset, index * size, (index + 1) * size, batch, i * size);
   }
   return batch;
 }

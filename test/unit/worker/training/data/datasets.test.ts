@@ -14,7 +14,7 @@ function packageData(pkg: string, file: string): unknown[] {
 }
 
 function image(dataset: ImageDataset, index: number): number[] {
-  return [...dataset.images.subarray(index * PIXELS, (index + 1) * PIXELS)];
+  return [...dataset.pixels.subarray(index * PIXELS, (index + 1) * PIXELS)];
 }
 
 function loadTimed(name: 'mnist' | 'fashion-mnist'): ImageDataset {
@@ -26,15 +26,15 @@ function loadTimed(name: 'mnist' | 'fashion-mnist'): ImageDataset {
 
 function expectWellFormed(dataset: ImageDataset, count: number): void {
   expect(dataset).toMatchObject({ count, height: 28, width: 28, channels: 1 });
-  expect(dataset.images).toHaveLength(count * PIXELS);
+  expect(dataset.pixels).toHaveLength(count * PIXELS);
   expect(dataset.labels).toHaveLength(count);
   let min = Infinity;
   let max = -Infinity;
-  for (const value of dataset.images) {
+  for (const value of dataset.pixels) {
     if (value < min) min = value;
     if (value > max) max = value;
   }
-  expect([min, max]).toEqual([-1, 1]);
+  expect([min, max]).toEqual([0, 255]);
   expect(new Set(dataset.labels)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
 }
 
@@ -44,9 +44,9 @@ describe('loadDataset', () => {
     expectWellFormed(mnist, 10_000);
     expect(loadDataset('mnist')).toBe(mnist);
 
-    // The first digit of class 0 is the package's first 784 floats (0–1), rescaled.
+    // The first digit of class 0 is the package's first 784 floats (0–1), as bytes.
     const zeros = packageData('mnist', 'src/digits/0.json') as number[];
-    const expected = zeros.slice(0, PIXELS).map((v) => Math.fround(Math.round(v * 255) / 127.5 - 1));
+    const expected = zeros.slice(0, PIXELS).map((v) => Math.round(v * 255));
     expect(image(mnist, 0)).toEqual(expected);
     expect(mnist.labels[0]).toBe(0);
     expect(mnist.labels[zeros.length / PIXELS]).toBe(1); // classes follow each other in label order
@@ -59,8 +59,8 @@ describe('loadDataset', () => {
     for (const label of fashion.labels) perClass[label]! += 1;
     expect(perClass).toEqual(new Array(10).fill(7000));
 
-    // Bytes 0–255 rescaled; the package's last class ends with an image we must have as our last one.
+    // Bytes 0–255; the package's last class ends with an image we must have as our last one.
     const bags = (packageData('fashion-mnist', 'src/clothes/9.json') as number[][]).filter((row) => row.length > 0);
-    expect(image(fashion, 69_999)).toEqual(bags.at(-1)!.map((v) => Math.fround(v / 127.5 - 1)));
+    expect(image(fashion, 69_999)).toEqual(bags.at(-1));
   });
 });

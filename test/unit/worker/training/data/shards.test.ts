@@ -86,12 +86,13 @@ describe('gatherBatch', () => {
     height: 1,
     width: 2,
     channels: 1,
-    images: Float32Array.of(0, 0.1, 1, 1.1, 2, 2.1),
+    pixels: Uint8Array.of(0, 51, 102, 153, 204, 255),
     labels: Uint8Array.of(0, 1, 2),
   };
 
-  it('copies the chosen images, in order, into one NHWC batch', () => {
-    expect([...gatherBatch(dataset, Uint32Array.of(2, 0, 2))]).toEqual([...Float32Array.of(2, 2.1, 0, 0.1, 2, 2.1)]);
+  it('copies the chosen images, in order, into one NHWC batch of floats in [-1, 1]', () => {
+    const pixel = (byte: number) => Math.fround(byte / 127.5 - 1);
+    expect([...gatherBatch(dataset, Uint32Array.of(2, 0, 2))]).toEqual([204, 255, 0, 51, 204, 255].map(pixel));
   });
 
   it('rejects an index outside the dataset', () => {
