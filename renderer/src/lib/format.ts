@@ -9,7 +9,7 @@ const BACKEND_LABELS: Record<BackendName, string> = {
   wasm: 'WebAssembly (SIMD)',
   cpu: 'JavaScript CPU',
 };
-const MODEL_LABELS: Record<ModelName, string> = { dcgan: 'DCGAN', 'mlp-gan': 'MLP GAN' };
+const MODEL_LABELS: Record<ModelName, string> = { dcgan: 'DCGAN', 'mlp-gan': 'MLP GAN', 'tiny-gan': 'Tiny GAN' };
 const DATASET_LABELS: Record<DatasetName, string> = { mnist: 'MNIST digits', 'fashion-mnist': 'Fashion-MNIST' };
 
 export const backendLabel = (backend: BackendName): string => BACKEND_LABELS[backend] ?? backend;

@@ -5,7 +5,7 @@ import type { Losses, WorkTotals } from './work.js';
 export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-export const MODELS = ['dcgan', 'mlp-gan'] as const;
+export const MODELS = ['dcgan', 'mlp-gan', 'tiny-gan'] as const;
 export type ModelName = (typeof MODELS)[number];
 
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;

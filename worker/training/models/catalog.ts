@@ -16,6 +16,13 @@ export const MODEL_FACTS: Record<ModelName, ModelFacts> = {
     defaultBatchSize: 64,
     minMicroBatch: 1,
   },
+  'tiny-gan': {
+    name: 'tiny-gan',
+    description: 'Tiny fully connected GAN (≈0.16 M parameters): for swarms of many peers on one machine (tests, benchmarks).',
+    latentDim: 32,
+    defaultBatchSize: 16,
+    minMicroBatch: 1,
+  },
   dcgan: {
     name: 'dcgan',
     description: 'Small convolutional GAN (≈1.1 M parameters): sharper images, wants a native backend.',

@@ -26,6 +26,14 @@ export const MODEL_ZOO: Record<ModelName, ModelDefinition> = {
     },
     createOptimizers: createGanOptimizers,
   },
+  'tiny-gan': {
+    ...MODEL_FACTS['tiny-gan'],
+    build(shape) {
+      const { latentDim } = MODEL_FACTS['tiny-gan'];
+      return { generator: mlpGan.buildGenerator(latentDim, shape, [128]), discriminator: mlpGan.buildDiscriminator(shape, [64]), latentDim };
+    },
+    createOptimizers: createGanOptimizers,
+  },
   dcgan: {
     ...MODEL_FACTS.dcgan,
     build(shape) {

@@ -37,6 +37,15 @@ describe('model zoo', () => {
     for (const model of [dcgan.generator, dcgan.discriminator, mlp.generator, mlp.discriminator]) model.dispose();
   });
 
+  it('sizes tiny-gan at under a sixth of mlp-gan (many peers on one machine)', () => {
+    const tiny = getModel('tiny-gan').build([28, 28, 1]);
+    const total = parameters(tiny.generator) + parameters(tiny.discriminator);
+    expect(total).toBeGreaterThan(0.1e6);
+    expect(total).toBeLessThan(0.18e6);
+    tiny.generator.dispose();
+    tiny.discriminator.dispose();
+  });
+
   it.each(MODELS)('%s generalises to other image shapes', (name) => {
     const { generator, discriminator, latentDim } = getModel(name).build([8, 12, 3]);
     const logits = tf.tidy(() => {
