@@ -10,6 +10,7 @@ import { startPowerSignals, type PowerMonitorLike, type PowerSignals } from './p
 import { createNotifier, type Notifier, type NotifierOptions } from './notifications.js';
 import { MINIMIZED_ARG, createDesktopSettings, type AutostartFiles } from './desktop-settings.js';
 import { createWorkerClient, type MainPort } from './worker-client.js';
+import { createTrainerProcesses, type TrainerProcessesOptions } from './trainer-processes.js';
 
 /** The parts of Electron's `app` used here. */
 export interface AppLike {
@@ -29,6 +30,8 @@ export interface AppLike {
 export interface AppDeps<Port extends MainPort, Image, Menu> {
   app: AppLike;
   fork: SupervisorOptions<Port>['fork'];
+  /** Starts a trainer utilityProcess (the same `utilityProcess.fork`, typed for what the trainer needs). */
+  forkTrainer: TrainerProcessesOptions<Port>['fork'];
   MessageChannelMain: SupervisorOptions<Port>['MessageChannelMain'];
   BrowserWindow: WindowOptions<Port>['BrowserWindow'];
   openExternal(url: string): Promise<void>;
@@ -54,6 +57,7 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
 export function appPaths(appRoot: string, platform: NodeJS.Platform) {
   return {
     workerPath: path.join(appRoot, 'dist', 'worker', 'electron-entry.js'),
+    trainerPath: path.join(appRoot, 'dist', 'worker', 'training', 'trainer-process.js'),
     preloadPath: path.join(appRoot, 'dist', 'electron', 'preload.cjs'),
     indexHtmlPath: path.join(appRoot, 'dist', 'renderer', 'index.html'),
     iconPath: path.join(appRoot, 'build', 'icon.png'),
@@ -78,6 +82,17 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     workerPath: paths.workerPath,
     dataDir: app.getPath('userData'),
     log: (line) => log(`supervisor: ${line}`),
+  });
+  // The worker's trainer processes (Windows, macOS): main starts them, since only main may start processes.
+  const trainers = createTrainerProcesses<Port>({
+    fork: deps.forkTrainer,
+    MessageChannelMain: deps.MessageChannelMain,
+    trainerPath: paths.trainerPath,
+    reply: (notice, transfer) => void supervisor.post(notice, transfer),
+    log: (line) => log(`trainers: ${line}`),
+  });
+  supervisor.onMessage((message) => {
+    if (!trainers.handle(message)) log('ignored an unknown message from the worker');
   });
   const worker = createWorkerClient();
   const desktop = createDesktopSettings({
@@ -107,6 +122,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     sendRendererPort();
   });
   supervisor.onExit((code, restartInMs) => {
+    trainers.killAll();
     worker.detach('the worker exited');
     if (restartInMs !== null) {
       // On quit there is nothing to announce.

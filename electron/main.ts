@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 createApp({
   app,
   fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
+  forkTrainer: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
   MessageChannelMain,
   BrowserWindow,
   openExternal: (url) => shell.openExternal(url),

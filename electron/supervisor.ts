@@ -6,9 +6,10 @@
  */
 import type { ConnectPortMessage } from '../worker/api/contract.js';
 import { createRestartBackoff, type RestartBackoffPolicy } from '../worker/restart-backoff.js';
+import type { TrainerProcessNotice } from '../worker/training/protocol.js';
 
 /** Messages main sends to the worker process over `child.postMessage`. */
-export type WorkerControlMessage = ConnectPortMessage | { type: 'shutdown' };
+export type WorkerControlMessage = ConnectPortMessage | { type: 'shutdown' } | TrainerProcessNotice;
 
 /** The parts of Electron's UtilityProcess used here. */
 export interface WorkerChild<Port> {
@@ -16,6 +17,7 @@ export interface WorkerChild<Port> {
   kill(): boolean;
   on(event: 'spawn', listener: () => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
   readonly stdout: NodeJS.ReadableStream | null;
   readonly stderr: NodeJS.ReadableStream | null;
 }
@@ -43,6 +45,10 @@ export interface Supervisor<Port> {
   onStart(listener: () => void): void;
   /** Each time it exits; `restartInMs` is null when it will not be restarted. */
   onExit(listener: (code: number, restartInMs: number | null) => void): void;
+  /** Each message the running worker sends main (its requests for trainer processes). */
+  onMessage(listener: (message: unknown) => void): void;
+  /** A message to the running worker; false when none runs. */
+  post(message: WorkerControlMessage, transfer?: Port[]): boolean;
 }
 
 const DEFAULT_BACKOFF: RestartBackoffPolicy = { initialMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
@@ -57,6 +63,7 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const startListeners: (() => void)[] = [];
   const exitListeners: ((code: number, restartInMs: number | null) => void)[] = [];
+  const messageListeners: ((message: unknown) => void)[] = [];
 
   let child: WorkerChild<Port> | null = null;
   let spawned = false;
@@ -89,6 +96,10 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
       if (child !== current) return;
       spawned = true;
       for (const listener of startListeners) listener();
+    });
+    current.on('message', (message) => {
+      if (child !== current) return;
+      for (const listener of messageListeners) listener(message);
     });
     current.on('exit', (code) => {
       if (child !== current) return;
@@ -145,5 +156,12 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
 
     onStart: (listener) => void startListeners.push(listener),
     onExit: (listener) => void exitListeners.push(listener),
+    onMessage: (listener) => void messageListeners.push(listener),
+
+    post(message, transfer = []) {
+      if (!child || !spawned) return false;
+      child.postMessage(message, transfer);
+      return true;
+    },
   };
 }

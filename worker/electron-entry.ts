@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import type { ConnectPortMessage } from './api/contract.js';
 import { servePort, type PortLike } from './api/port-server.js';
 import { startNode } from './node.js';
+import { electronTrainers, type TrainerPort } from './training/trainer-electron.js';
+import { defaultPlacement } from './training/trainer-link.js';
 
 /** The slice of Electron's `process.parentPort` we use (typed here: this file is built without Electron). */
 interface ParentPort {
-  on(event: 'message', listener: (event: { data: unknown; ports: PortLike[] }) => void): void;
+  on(event: 'message', listener: (event: { data: unknown; ports: Array<PortLike & TrainerPort> }) => void): void;
   postMessage(message: unknown): void;
 }
 
@@ -27,13 +29,25 @@ const dataDir = values['data-dir'];
 if (typeof dataDir !== 'string') throw new Error('--data-dir is required');
 
 const log = (line: string) => console.error(`[worker] ${line}`);
-// Ports may arrive while the node is still starting: queue them until it can serve.
+// Trainer processes (Windows, macOS) are started by main on the worker's request: its notices come at once,
+// since the node waits for its trainer while it starts.
+const trainers = electronTrainers(parentPort);
+// API ports may arrive while the node is still starting: queue them until it can serve.
 let handle: ((event: { data: unknown; ports: PortLike[] }) => void) | null = null;
 const early: Array<{ data: unknown; ports: PortLike[] }> = [];
-parentPort.on('message', (event) => (handle ? handle(event) : early.push(event)));
+parentPort.on('message', (event) => {
+  if (trainers.notice(event.data, event.ports)) return;
+  if (handle) handle(event);
+  else early.push(event);
+});
 
 // The desktop app joins the swarm on the default ports (a taken port falls back to a free one).
-const node = await startNode({ dataDir, log, ...(values.offline ? {} : { network: { chain: 'devnet' } }) });
+const node = await startNode({
+  dataDir,
+  log,
+  trainer: { isolation: defaultPlacement().isolation, spawn: trainers.spawn },
+  ...(values.offline ? {} : { network: { chain: 'devnet' } }),
+});
 handle = (event) => {
   const message = event.data as FromMain;
   if (message?.type === 'connect' && event.ports[0]) {

@@ -153,6 +153,16 @@ export type ToTrainerProcess =
 /** The child's answers: the thread's, then `exit` with the thread's exit code as its last message. */
 export type FromTrainerProcess = FromTrainer | { type: 'exit'; code: number };
 
+/**
+ * In the desktop app only Electron's main may start processes, so the worker asks it for each trainer process
+ * (a utilityProcess: Electron's run-as-node fuse is off, so the worker cannot fork the app's binary as Node).
+ * Worker → main over `process.parentPort`; `id` names one trainer process for the worker's lifetime.
+ */
+export type TrainerProcessRequest = { type: 'spawn-trainer'; id: number } | { type: 'kill-trainer'; id: number };
+
+/** Main → worker: the trainer's port (in the message's ports), or that the process has ended. */
+export type TrainerProcessNotice = { type: 'trainer-port'; id: number } | { type: 'trainer-exit'; id: number; code: number };
+
 /** Int32 slots of the shared control buffer. */
 export const CONTROL = {
   /** The latest pause/resume command: see `encodeCommand`. Waiters wait on this slot. */

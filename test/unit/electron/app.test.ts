@@ -63,10 +63,16 @@ function setup(hasLock = true) {
     children.push(new FakeChild());
     return children.at(-1)!;
   });
+  const trainerChildren: FakeChild[] = [];
+  const forkTrainer = vi.fn(() => {
+    trainerChildren.push(new FakeChild());
+    return trainerChildren.at(-1)! as never;
+  });
   const signals = new Map<string, () => void>();
   createApp<FakePort, unknown, unknown>({
     app,
     fork,
+    forkTrainer,
     MessageChannelMain: FakeChannel,
     BrowserWindow: FakeBrowserWindow,
     openExternal: () => Promise.resolve(),
@@ -93,7 +99,7 @@ function setup(hasLock = true) {
     serve(mainPort!, (method) => (method === 'status' ? TRAINING : null));
     await flush(10);
   };
-  return { app, fork, children, signals, window, tray, child, spawnWorker };
+  return { app, fork, forkTrainer, trainerChildren, children, signals, window, tray, child, spawnWorker };
 }
 
 describe('createApp', () => {
@@ -140,6 +146,23 @@ describe('createApp', () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]).toMatchObject({ channel: PORT_CHANNEL, message: null });
     expect((posted[0]!.ports[0] as FakePort).peer).toBe(rendererEnd);
+  });
+
+  it("starts the worker's trainer processes on its request, and kills them when the worker dies", async () => {
+    const { app, forkTrainer, trainerChildren, child, spawnWorker } = setup();
+    app.ready();
+    await flush();
+    await spawnWorker();
+    child().emit('message', { type: 'spawn-trainer', id: 1 });
+    expect(forkTrainer).toHaveBeenCalledWith(appPaths('/app', 'linux').trainerPath, [], expect.objectContaining({ stdio: 'pipe' }));
+    const notice = child().messages.at(-1)!;
+    expect(notice.message).toEqual({ type: 'trainer-port', id: 1 });
+    expect((trainerChildren[0]!.messages[0]!.ports[0] as FakePort).peer).toBe(notice.ports[0]);
+    trainerChildren[0]!.exit(0);
+    expect(child().messages.at(-1)!.message).toEqual({ type: 'trainer-exit', id: 1, code: 0 });
+    child().emit('message', { type: 'spawn-trainer', id: 2 });
+    child().exit(1);
+    expect(trainerChildren[1]!.kills).toBe(1);
   });
 
   it('after a worker crash: restarts it and reconnects main and the page', async () => {
