@@ -11,6 +11,7 @@ import { createNotifier, type Notifier, type NotifierOptions } from './notificat
 import { MINIMIZED_ARG, createDesktopSettings, type AutostartFiles } from './desktop-settings.js';
 import { createWorkerClient, type MainPort } from './worker-client.js';
 import { createTrainerProcesses, type TrainerProcessesOptions } from './trainer-processes.js';
+import { appFileHandler } from './app-protocol.js';
 
 /** The parts of Electron's `app` used here. */
 export interface AppLike {
@@ -48,6 +49,9 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   /** Linux autostart entries: their folder and how to write them. */
   autostartDir: string;
   files: AutostartFiles;
+  /** Serves the app:// scheme with `handler` (`protocol.handle`), once the app is ready. */
+  serveAppFiles(handler: (request: Request) => Promise<Response>): void;
+  readFile(file: string): Promise<Uint8Array>;
   /** `process.on`, for the stop signals a terminal or the launcher sends. */
   onSignal(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   log?: (line: string) => void;
@@ -59,7 +63,8 @@ export function appPaths(appRoot: string, platform: NodeJS.Platform) {
     workerPath: path.join(appRoot, 'dist', 'worker', 'electron-entry.js'),
     trainerPath: path.join(appRoot, 'dist', 'worker', 'training', 'trainer-process.js'),
     preloadPath: path.join(appRoot, 'dist', 'electron', 'preload.cjs'),
-    indexHtmlPath: path.join(appRoot, 'dist', 'renderer', 'index.html'),
+    /** The dashboard's build, served as app://airtist/ (app-protocol.ts). */
+    rendererDir: path.join(appRoot, 'dist', 'renderer'),
     iconPath: path.join(appRoot, 'build', 'icon.png'),
     // macOS menu bar icons are template images (black + alpha, tinted by the system).
     trayIconPath: path.join(appRoot, 'build', platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
@@ -152,13 +157,12 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   deps.onSignal('SIGTERM', () => app.quit());
 
   app.whenReady().then(() => {
+    deps.serveAppFiles(appFileHandler(paths.rendererDir, deps.readFile));
     window = createMainWindow<Port>({
       BrowserWindow: deps.BrowserWindow,
       openExternal: deps.openExternal,
       preloadPath: paths.preloadPath,
-      indexHtmlPath: paths.indexHtmlPath,
       ...(deps.platform === 'linux' ? { iconPath: paths.iconPath } : {}),
-      platform: deps.platform,
       isQuitting: () => quitting,
       closeToTray: () => desktop.current().closeToTray,
       startHidden: deps.argv.includes(MINIMIZED_ARG),

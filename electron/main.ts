@@ -1,11 +1,16 @@
 /**
  * Electron main entry (package.json "main"). Hands the real Electron modules to createApp; nothing else.
  */
-import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, shell, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, protocol, shell, Tray, utilityProcess } from 'electron';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createApp } from './app.js';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
+
+// Only possible before the app is ready: app:// is a standard, secure origin (the dashboard's).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 createApp({
   app,
@@ -30,5 +35,7 @@ createApp({
     },
     remove: (path) => rmSync(path, { force: true }),
   },
+  serveAppFiles: (handler) => protocol.handle(APP_SCHEME, handler),
+  readFile: (file) => readFile(file),
   onSignal: (signal, listener) => process.on(signal, listener),
 });

@@ -3,9 +3,8 @@
  * The BrowserWindow constructor and shell.openExternal are passed in; tests use fakes.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PORT_CHANNEL } from '../worker/api/contract.js';
+import { APP_PAGE_URL, isAppPageUrl } from './app-protocol.js';
 import { applySessionPolicy, type PolicySession } from './session-policy.js';
 
 interface PreventableEvent {
@@ -32,7 +31,7 @@ export interface AppBrowserWindow<Port> {
   focus(): void;
   restore(): void;
   isMinimized(): boolean;
-  loadFile(filePath: string, options?: { hash?: string }): Promise<void>;
+  loadURL(url: string): Promise<void>;
   readonly webContents: AppWebContents<Port>;
 }
 
@@ -40,10 +39,8 @@ export interface WindowOptions<Port> {
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => AppBrowserWindow<Port>;
   openExternal(url: string): Promise<void>;
   preloadPath: string;
-  indexHtmlPath: string;
   /** Window icon (Linux; macOS and Windows take it from the app bundle). */
   iconPath?: string;
-  platform: NodeJS.Platform;
   isQuitting(): boolean;
   /** Closing the window hides it to the tray (else it closes, and the app quits). */
   closeToTray?: () => boolean;
@@ -90,24 +87,9 @@ export function windowOptions(preloadPath: string, iconPath?: string): BrowserWi
   };
 }
 
-/** True for the app page itself (any hash or query), false for anything else, including other local files. */
-export function appPageMatcher(indexHtmlPath: string, platform: NodeJS.Platform): (url: string) => boolean {
-  // Windows paths compare case-insensitively.
-  const normalize = (file: string) => (platform === 'win32' ? path.resolve(file).toLowerCase() : path.resolve(file));
-  const expected = normalize(indexHtmlPath);
-  return (url) => {
-    try {
-      const parsed = new URL(url);
-      return parsed.protocol === 'file:' && normalize(fileURLToPath(parsed)) === expected;
-    } catch {
-      return false; // not a URL, or a file URL with a host
-    }
-  };
-}
-
 export function createMainWindow<Port>(options: WindowOptions<Port>): MainWindow<Port> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const isAppPage = appPageMatcher(options.indexHtmlPath, options.platform);
+  const isAppPage = isAppPageUrl;
   const win = new options.BrowserWindow(windowOptions(options.preloadPath, options.iconPath));
   const contents = win.webContents;
   applySessionPolicy(contents.session);
@@ -134,12 +116,13 @@ export function createMainWindow<Port>(options: WindowOptions<Port>): MainWindow
     win.hide();
   });
   if (!options.startHidden) win.once('ready-to-show', () => win.show());
-  win.loadFile(options.indexHtmlPath).catch((error: Error) => log(`could not load the app page: ${error.message}`));
+  // From the app's own scheme (app-protocol.ts), never file://.
+  win.loadURL(APP_PAGE_URL).catch((error: Error) => log(`could not load the app page: ${error.message}`));
 
   return {
     show(page) {
       // A page of our own (its hash, #earnings): the app page loads again on it and gets a new port.
-      if (page && /^[a-z]+$/.test(page)) win.loadFile(options.indexHtmlPath, { hash: page }).catch((error: Error) => log(`could not open the ${page} page: ${error.message}`));
+      if (page && /^[a-z]+$/.test(page)) win.loadURL(`${APP_PAGE_URL}#${page}`).catch((error: Error) => log(`could not open the ${page} page: ${error.message}`));
       if (win.isMinimized()) win.restore();
       win.show();
       win.focus();

@@ -69,6 +69,7 @@ function setup(hasLock = true) {
     return trainerChildren.at(-1)! as never;
   });
   const signals = new Map<string, () => void>();
+  const served: unknown[] = [];
   createApp<FakePort, unknown, unknown>({
     app,
     fork,
@@ -86,6 +87,8 @@ function setup(hasLock = true) {
     execPath: '/usr/bin/electron',
     autostartDir: '/home/ada/.config/autostart',
     files: { write: () => {}, remove: () => {} },
+    serveAppFiles: (handler) => void served.push(handler),
+    readFile: () => Promise.resolve(new Uint8Array()),
     onSignal: (signal, listener) => void signals.set(signal, listener),
     log: () => {},
   });
@@ -99,7 +102,7 @@ function setup(hasLock = true) {
     serve(mainPort!, (method) => (method === 'status' ? TRAINING : null));
     await flush(10);
   };
-  return { app, fork, forkTrainer, trainerChildren, children, signals, window, tray, child, spawnWorker };
+  return { app, served, fork, forkTrainer, trainerChildren, children, signals, window, tray, child, spawnWorker };
 }
 
 describe('createApp', () => {
@@ -117,7 +120,7 @@ describe('createApp', () => {
   });
 
   it('on ready: worker, window and tray, with the built files', async () => {
-    const { app, fork, window, tray } = setup();
+    const { app, fork, window, tray, served } = setup();
     expect(fork).not.toHaveBeenCalled(); // utilityProcess.fork only works after ready
     app.ready();
     await flush();
@@ -126,7 +129,8 @@ describe('createApp', () => {
       serviceName: 'AIRTIST Miner worker',
       stdio: 'pipe',
     });
-    expect(window().loadedFile).toBe(paths.indexHtmlPath);
+    expect(window().loadedUrl).toBe('app://airtist/index.html');
+    expect(served).toHaveLength(1); // app:// is served before the window loads from it
     expect(window().options).toMatchObject({ icon: paths.iconPath, webPreferences: { preload: paths.preloadPath } });
     expect(tray().image).toEqual({ path: '/app/build/tray.png' });
     expect(appPaths('/app', 'darwin').trayIconPath).toBe('/app/build/trayTemplate.png');

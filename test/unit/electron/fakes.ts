@@ -4,7 +4,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import type { BrowserWindowConstructorOptions, MenuItemConstructorOptions } from 'electron';
 import type { WorkerControlMessage } from '../../../electron/supervisor.js';
 
@@ -131,7 +130,6 @@ export class FakeBrowserWindow extends EventEmitter {
   visible = false;
   minimized = false;
   focused = 0;
-  loadedFile: string | null = null;
 
   constructor(readonly options: BrowserWindowConstructorOptions) {
     super();
@@ -152,10 +150,10 @@ export class FakeBrowserWindow extends EventEmitter {
   isMinimized(): boolean {
     return this.minimized;
   }
-  loadedHash: string | null = null;
-  loadFile(file: string, options?: { hash?: string }): Promise<void> {
-    this.loadedFile = file;
-    this.loadedHash = options?.hash ?? null;
+  /** The last URL given to loadURL. */
+  loadedUrl: string | null = null;
+  loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
     return Promise.resolve();
   }
   /** The user closes the window; true when it really closed. */
@@ -164,9 +162,9 @@ export class FakeBrowserWindow extends EventEmitter {
     this.emit('close', { preventDefault: () => (prevented = true) });
     return !prevented;
   }
-  /** Loads the file given to loadFile, as Electron would. */
+  /** Loads the URL given to loadURL, as Electron would. */
   finishLoading(): void {
-    this.webContents.finishLoad(pathToFileURL(this.loadedFile!).href);
+    this.webContents.finishLoad(this.loadedUrl!);
   }
 }
 

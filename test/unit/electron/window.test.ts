@@ -1,12 +1,10 @@
-import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { PORT_CHANNEL } from '../../../worker/api/contract.js';
-import { appPageMatcher, createMainWindow } from '../../../electron/window.js';
+import { createMainWindow } from '../../../electron/window.js';
 import { CONTENT_SECURITY_POLICY, withCsp } from '../../../electron/session-policy.js';
 import { FakeBrowserWindow } from './fakes.js';
 
-const INDEX = '/app/dist/renderer/index.html';
-const APP_URL = pathToFileURL(INDEX).href;
+const APP_URL = 'app://airtist/index.html';
 
 function open(overrides: { isQuitting?: () => boolean; closeToTray?: () => boolean; startHidden?: boolean } = {}) {
   FakeBrowserWindow.instances = [];
@@ -17,8 +15,6 @@ function open(overrides: { isQuitting?: () => boolean; closeToTray?: () => boole
     BrowserWindow: FakeBrowserWindow,
     openExternal,
     preloadPath: '/app/dist/electron/preload.cjs',
-    indexHtmlPath: INDEX,
-    platform: 'linux',
     isQuitting: overrides.isQuitting ?? (() => false),
     ...(overrides.closeToTray ? { closeToTray: overrides.closeToTray } : {}),
     ...(overrides.startHidden ? { startHidden: true } : {}),
@@ -43,7 +39,7 @@ describe('window security', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
     });
-    expect(win.loadedFile).toBe(INDEX);
+    expect(win.loadedUrl).toBe(APP_URL); // the app's own scheme, never file://
   });
 
   it('allows navigation to the app page only', () => {
@@ -54,7 +50,10 @@ describe('window security', () => {
       'https://example.com/',
       'http://127.0.0.1:7357/',
       'file:///etc/passwd',
-      pathToFileURL('/app/dist/renderer/other.html').href,
+      'file:///app/dist/renderer/index.html',
+      'app://airtist/other.html',
+      'app://other/index.html',
+      'app:///index.html',
       'javascript:alert(1)',
       'not a url',
     ]) {
@@ -122,9 +121,9 @@ describe('window behaviour', () => {
   it('opens on one of its own pages (a notification to the Earnings page), and on nothing else', () => {
     const { win, handle } = ctx;
     handle.show('earnings');
-    expect([win.loadedFile, win.loadedHash, win.visible]).toEqual([INDEX, 'earnings', true]);
+    expect([win.loadedUrl, win.visible]).toEqual([`${APP_URL}#earnings`, true]);
     handle.show('../../etc/passwd');
-    expect(win.loadedHash).toBe('earnings');
+    expect(win.loadedUrl).toBe(`${APP_URL}#earnings`);
   });
 
   it('closes for real while quitting, or when the user chose that closing quits', () => {
@@ -157,13 +156,5 @@ describe('window behaviour', () => {
     expect(onAppPageLoaded).toHaveBeenCalledTimes(2);
     expect(handle.sendPort(connect)).toBe(false);
     expect(connect).toHaveBeenCalledTimes(1);
-  });
-});
-
-describe('appPageMatcher', () => {
-  it('compares Windows paths case-insensitively', () => {
-    const isApp = appPageMatcher('/App/Index.html', 'win32');
-    expect(isApp(pathToFileURL('/app/index.html').href)).toBe(true);
-    expect(appPageMatcher('/App/Index.html', 'linux')(pathToFileURL('/app/index.html').href)).toBe(false);
   });
 });
