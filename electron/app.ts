@@ -12,6 +12,7 @@ import { MINIMIZED_ARG, createDesktopSettings, type AutostartFiles } from './des
 import { createWorkerClient, type MainPort } from './worker-client.js';
 import { createTrainerProcesses, type TrainerProcessesOptions } from './trainer-processes.js';
 import { appFileHandler } from './app-protocol.js';
+import { createUpdater, type AutoUpdaterLike, type Updater } from './updater.js';
 
 /** The parts of Electron's `app` used here. */
 export interface AppLike {
@@ -49,6 +50,8 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   /** Linux autostart entries: their folder and how to write them. */
   autostartDir: string;
   files: AutostartFiles;
+  /** electron-updater's autoUpdater. */
+  autoUpdater: AutoUpdaterLike;
   /** Serves the app:// scheme with `handler` (`protocol.handle`), once the app is ready. */
   serveAppFiles(handler: (request: Request) => Promise<Response>): void;
   readFile(file: string): Promise<Uint8Array>;
@@ -114,6 +117,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   let tray: MinerTray | null = null;
   let power: PowerSignals | null = null;
   let notifier: Notifier | null = null;
+  let updater: Updater | null = null;
   let quitting = false;
   let workerStopped = false;
 
@@ -145,6 +149,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   app.on('before-quit', (event) => {
     quitting = true;
     power?.stop();
+    updater?.stop();
     if (workerStopped) return;
     // Hold the quit until the worker has closed its ledger and checkpoint, then quit for real.
     event.preventDefault();
@@ -182,6 +187,14 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     // The scheduler hears the OS through these: the user's return stops training within half a second.
     power = startPowerSignals({ powerMonitor: deps.powerMonitor, api: worker.api, log });
     notifier = createNotifier({ Notification: deps.Notification, api: worker.api, openWindow: (page) => window?.show(page), log });
+    updater = createUpdater({
+      autoUpdater: deps.autoUpdater,
+      enabled: app.isPackaged,
+      notify: (title, body, click) => notifier?.notify(title, body, click),
+      onChange: (_state, offer) => tray?.setUpdate(offer),
+      log: (line) => log(line),
+    });
     supervisor.start();
+    updater.start();
   });
 }

@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import electronUpdater from 'electron-updater';
 import { createApp } from './app.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
 
@@ -35,6 +36,7 @@ createApp({
     },
     remove: (path) => rmSync(path, { force: true }),
   },
+  autoUpdater: electronUpdater.autoUpdater,
   serveAppFiles: (handler) => protocol.handle(APP_SCHEME, handler),
   readFile: (file) => readFile(file),
   onSignal: (signal, listener) => process.on(signal, listener),

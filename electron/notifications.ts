@@ -26,6 +26,8 @@ export interface NotifierOptions {
 export interface Notifier {
   /** The worker died and will be restarted in `restartInMs`. */
   workerCrashed(code: number | null, restartInMs: number): void;
+  /** Any other notice (an update); `click` runs when the user clicks it. */
+  notify(title: string, body: string, click: () => void): void;
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
@@ -38,12 +40,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
   let announcedEpoch: number | null = null;
   let askedAt = -Infinity;
 
-  const notify = (title: string, body: string, page?: string) => {
+  const show = (title: string, body: string, click: () => void) => {
     if (!options.Notification.isSupported()) return;
     const notification = new options.Notification({ title, body });
-    notification.on('click', () => options.openWindow(page));
+    notification.on('click', click);
     notification.show();
   };
+  const notify = (title: string, body: string, page?: string) => show(title, body, () => options.openWindow(page));
 
   async function check(): Promise<void> {
     const earnings = await api.call('earnings', { limit: 1 });
@@ -71,5 +74,6 @@ export function createNotifier(options: NotifierOptions): Notifier {
     workerCrashed(code, restartInMs) {
       notify('The miner stopped unexpectedly', `It restarts in ${Math.max(1, Math.round(restartInMs / 1000))} s${code === null ? '' : ` (exit code ${code})`}; your work so far is saved.`);
     },
+    notify: show,
   };
 }

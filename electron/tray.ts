@@ -7,6 +7,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { ApiClient, StateInfo } from '../worker/api/contract.js';
 import { STATE_LABELS } from '../worker/api/labels.js';
 import { formatAirt } from '../worker/rewards/emission.js';
+import type { UpdateOffer } from './updater.js';
 
 /** How long "Pause for 1 hour" pauses. */
 export const PAUSE_FOR_MINUTES = 60;
@@ -35,6 +36,8 @@ export interface MinerTray {
   refresh(): Promise<void>;
   /** The worker is gone (it is being restarted). */
   disconnected(): void;
+  /** What the menu offers about an update (updater.ts), or nothing. */
+  setUpdate(offer: UpdateOffer | null): void;
 }
 
 /** What the tray knows: the node's state (null while there is no worker) and its last training speed. */
@@ -96,6 +99,8 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
   const tray = new options.Tray(options.nativeImage.createFromPath(options.iconPath));
   const model: TrayModel = { state: null, samplesPerSecond: null, todayWei: null, restarting: false };
   let shown: TrayView | null = null;
+  let update: UpdateOffer | null = null;
+  let menuUpdate: UpdateOffer | null = null;
 
   const command = (method: 'pause' | 'resume' | 'pauseFor') => {
     const call = method === 'pauseFor' ? api.call('pauseFor', { minutes: PAUSE_FOR_MINUTES }) : api.call(method);
@@ -124,6 +129,7 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
     { label: 'Resume', enabled: view.canResume, click: () => command('resume') },
     { type: 'separator' },
     { label: 'Open AIRTIST Miner', click: () => options.openWindow() },
+    ...(update ? [{ label: update.label, enabled: update.enabled, click: () => update?.click() }] : []),
     { type: 'separator' },
     { label: 'Quit', click: () => options.quit() },
   ];
@@ -132,8 +138,15 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
     const view = trayView(model);
     if (view.tooltip !== shown?.tooltip) tray.setToolTip(view.tooltip);
     // Progress arrives every second or so: rebuild the menu only when what it offers changes.
-    if (view.canPause !== shown?.canPause || view.canResume !== shown?.canResume || view.status !== shown?.status || view.earned !== shown?.earned) {
+    if (
+      view.canPause !== shown?.canPause ||
+      view.canResume !== shown?.canResume ||
+      view.status !== shown?.status ||
+      view.earned !== shown?.earned ||
+      update !== menuUpdate
+    ) {
       tray.setContextMenu(options.Menu.buildFromTemplate(menuTemplate(view)));
+      menuUpdate = update;
     }
     shown = view;
   };
@@ -173,6 +186,10 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
       model.state = null;
       model.restarting = true;
       model.samplesPerSecond = null;
+      render();
+    },
+    setUpdate(offer) {
+      update = offer;
       render();
     },
   };

@@ -87,6 +87,7 @@ function setup(hasLock = true) {
     execPath: '/usr/bin/electron',
     autostartDir: '/home/ada/.config/autostart',
     files: { write: () => {}, remove: () => {} },
+    autoUpdater: { autoDownload: true, autoInstallOnAppQuit: false, checkForUpdates: () => Promise.resolve(null), downloadUpdate: () => Promise.resolve(null), quitAndInstall: () => {}, on: () => undefined },
     serveAppFiles: (handler) => void served.push(handler),
     readFile: () => Promise.resolve(new Uint8Array()),
     onSignal: (signal, listener) => void signals.set(signal, listener),

@@ -176,6 +176,20 @@ describe('tray', () => {
     expect(quit).toHaveBeenCalledTimes(1);
   });
 
+  it('offers an update the updater found, below Open, and takes it away again', () => {
+    const { handle, tray } = setup();
+    const click = vi.fn();
+    handle.setUpdate({ label: 'Download update 0.2.0', enabled: true, click });
+    const labels = tray.menu!.map((item) => item.label ?? item.type);
+    expect(labels.indexOf('Download update 0.2.0')).toBe(labels.indexOf('Open AIRTIST Miner') + 1);
+    tray.clickItem('Download update 0.2.0');
+    expect(click).toHaveBeenCalledTimes(1);
+    handle.setUpdate({ label: 'Downloading update 0.2.0…', enabled: false, click });
+    expect(tray.item('Downloading update 0.2.0…').enabled).toBe(false);
+    handle.setUpdate(null);
+    expect(tray.menu!.some((item) => item.label?.includes('update'))).toBe(false);
+  });
+
   it('shows a worker restart and disables the commands until it is back', async () => {
     const { handle, tray } = setup({ status: { ...PAUSED } });
     await handle.refresh();
