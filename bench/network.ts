@@ -8,12 +8,14 @@
  *    of every peer): training seconds / wall seconds per peer over several rounds once all are in, against
  *    the same swarm on plain loopback. H is far above what a window holds, so the window ends every round and
  *    the trainer never waits for the network unless the round machinery makes it. Target ≥ 97 %.
- * 3. Scale: the largest swarm of the smallest model (batch 8) this machine runs: N = 4, 8, 16, 32 peers,
- *    3 rounds each — whether every round's hashes agree, contributions per round, resident memory per peer,
- *    startup time. Stops at the first N that fails, would pass 70 % of memory, or the time budget.
+ * 3. Scale: the largest swarm of the tiny model (tiny-gan, batch 8) this machine runs: N = 4, 8, 16, 32, 64
+ *    peers, 3 rounds each, rounds of N seconds (20 at least: two cores train every peer's H steps in a round)
+ *    — whether every round's hashes agree, contributions per round, resident memory per peer, startup time.
+ *    Stops at the first N that fails, would pass 70 % of memory, or the time budget.
  *
  * `AIRTIST_BENCH_NETWORK=join,wan,scale` picks parts; `AIRTIST_BENCH_SCALE=4,8,16,32` the swarm sizes;
- * `AIRTIST_BENCH_KEEP=1` keeps the temp dir with every peer's log.
+ * `AIRTIST_BENCH_NETWORK_MINUTES` the time budget (default 8); `AIRTIST_BENCH_KEEP=1` keeps the temp dir with
+ * every peer's log.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
@@ -25,9 +27,9 @@ import { median, runIfMain, sleep } from './stats.js';
 import { link, startWanProxy, type Link, type WanProxy } from './wan-proxy.js';
 
 const PARTS = new Set((process.env.AIRTIST_BENCH_NETWORK ?? 'join,wan,scale').split(','));
-const SCALE = (process.env.AIRTIST_BENCH_SCALE ?? '4,8,16,32').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 1);
+const SCALE = (process.env.AIRTIST_BENCH_SCALE ?? '4,8,16,32,64').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 1);
 /** The whole file's time on this machine (2 cores): the scale part tries a larger N only if it fits. */
-const BUDGET_MS = 8 * 60_000;
+const BUDGET_MS = Number(process.env.AIRTIST_BENCH_NETWORK_MINUTES ?? 8) * 60_000;
 const POLL_MS = 50;
 const MODEL = ['--model', 'mlp-gan', '--backend', 'wasm'];
 
@@ -35,8 +37,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const kB = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1000).toFixed(1)} kB`);
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 const quiet = () => undefined;
-const runFlags = (roundSeconds: number, innerSteps: number, batchSize: number) => [
-  '--round-seconds', String(roundSeconds), '--inner-steps', String(innerSteps), '--batch-size', String(batchSize), ...MODEL,
+const runFlags = (roundSeconds: number, innerSteps: number, batchSize: number, model = MODEL) => [
+  '--round-seconds', String(roundSeconds), '--inner-steps', String(innerSteps), '--batch-size', String(batchSize), ...model,
 ];
 
 // ------------------------------------------------------------------------------------------ 1. join time
@@ -306,7 +308,9 @@ async function wanUtilization(root: string): Promise<void> {
 
 // ------------------------------------------------------------------------------------------ 3. scale
 
-const SCALE_RUN = { roundSeconds: 20, innerSteps: 20, batchSize: 8, rounds: 3 };
+const SCALE_RUN = { model: 'tiny-gan', innerSteps: 20, batchSize: 8, rounds: 3 } as const;
+/** Two cores train every peer's steps and check every contribution in a round: a second a peer, 20 at least. */
+const scaleRoundSeconds = (peers: number) => Math.max(20, peers);
 
 interface ScaleResult {
   ok: boolean;
@@ -315,7 +319,8 @@ interface ScaleResult {
 }
 
 async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
-  const { roundSeconds, innerSteps, batchSize, rounds } = SCALE_RUN;
+  const { model, innerSteps, batchSize, rounds } = SCALE_RUN;
+  const roundSeconds = scaleRoundSeconds(peers);
   const started = Date.now();
   const failed = (error: unknown, members: Member[]): ScaleResult => {
     const [reason, ...output] = (error as Error).message.split('\n');
@@ -325,7 +330,7 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
     for (const m of members.slice(0, 3)) console.log(logTail(m, 12));
     return { ok: false, ms: Date.now() - started, meanRss: 0 };
   };
-  const swarm = await Swarm.start({ dataDir: join(root, `scale-${peers}`), roundSeconds, innerSteps, batchSize, model: 'mlp-gan', backend: 'wasm', print: quiet }, peers).catch(
+  const swarm = await Swarm.start({ dataDir: join(root, `scale-${peers}`), roundSeconds, innerSteps, batchSize, model, backend: 'wasm', print: quiet }, peers).catch(
     (error: unknown) => error as Error,
   );
   if (swarm instanceof Error) return failed(swarm, []);
@@ -333,7 +338,7 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
   try {
     swarm.members.forEach((m) => killAtExit(m.child));
     const serving = Date.now() - started;
-    const first = await swarm.nextFullRound(120_000);
+    const first = await swarm.nextFullRound(120_000 + 4 * roundSeconds * 1000);
     const joined = Date.now() - started;
     const described: SwarmRound[] = [];
     for (let r = first; r < first + rounds; r++) {
@@ -343,7 +348,7 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
     for (const m of swarm.members) rss.push((await residentBytes(m.child.pid!)) ?? 0);
     const ok = described.every((r) => r.agree);
     console.log(
-      `N ${String(peers).padStart(2)}: ${ok ? 'hashes agree' : 'HASHES DIFFER'} in rounds ${first}–${first + rounds - 1} · ` +
+      `N ${String(peers).padStart(2)} (${roundSeconds} s rounds): ${ok ? 'hashes agree' : 'HASHES DIFFER'} in rounds ${first}–${first + rounds - 1} · ` +
         `contributions ${described.map((r) => r.participants).join(', ')} · RSS ${(mean(rss) / 2 ** 20).toFixed(0)} MiB per peer (max ${(Math.max(...rss) / 2 ** 20).toFixed(0)}) · ` +
         `startup: all serving ${seconds(serving)}, all in a round ${seconds(joined)} · ${seconds(Date.now() - started)} in all`,
     );
@@ -360,8 +365,8 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
 }
 
 async function scale(root: string, startedAt: number): Promise<void> {
-  const { roundSeconds, innerSteps, batchSize, rounds } = SCALE_RUN;
-  console.log(`\n# 7.3 Scale: N peers of mlp-gan (batch ${batchSize}), ${roundSeconds} s rounds, H ${innerSteps}, ${rounds} rounds each; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
+  const { model, innerSteps, batchSize, rounds } = SCALE_RUN;
+  console.log(`\n# 7.3 Scale: N peers of ${model} (batch ${batchSize}), rounds of N s (20 s at least), H ${innerSteps}, ${rounds} rounds each; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
   let last: { peers: number; result: ScaleResult } | null = null;
   for (const peers of SCALE) {
     if (last) {
