@@ -17,6 +17,7 @@ Commands:
   wallet     create, import or export the node's wallet, claim and send AIRT
   status     what the node running on a data dir does, and its dashboard link
   stop       stop the node running on a data dir, cleanly
+  diagnostics  write a zip of the running node's logs and settings (secrets taken out) for a bug report
 
 Run 'airtist <command> --help' for a command's options.`;
 
@@ -45,6 +46,10 @@ const commands: Record<string, (argv: string[]) => Promise<{ run: (argv: string[
   stop: async () => {
     const { statusCommand, STATUS_USAGE } = await import('./cli/status-command.js');
     return { run: (argv) => statusCommand('stop', argv), usage: STATUS_USAGE };
+  },
+  diagnostics: async () => {
+    const { statusCommand, STATUS_USAGE } = await import('./cli/status-command.js');
+    return { run: (argv) => statusCommand('diagnostics', argv), usage: STATUS_USAGE };
   },
   swarm: async () => {
     const { swarmCommand, SWARM_USAGE } = await import('./cli/swarm-command.js');

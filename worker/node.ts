@@ -42,6 +42,7 @@ import type { RestartBackoffPolicy } from './restart-backoff.js';
 import { SupervisedTrainer } from './training/supervised-trainer.js';
 import type { TrainerPlacement } from './training/trainer-link.js';
 import { earningsView, networkView, roundHistoryView } from './node-views.js';
+import { createLogRing, exportDiagnostics } from './diagnostics/bundle.js';
 import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/service.js';
 import { readValidatorKey } from './chain/config.js';
 import type { Decision } from './scheduler/scheduler.js';
@@ -59,6 +60,8 @@ export interface NodeOptions {
   restartPolicy?: RestartBackoffPolicy;
   /** Where the training compute runs (default: a thread on Linux, a child process at idle priority elsewhere). */
   trainer?: TrainerPlacement;
+  /** Log files a diagnostics export includes besides the node's own lines (the desktop app's main process). */
+  logFiles?: readonly string[];
   /** Free space training must leave on the data dir's disk (default 100 MB). */
   reserveDiskBytes?: number;
   /** Stand-ins for the scheduler's own measurements (tests). */
@@ -108,7 +111,12 @@ export interface MinerNode {
 }
 
 export async function startNode(options: NodeOptions): Promise<MinerNode> {
-  const log = options.log ?? (() => {});
+  // The node's recent log lines are kept for a diagnostics export.
+  const recentLog = createLogRing();
+  const log = (line: string) => {
+    recentLog.push(line);
+    options.log?.(line);
+  };
   const dataDir = ensureDataDir(options.dataDir);
   const unlock = lockDataDir(dataDir);
   const nodeId = readOrCreateSecret(dataDir, 'node-id', 16);
@@ -237,6 +245,8 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       roundHistory: (limit) => roundHistory(limit),
       earnings: (limit) => earnings(limit),
       wallet: () => wallet,
+      exportDiagnostics: () =>
+        exportDiagnostics({ dataDir, status: status(), settings, network: network(), log: recentLog, ...(options.logFiles ? { logFiles: options.logFiles } : {}) }),
     }),
     log,
   );

@@ -22,7 +22,7 @@ export * from './contract/work.js';
 export * from './contract/wallet.js';
 import type { Earnings } from './contract/earnings.js';
 import type { NetworkStatus, RoundRecord } from './contract/network.js';
-import type { StateInfo, Status } from './contract/node.js';
+import type { DiagnosticsExport, StateInfo, Status } from './contract/node.js';
 import { settingsSchema, type Settings } from './contract/settings.js';
 import type { ProgressPoint, SamplesFrame, WorkTotals, WorkUnit } from './contract/work.js';
 import { walletParams, type WalletBalances, type WalletInfo, type WalletTransaction } from './contract/wallet.js';
@@ -72,6 +72,8 @@ export const paramsSchemas = {
   walletClaim: empty,
   walletSend: walletParams.walletSend,
   walletHistory: walletParams.walletHistory,
+  /** Writes a diagnostics zip (logs and settings, secrets taken out) into the data dir and says where. */
+  exportDiagnostics: empty,
 } as const;
 
 export interface MethodResults {
@@ -100,6 +102,7 @@ export interface MethodResults {
   walletClaim: WalletTransaction;
   walletSend: WalletTransaction;
   walletHistory: { transactions: WalletTransaction[] };
+  exportDiagnostics: DiagnosticsExport;
 }
 
 export type Method = keyof typeof paramsSchemas;

@@ -1,5 +1,5 @@
 /** The control API's handlers: each method of the contract, answered from the node's services. */
-import type { Earnings, NetworkStatus, ProgressPoint, RoundRecord, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
+import type { DiagnosticsExport, Earnings, NetworkStatus, ProgressPoint, RoundRecord, SamplesFrame, Settings, StateInfo, Status } from './contract.js';
 import { ApiRefusal, type Handlers } from './dispatch.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { ReportedSignals } from '../scheduler/signals.js';
@@ -24,6 +24,7 @@ export interface HandlerDeps {
   earnings(limit: number): Earnings;
   /** Null until the node's wallet service is up (an offline node has none). */
   wallet(): NodeWallet | null;
+  exportDiagnostics(): DiagnosticsExport;
 }
 
 /** The wallet's refusals reach the user as REFUSED with their words; anything else is an internal failure. */
@@ -79,5 +80,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     walletClaim: () => walletCall(deps, (wallet) => wallet.claim()),
     walletSend: ({ to, amount, coin }) => walletCall(deps, (wallet) => wallet.send(to, amount, coin)),
     walletHistory: ({ limit }) => walletCall(deps, (wallet) => ({ transactions: wallet.history(limit) })),
+    exportDiagnostics: () => {
+      try {
+        return deps.exportDiagnostics();
+      } catch (error) {
+        // A full disk or a data dir gone read-only: the user reads why, the node goes on.
+        throw new ApiRefusal(`could not write the diagnostics file: ${(error as Error).message}`);
+      }
+    },
   };
 }

@@ -15,10 +15,11 @@ import { connectWebSocket } from '../api/ws-connect.js';
 import { DASHBOARD_FILE, statusLine } from './node-command.js';
 import { UsageError } from './usage.js';
 
-export const STATUS_USAGE = `Usage: airtist status|stop [--data-dir DIR]
+export const STATUS_USAGE = `Usage: airtist status|stop|diagnostics [--data-dir DIR]
 
-  status   one line of what the node on DIR does, and its dashboard link (exit 3 if none runs)
-  stop     stop the node on DIR cleanly (as Ctrl-C does) and wait until it has
+  status       one line of what the node on DIR does, and its dashboard link (exit 3 if none runs)
+  stop         stop the node on DIR cleanly (as Ctrl-C does) and wait until it has
+  diagnostics  the node writes a zip of its log, settings and state, secrets taken out, for a bug report
 
 Options:
   --data-dir DIR   the node's data dir (default: the desktop app's)
@@ -32,7 +33,7 @@ export class NotRunningError extends Error {
   override name = 'NotRunningError';
 }
 
-export async function statusCommand(action: 'status' | 'stop', argv: string[], print: (line: string) => void = console.log): Promise<void> {
+export async function statusCommand(action: 'status' | 'stop' | 'diagnostics', argv: string[], print: (line: string) => void = console.log): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, timeout: { type: 'string', default: '60' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) return print(STATUS_USAGE);
   const dataDir = values['data-dir'] ?? defaultDataDir();
@@ -55,6 +56,11 @@ export async function statusCommand(action: 'status' | 'stop', argv: string[], p
     throw new Error(`the node (pid ${pid}) does not answer at ${url}: ${error.message}`);
   });
   try {
+    if (action === 'diagnostics') {
+      const written = await api.call('exportDiagnostics');
+      print(`Diagnostics: ${written.path} (${Math.ceil(written.bytes / 1024)} KiB: ${written.files.join(', ')})`);
+      return;
+    }
     const [status, network] = await Promise.all([api.call('status'), api.call('network')]);
     print(`running (pid ${pid}) · ${statusLine(status, network)}`);
     print(`Dashboard: ${link}`);

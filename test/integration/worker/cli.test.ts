@@ -1,6 +1,6 @@
 /** The `airtist` program's answers to bad input: one clear line, the right exit code, no stack trace. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, startNodeProcess } from '../../helpers/node-process.js';
+import { unzip } from '../../helpers/unzip.js';
 
 const airtist = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 const nativeInstalled = (() => {
@@ -90,6 +91,30 @@ describe('airtist cli', { timeout: 90_000 }, () => {
       expect(stop).toMatchObject({ status: 0, stdout: `stopped the node on ${dir} (pid ${running.child.pid})\n` });
       expect(await running.exited).toBe(0);
       expect(airtist('status', '--data-dir', dir).status).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('diagnostics: the running node writes a zip of its report and log, with no secret in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airtist-cli-diagnostics-'));
+    try {
+      expect(airtist('diagnostics', '--data-dir', dir).status).toBe(3);
+      const running = await startNodeProcess(dir);
+      const result = airtist('diagnostics', '--data-dir', dir);
+      expect(result.status, result.stderr).toBe(0);
+      const path = /^Diagnostics: (\S+\.zip) \(\d+ KiB: report\.json, node\.log\)$/m.exec(result.stdout)?.[1];
+      expect(path, result.stdout).toBeDefined();
+      expect(path!.startsWith(join(dir, 'diagnostics'))).toBe(true);
+      expect(statSync(path!).mode & 0o777).toBe(0o600);
+      const files = await unzip(readFileSync(path!));
+      const report = JSON.parse(files.get('report.json')!.text) as { app: { version: string }; status: { backend: string }; settings: object; runtime: { node: string } };
+      expect(report).toMatchObject({ app: { version: expect.any(String) }, status: { backend: 'wasm' }, runtime: { node: process.versions.node } });
+      expect(files.get('node.log')!.text).toMatch(/node [0-9a-f]{8}: .* backend wasm/);
+      const token = readFileSync(join(dir, 'api-token'), 'utf8').trim();
+      for (const { text } of files.values()) expect(text).not.toContain(token);
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -43,3 +43,12 @@ export interface Status extends StateInfo {
   /** Recorded work (today, all time), and what was trained since the last recorded unit (not in either yet). */
   work: { today: WorkTotals; total: WorkTotals; inProgress: { steps: number; samples: number } };
 }
+
+/** A diagnostics bundle the node wrote (see worker/diagnostics/bundle.ts). */
+export interface DiagnosticsExport {
+  /** The zip's full path, in the data dir's diagnostics folder. */
+  path: string;
+  bytes: number;
+  /** The files inside it. */
+  files: string[];
+}

@@ -77,6 +77,7 @@ describe('control API over a MessagePort', () => {
       walletClaim: handlers.walletClaim({}),
       walletSend: handlers.walletSend({ to: '0x', amount: '1', coin: 'airt' }),
       walletHistory: handlers.walletHistory({ limit: 50 }),
+      exportDiagnostics: handlers.exportDiagnostics({}),
     };
     expect(Object.keys(expected).sort()).toEqual([...METHODS].sort());
     for (const method of METHODS) {

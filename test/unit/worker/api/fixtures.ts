@@ -89,6 +89,7 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
     walletClaim: () => sampleTransaction(),
     walletSend: () => ({ ...sampleTransaction(), kind: 'send', to: `0x${'cd'.repeat(20)}` }),
     walletHistory: ({ limit }) => ({ transactions: [sampleTransaction()].slice(0, limit) }),
+    exportDiagnostics: () => ({ path: '/data/diagnostics/airtist-diagnostics-20261207-101500.zip', bytes: 4096, files: ['report.json', 'node.log'] }),
   };
 }
 
