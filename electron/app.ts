@@ -13,6 +13,7 @@ import { createWorkerClient, type MainPort } from './worker-client.js';
 import { createTrainerProcesses, type TrainerProcessesOptions } from './trainer-processes.js';
 import { appFileHandler } from './app-protocol.js';
 import { createUpdater, type AutoUpdaterLike, type Updater } from './updater.js';
+import { createMainLog, type ElectronLogLike } from './logging.js';
 
 /** The parts of Electron's `app` used here. */
 export interface AppLike {
@@ -50,6 +51,10 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   /** Linux autostart entries: their folder and how to write them. */
   autostartDir: string;
   files: AutostartFiles;
+  /** electron-log's main logger: main's lines and the worker's output go to its rotated file. */
+  electronLog?: ElectronLogLike;
+  /** Shows a file in the system's file manager (a diagnostics zip). */
+  showItemInFolder(path: string): void;
   /** electron-updater's autoUpdater. */
   autoUpdater: AutoUpdaterLike;
   /** Serves the app:// scheme with `handler` (`protocol.handle`), once the app is ready. */
@@ -76,7 +81,10 @@ export function appPaths(appRoot: string, platform: NodeJS.Platform) {
 
 export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port, Image, Menu>): void {
   const { app } = deps;
-  const log = deps.log ?? ((line: string) => console.log(`[main] ${line}`));
+  const mainLog = deps.electronLog ? createMainLog(deps.electronLog) : null;
+  const log = deps.log ?? ((line: string) => (mainLog ? mainLog.line(`[main] ${line}`) : console.log(`[main] ${line}`)));
+  // The worker's output goes into the same file as main's lines; a diagnostics export includes that file.
+  const output = mainLog ? { stdout: mainLog.stream(), stderr: mainLog.stream() } : undefined;
   // One miner per user: a second launch only brings the first one's window up.
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -89,6 +97,8 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     MessageChannelMain: deps.MessageChannelMain,
     workerPath: paths.workerPath,
     dataDir: app.getPath('userData'),
+    ...(mainLog ? { workerArgs: mainLog.files().flatMap((file) => ['--log-file', file]) } : {}),
+    ...(output ? { output } : {}),
     log: (line) => log(`supervisor: ${line}`),
   });
   // The worker's trainer processes (Windows, macOS): main starts them, since only main may start processes.
@@ -97,6 +107,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     MessageChannelMain: deps.MessageChannelMain,
     trainerPath: paths.trainerPath,
     reply: (notice, transfer) => void supervisor.post(notice, transfer),
+    ...(output ? { output } : {}),
     log: (line) => log(`trainers: ${line}`),
   });
   supervisor.onMessage((message) => {
@@ -181,6 +192,12 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
       iconPath: paths.trayIconPath,
       api: worker.api,
       openWindow: () => window?.show(),
+      exportDiagnostics: () => {
+        worker.api.call('exportDiagnostics').then(
+          ({ path: zip }) => deps.showItemInFolder(zip),
+          (error: Error) => notifier?.notify('Could not export diagnostics', error.message, () => window?.show()),
+        );
+      },
       quit: () => app.quit(),
       log,
     });

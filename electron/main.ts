@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import electronUpdater from 'electron-updater';
+import electronLog from 'electron-log/main';
 import { createApp } from './app.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app-protocol.js';
 
@@ -37,6 +38,8 @@ createApp({
     remove: (path) => rmSync(path, { force: true }),
   },
   autoUpdater: electronUpdater.autoUpdater,
+  electronLog,
+  showItemInFolder: (path) => shell.showItemInFolder(path),
   serveAppFiles: (handler) => protocol.handle(APP_SCHEME, handler),
   readFile: (file) => readFile(file),
   onSignal: (signal, listener) => process.on(signal, listener),

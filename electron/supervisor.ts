@@ -27,6 +27,8 @@ export interface SupervisorOptions<Port> {
   MessageChannelMain: new () => { port1: Port; port2: Port };
   workerPath: string;
   dataDir: string;
+  /** More arguments for the worker (the log files a diagnostics export includes). */
+  workerArgs?: string[];
   log?: (line: string) => void;
   /** Where the worker's stdout/stderr go; main's own streams by default. */
   output?: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -83,7 +85,7 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
     backoff.started();
     let current: WorkerChild<Port>;
     try {
-      current = fork(workerPath, ['--data-dir', dataDir], { serviceName: 'AIRTIST Miner worker', stdio: 'pipe' });
+      current = fork(workerPath, ['--data-dir', dataDir, ...(options.workerArgs ?? [])], { serviceName: 'AIRTIST Miner worker', stdio: 'pipe' });
     } catch (error) {
       log(`could not start the worker: ${(error as Error).message}`);
       return scheduleRestart(-1);

@@ -27,6 +27,8 @@ export interface TrayOptions<Image, Menu> {
   iconPath: string;
   api: Pick<ApiClient, 'call' | 'on'>;
   openWindow(): void;
+  /** Writes a diagnostics zip (through the worker) and shows it. */
+  exportDiagnostics(): void;
   quit(): void;
   log?: (line: string) => void;
 }
@@ -130,6 +132,7 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
     { type: 'separator' },
     { label: 'Open AIRTIST Miner', click: () => options.openWindow() },
     ...(update ? [{ label: update.label, enabled: update.enabled, click: () => update?.click() }] : []),
+    { label: 'Export diagnostics…', enabled: model.state !== null, click: () => options.exportDiagnostics() },
     { type: 'separator' },
     { label: 'Quit', click: () => options.quit() },
   ];

@@ -22,7 +22,7 @@ if (!parentPort) throw new Error('electron-entry must run in an Electron utility
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { 'data-dir': { type: 'string' }, offline: { type: 'boolean' } },
+  options: { 'data-dir': { type: 'string' }, offline: { type: 'boolean' }, 'log-file': { type: 'string', multiple: true } },
   strict: false,
 });
 const dataDir = values['data-dir'];
@@ -46,6 +46,8 @@ const node = await startNode({
   dataDir,
   log,
   trainer: { isolation: defaultPlacement().isolation, spawn: trainers.spawn },
+  // Main's log files, for a diagnostics export.
+  logFiles: (values['log-file'] ?? []).filter((file): file is string => typeof file === 'string'),
   ...(values.offline ? {} : { network: { chain: 'devnet' } }),
 });
 handle = (event) => {

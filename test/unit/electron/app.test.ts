@@ -70,6 +70,7 @@ function setup(hasLock = true) {
   });
   const signals = new Map<string, () => void>();
   const served: unknown[] = [];
+  const shown: string[] = [];
   createApp<FakePort, unknown, unknown>({
     app,
     fork,
@@ -87,6 +88,7 @@ function setup(hasLock = true) {
     execPath: '/usr/bin/electron',
     autostartDir: '/home/ada/.config/autostart',
     files: { write: () => {}, remove: () => {} },
+    showItemInFolder: (path) => void shown.push(path),
     autoUpdater: { autoDownload: true, autoInstallOnAppQuit: false, checkForUpdates: () => Promise.resolve(null), downloadUpdate: () => Promise.resolve(null), quitAndInstall: () => {}, on: () => undefined },
     serveAppFiles: (handler) => void served.push(handler),
     readFile: () => Promise.resolve(new Uint8Array()),
@@ -103,7 +105,7 @@ function setup(hasLock = true) {
     serve(mainPort!, (method) => (method === 'status' ? TRAINING : null));
     await flush(10);
   };
-  return { app, served, fork, forkTrainer, trainerChildren, children, signals, window, tray, child, spawnWorker };
+  return { app, served, shown, fork, forkTrainer, trainerChildren, children, signals, window, tray, child, spawnWorker };
 }
 
 describe('createApp', () => {
@@ -168,6 +170,20 @@ describe('createApp', () => {
     child().emit('message', { type: 'spawn-trainer', id: 2 });
     child().exit(1);
     expect(trainerChildren[1]!.kills).toBe(1);
+  });
+
+  it('exports diagnostics through the worker from the tray, and shows the zip', async () => {
+    const { app, tray, child, spawnWorker, shown } = setup();
+    app.ready();
+    await flush();
+    child().spawn();
+    const [mainPort] = child().portsFor('main').slice(-1);
+    serve(mainPort!, (method) => (method === 'status' ? TRAINING : method === 'exportDiagnostics' ? { path: '/d/diagnostics/x.zip', bytes: 9, files: [] } : null));
+    await flush(10);
+    tray().clickItem('Export diagnostics…');
+    await flush(10);
+    expect(shown).toEqual(['/d/diagnostics/x.zip']);
+    expect(spawnWorker).toBeDefined();
   });
 
   it('after a worker crash: restarts it and reconnects main and the page', async () => {

@@ -30,6 +30,7 @@ function setup(answers: Partial<Record<string, unknown>> = {}) {
   const { api, call, emit } = fakeApi(answers);
   const openWindow = vi.fn();
   const quit = vi.fn();
+  const exportDiagnostics = vi.fn();
   const logs: string[] = [];
   const handle = createTray({
     Tray: FakeTray,
@@ -38,10 +39,11 @@ function setup(answers: Partial<Record<string, unknown>> = {}) {
     iconPath: '/app/build/tray.png',
     api,
     openWindow,
+    exportDiagnostics,
     quit,
     log: (line) => logs.push(line),
   });
-  return { handle, tray: FakeTray.instances[0]!, call, emit, openWindow, quit, logs };
+  return { handle, tray: FakeTray.instances[0]!, call, emit, openWindow, quit, exportDiagnostics, logs };
 }
 
 describe('trayView', () => {
@@ -100,9 +102,11 @@ describe('tray', () => {
       'Resume',
       'separator',
       'Open AIRTIST Miner',
+      'Export diagnostics…',
       'separator',
       'Quit',
     ]);
+    expect(tray.item('Export diagnostics…').enabled).toBe(false); // no worker to write it yet
   });
 
   it('takes the state from status, then follows state and progress events', async () => {
@@ -165,6 +169,14 @@ describe('tray', () => {
     await flush();
     expect(logs.join('\n')).toContain('pause failed: pause unavailable');
     expect(tray.item('Pause').enabled).toBe(true);
+  });
+
+  it('Export diagnostics asks for the zip once a worker answers', async () => {
+    const { handle, tray, exportDiagnostics } = setup({ status: { ...PAUSED } });
+    await handle.refresh();
+    expect(tray.item('Export diagnostics…').enabled).toBe(true);
+    tray.clickItem('Export diagnostics…');
+    expect(exportDiagnostics).toHaveBeenCalledTimes(1);
   });
 
   it('Open and a click on the icon show the window; Quit quits', () => {
