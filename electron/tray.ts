@@ -83,7 +83,9 @@ export function trayView({ state, samplesPerSecond, todayWei, restarting }: Tray
     detail = saysState ? state.reasonText : `${label} (${state.reasonText})`;
   }
   // The menu line is rebuilt with the menu, on a change of state: without the speed, which moves every second.
-  const status = state.state === 'training' ? label : detail;
+  // Training with something to say ("Finishing round 7, then pausing", "Training gently: …") says it.
+  const says = state.state === 'training' && state.reason === 'running' && state.reasonText && !/^training on your shard$/i.test(state.reasonText);
+  const status = state.state === 'training' ? (says ? state.reasonText : label) : detail;
   return {
     // Windows truncates tray tooltips at 127 characters.
     tooltip: `AIRTIST Miner — ${detail}`.slice(0, 127),
@@ -104,7 +106,7 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
   let update: UpdateOffer | null = null;
   let menuUpdate: UpdateOffer | null = null;
 
-  const command = (method: 'pause' | 'resume' | 'pauseFor') => {
+  const command = (method: 'pause' | 'resume' | 'pauseFor' | 'pauseAfterRound') => {
     const call = method === 'pauseFor' ? api.call('pauseFor', { minutes: PAUSE_FOR_MINUTES }) : api.call(method);
     call.then(setState, (error: Error) => log(`tray: ${method} failed: ${error.message}`));
   };
@@ -128,6 +130,8 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
     { type: 'separator' },
     { label: 'Pause', enabled: view.canPause, click: () => command('pause') },
     { label: 'Pause for 1 hour', enabled: view.canPause, click: () => command('pauseFor') },
+    // Offered while training: the round's work is sent (and counts) before the pause.
+    { label: 'Finish the round, then pause', enabled: view.canPause && model.state?.state === 'training', click: () => command('pauseAfterRound') },
     { label: 'Resume', enabled: view.canResume, click: () => command('resume') },
     { type: 'separator' },
     { label: 'Open AIRTIST Miner', click: () => options.openWindow() },

@@ -130,6 +130,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     checkpointDisk: null,
     ledgerBlock: null,
     schedule: null,
+    pauseAfterRound: null,
   };
   let state = deriveState(facts);
   const refreshState = () => {
@@ -223,6 +224,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       status: () => status(),
       state: () => state,
       pause: () => pause(),
+      pauseAfterRound: () => pauseAfterRound(),
       pauseFor: (minutes) => pauseFor(minutes),
       resume: () => resume(),
       reportSignals: (signals) => {
@@ -405,6 +407,12 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       log,
       changed(info) {
         shard = assignShard(runId, info.round.round, peerId, SHARD_COUNT);
+        // The round the user wanted finished is: its contribution went out, or it closed without one.
+        const waited = facts.pauseAfterRound;
+        if (waited !== null && (info.round.round > waited || (info.round.round === waited && info.round.contributed))) {
+          log(`rounds: round ${waited} finished; pausing as asked`);
+          void pause();
+        }
         hub.publish('network', network());
       },
     });
@@ -469,12 +477,29 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   async function pause(): Promise<number> {
     facts.userPaused = true;
     facts.pausedBy = 'user';
+    facts.pauseAfterRound = null;
     return (await applyPause()) as number;
+  }
+
+  /**
+   * "Finish the round, then pause": trains on until this round's contribution is sent (so the round's work
+   * counts), then pauses as Pause does. A node without rounds (offline) has nothing to finish: it pauses now.
+   */
+  async function pauseAfterRound(): Promise<void> {
+    const round = driver?.info().round;
+    if (!round || round.contributed || facts.trainerPaused) {
+      await pause();
+      return;
+    }
+    facts.pauseAfterRound = round.round;
+    refreshState();
   }
 
   async function resume(): Promise<void> {
     if (facts.phase === 'stopping') return;
     facts.userPaused = false;
+    facts.pauseAfterRound = null;
+    refreshState();
     // Resume also ends a pause for a while; what the schedule itself holds (idle, battery…) stays held.
     if (settings.pauseUntil !== null) settings = ledger.ledger.updateSettings({ pauseUntil: null });
     scheduler.refresh();

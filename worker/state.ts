@@ -19,6 +19,8 @@ export interface NodeFacts {
   ledgerBlock: LedgerBlock | null;
   /** The scheduler's decision (scheduler/): when it says not to train, the node holds the trainer. */
   schedule: { train: boolean; intensity: number; reason: string; text: string } | null;
+  /** "Finish the round, then pause": the round whose contribution the user waits for (null: not asked). */
+  pauseAfterRound: number | null;
 }
 
 const REASON_TEXT: Record<Exclude<StateInfo['reason'], 'disk' | 'schedule'>, string> = {
@@ -55,6 +57,9 @@ export function deriveState(facts: NodeFacts): StateInfo {
   if (facts.trainerPaused && scheduled) return { state: 'paused', reason: facts.schedule!.reason === 'paused-until' ? 'user' : 'schedule', reasonText: facts.schedule!.text };
   const heldByDisk = facts.trainerPaused ? facts.ledgerBlock !== null && !facts.userPaused : facts.checkpointDisk !== null;
   if (heldByDisk) return { state: 'paused', reason: 'disk', reasonText: diskText(facts.checkpointDisk, facts.ledgerBlock) };
+  if (!facts.trainerPaused && facts.pauseAfterRound !== null) {
+    return { state: 'training', reason: 'running', reasonText: `Finishing round ${facts.pauseAfterRound}, then pausing` };
+  }
   return facts.trainerPaused ? info('paused', facts.pausedBy) : info('training', 'running');
 }
 

@@ -38,6 +38,8 @@ export const paramsSchemas = {
   /** Pauses for a while ("for 1 hour"), whatever the schedule; Resume ends it early. */
   pauseFor: z.object({ minutes: z.number().int().min(1).max(7 * 24 * 60) }).strict(),
   resume: empty,
+  /** "Finish the round, then pause": trains until this round's contribution is sent, then pauses. */
+  pauseAfterRound: empty,
   /** What the desktop app hears from the OS, for the scheduler: each field only if the OS tells it. */
   reportSignals: z
     .object({
@@ -81,6 +83,7 @@ export interface MethodResults {
   pause: StateInfo;
   pauseFor: StateInfo;
   resume: StateInfo;
+  pauseAfterRound: StateInfo;
   reportSignals: StateInfo;
   getSettings: Settings;
   setSettings: Settings;

@@ -11,6 +11,8 @@ export interface HandlerDeps {
   /** Resolve once the trainer confirmed; the reply is then the state it confirmed. */
   pause(): Promise<unknown>;
   pauseFor(minutes: number): Promise<unknown>;
+  /** Pauses once this round's contribution is sent; resolves at once (the state says it waits). */
+  pauseAfterRound(): Promise<unknown>;
   resume(): Promise<unknown>;
   /** The desktop app's signals for the scheduler; resolves once the trainer did what they decide. */
   reportSignals(signals: ReportedSignals): Promise<unknown>;
@@ -48,6 +50,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     resume: async () => {
       await deps.resume();
+      return deps.state();
+    },
+    pauseAfterRound: async () => {
+      await deps.pauseAfterRound();
       return deps.state();
     },
     pauseFor: async ({ minutes }) => {

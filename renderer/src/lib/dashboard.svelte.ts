@@ -160,12 +160,27 @@ export class Dashboard {
   }
 
   /** Pauses for a while ("for 1 hour"): Resume ends it early. */
-  async pauseFor(minutes: number): Promise<void> {
+  pauseFor(minutes: number): Promise<void> {
+    return this.#pauseWith(() => this.#client.call('pauseFor', { minutes }));
+  }
+
+  /** "Finish the round, then pause": the node trains until its contribution to this round is out. */
+  pauseAfterRound(): Promise<void> {
+    return this.#pauseWith(() => this.#client.call('pauseAfterRound'));
+  }
+
+  /** Whether "finish the round, then pause" means anything now: training in a round, not already asked. */
+  get canFinishRound(): boolean {
+    const round = this.network?.round;
+    return this.status?.state === 'training' && !!round && !round.contributed && !this.status.reasonText.startsWith('Finishing');
+  }
+
+  async #pauseWith(call: () => Promise<StateInfo>): Promise<void> {
     if (this.togglePending) return;
     this.togglePending = 'pause';
     this.toggleError = null;
     try {
-      this.#applyState(await this.#client.call('pauseFor', { minutes }));
+      this.#applyState(await call());
     } catch (error) {
       this.toggleError = `Could not pause: ${errorText(error)}`;
     } finally {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EventMessage, StateInfo } from '../../../worker/api/contract.js';
+import type { EventMessage, RoundRecord, StateInfo } from '../../../worker/api/contract.js';
 import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
 
 // The built modules: the trainer thread is a compiled file (npm test builds first).
@@ -112,6 +112,43 @@ describe('pause and resume', { timeout: 240_000 }, () => {
       await call('resume');
       await expect.poll(() => node.status().step, { timeout: 15_000 }).toBeGreaterThan(step);
       expect(states.at(-1)).toMatchObject({ state: 'training', reason: 'running' });
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("'finish the round, then pause' trains until the round's contribution is out, then pauses (and it counts)", async () => {
+    const node = await startNode({
+      dataDir: join(dir, 'rounds'),
+      backend: 'wasm',
+      model: 'tiny-gan',
+      batchSize: 8,
+      network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, roundSeconds: 4, innerSteps: 1000, chain: 'none' },
+    });
+    const states: StateInfo[] = [];
+    node.hub.connect((message) => {
+      if (message.kind === 'event' && (message as EventMessage).event === 'state') states.push((message as EventMessage).data as StateInfo);
+    });
+    const call = (method: 'pauseAfterRound' | 'resume') => node.hub.dispatcher.handle({ kind: 'call', id: 1, method, params: {} });
+    try {
+      // In a round, training, with nothing sent yet for it.
+      await expect.poll(() => node.network().round?.phase === 'training' && node.status().step > 0 && !node.network().round?.contributed, { timeout: 30_000 }).toBe(true);
+      const round = node.network().round!.round;
+      const reply = await call('pauseAfterRound');
+      expect(reply).toMatchObject({ kind: 'result', result: { state: 'training', reasonText: `Finishing round ${round}, then pausing` } });
+      const step = node.status().step;
+      await expect.poll(() => node.status().state, { timeout: 30_000 }).toBe('paused');
+      expect(node.status()).toMatchObject({ reason: 'user', reasonText: 'Paused by you' });
+      expect(node.status().step).toBeGreaterThan(step); // it trained on while the round ran
+      // The round it finished has this node's contribution in it.
+      const history = (await node.hub.dispatcher.handle({ kind: 'call', id: 2, method: 'roundHistory', params: { limit: 50 } })) as { result: { rounds: RoundRecord[] } };
+      expect(history.result.rounds.find((r) => r.round === round)?.own).not.toBeNull();
+      expect(states.map((s) => s.reasonText)).toContain(`Finishing round ${round}, then pausing`);
+      const paused = node.status().step;
+      await sleep(1500);
+      expect(node.status().step).toBe(paused);
+      await call('resume');
+      await expect.poll(() => node.status().step, { timeout: 15_000 }).toBeGreaterThan(paused);
     } finally {
       await node.stop();
     }

@@ -99,6 +99,7 @@ describe('tray', () => {
       'separator',
       'Pause',
       'Pause for 1 hour',
+      'Finish the round, then pause',
       'Resume',
       'separator',
       'Open AIRTIST Miner',
@@ -160,6 +161,20 @@ describe('tray', () => {
     expect(call).toHaveBeenLastCalledWith('pauseFor', { minutes: 60 });
     expect(tray.menu![0]!.label).toBe('Paused by you until 15:00');
     expect(tray.item('Resume').enabled).toBe(true);
+  });
+
+  it('Finish the round, then pause is offered while training, and asks the node for just that', async () => {
+    const finishing: StateInfo = { state: 'training', reason: 'running', reasonText: 'Finishing round 7, then pausing' };
+    const { handle, tray, call } = setup({ status: { ...TRAINING, samplesPerSecond: 1 }, pauseAfterRound: finishing });
+    await handle.refresh();
+    expect(tray.item('Finish the round, then pause').enabled).toBe(true);
+    tray.clickItem('Finish the round, then pause');
+    await flush();
+    expect(call).toHaveBeenLastCalledWith('pauseAfterRound');
+    expect(tray.menu![0]!.label).toBe('Finishing round 7, then pausing');
+    const paused = setup({ status: { ...PAUSED } });
+    await paused.handle.refresh();
+    expect(paused.tray.item('Finish the round, then pause').enabled).toBe(false);
   });
 
   it('logs a failed command and keeps its state', async () => {

@@ -9,12 +9,15 @@ const running: NodeFacts = {
   checkpointDisk: null,
   ledgerBlock: null,
   schedule: null,
+  pauseAfterRound: null,
 };
 const full = { freeBytes: 0, neededBytes: 13_500_000 };
 
 describe('deriveState', () => {
   it.each<[string, Partial<NodeFacts>, string, string, RegExp]>([
     ['training', {}, 'training', 'running', /^Training on your shard$/],
+    ['finishing the round before a pause', { pauseAfterRound: 12 }, 'training', 'running', /^Finishing round 12, then pausing$/],
+    ['the round finished and the pause confirmed', { pauseAfterRound: null, userPaused: true, trainerPaused: true }, 'paused', 'user', /^Paused by you$/],
     ['starting', { phase: 'starting' }, 'starting', 'loading', /Loading/],
     ['stopping wins over everything', { phase: 'stopping', userPaused: true, trainerPaused: true }, 'stopping', 'shutdown', /Shutting down/],
     ['a failed trainer', { phase: 'failed', checkpointDisk: full }, 'error', 'failure', /after an error/],

@@ -57,6 +57,7 @@ describe('control API over a MessagePort', () => {
       status: sampleStatus(),
       pause: handlers.pause({}),
       resume: handlers.resume({}),
+      pauseAfterRound: handlers.pauseAfterRound({}),
       pauseFor: handlers.pauseFor({ minutes: 60 }),
       reportSignals: handlers.reportSignals({ idleSeconds: 3 }),
       getSettings: handlers.getSettings({}),

@@ -61,6 +61,7 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
     status: () => sampleStatus(),
     pause: () => ({ state: 'paused', reason: 'user', reasonText: 'Paused by you' }),
     resume: () => ({ state: 'training', reason: 'running', reasonText: 'Training on your shard' }),
+    pauseAfterRound: () => ({ state: 'training', reason: 'running', reasonText: 'Finishing round 4, then pausing' }),
     pauseFor: () => ({ state: 'paused', reason: 'schedule', reasonText: 'Paused by you until 15:00' }),
     reportSignals: () => ({ state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' }),
     getSettings: () => state.settings,
