@@ -1,7 +1,9 @@
 /**
  * Draws the app and tray icons procedurally and writes them as PNGs next to this file:
  *   icon.png (512 px; electron-builder derives .icns/.ico from it), tray.png + tray@2x.png (16/32 px, Linux and
- *   Windows), trayTemplate.png + trayTemplate@2x.png (16/32 px, macOS menu bar: black + alpha only).
+ *   Windows), trayTemplate.png + trayTemplate@2x.png (16/32 px, macOS menu bar: black + alpha only), and one
+ *   of each tray icon per miner state with a badge in the corner (`tray-training.png`, …): a coloured dot on
+ *   Linux and Windows, a shape in the macOS template (which may only be black).
  * The mark: a tapering brush stroke that ends in a neuron, on a violet-to-coral rounded square.
  *
  * Run: npx tsx build/make-icons.ts   (the PNGs are committed; rerun only to change the design)
@@ -14,6 +16,8 @@ import { encodePng } from '../worker/training/png.js';
 type Vec = readonly [number, number];
 type Rgb = readonly [number, number, number];
 type Variant = 'app' | 'tray' | 'template';
+/** The tray's states (electron/tray.ts trayIconState); null: the plain mark (starting, no worker). */
+type Badge = 'training' | 'waiting' | 'paused' | 'error' | null;
 
 /** A shape in unit coordinates (0..1, y down): signed distance (negative inside) and its colour there. */
 interface Layer {
@@ -86,6 +90,43 @@ function gradient(x: number, y: number): Rgb {
   return [mix(a[0], b[0], f) + lift, mix(a[1], b[1], f) + lift, mix(a[2], b[2], f) + lift];
 }
 
+/** The badge's colour on Linux and Windows: green training, amber waiting for idle, grey paused, red error. */
+const BADGE_COLORS: Record<Exclude<Badge, null>, Rgb> = {
+  training: [0.2, 0.83, 0.6],
+  waiting: [0.98, 0.75, 0.14],
+  paused: [0.62, 0.64, 0.69],
+  error: [0.97, 0.44, 0.44],
+};
+
+/** A badge in the bottom-right corner: a dot ringed in dark (colour), or for the template a shape per state. */
+function badgeLayers(badge: Badge, variant: Variant): Layer[] {
+  if (!badge) return [];
+  const centre: Vec = [0.78, 0.78];
+  if (variant !== 'template') {
+    return [
+      { distance: circle(centre, 0.25), color: () => [0.08, 0.07, 0.17], opacity: 1 },
+      { distance: circle(centre, 0.18), color: () => BADGE_COLORS[badge], opacity: 1 },
+    ];
+  }
+  const black = (): Rgb => [0, 0, 0];
+  const ring = (r: number, width: number) => (x: number, y: number) => Math.abs(circle(centre, r)(x, y)) - width;
+  const bar = (dx: number) => (x: number, y: number) => Math.max(Math.abs(x - centre[0] - dx) - 0.035, Math.abs(y - centre[1]) - 0.13);
+  switch (badge) {
+    case 'training':
+      return [{ distance: circle(centre, 0.17), color: black, opacity: 1 }];
+    case 'waiting':
+      return [{ distance: ring(0.14, 0.04), color: black, opacity: 1 }];
+    case 'paused':
+      return [{ distance: (x, y) => Math.min(bar(-0.07)(x, y), bar(0.07)(x, y)), color: black, opacity: 1 }];
+    case 'error':
+      // An exclamation mark.
+      return [
+        { distance: (x, y) => Math.max(Math.abs(x - centre[0]) - 0.04, Math.abs(y - (centre[1] - 0.05)) - 0.11), color: black, opacity: 1 },
+        { distance: circle([centre[0], centre[1] + 0.15], 0.045), color: black, opacity: 1 },
+      ];
+  }
+}
+
 function layers(variant: Variant): Layer[] {
   const small = variant !== 'app';
   // Small icons get a bolder mark and no fine detail, which would only blur at 16 px.
@@ -128,9 +169,9 @@ function layers(variant: Variant): Layer[] {
 }
 
 /** Renders to RGBA bytes; edges are anti-aliased from the signed distance (about one pixel wide). */
-function render(size: number, variant: Variant): Uint8Array {
+function render(size: number, variant: Variant, badge: Badge = null): Uint8Array {
   const pixels = new Uint8Array(size * size * 4);
-  const stack = layers(variant);
+  const stack = [...layers(variant), ...badgeLayers(badge, variant)];
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
       const x = (px + 0.5) / size;
@@ -161,14 +202,17 @@ function render(size: number, variant: Variant): Uint8Array {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outputs: [file: string, size: number, variant: Variant][] = [
-  ['icon.png', 512, 'app'],
-  ['tray.png', 16, 'tray'],
-  ['tray@2x.png', 32, 'tray'],
-  ['trayTemplate.png', 16, 'template'],
-  ['trayTemplate@2x.png', 32, 'template'],
-];
-for (const [file, size, variant] of outputs) {
-  writeFileSync(path.join(here, file), encodePng(render(size, variant), size, size, 4));
+const outputs: [file: string, size: number, variant: Variant, badge: Badge][] = [['icon.png', 512, 'app', null]];
+for (const badge of [null, 'training', 'waiting', 'paused', 'error'] as const) {
+  const suffix = badge ? `-${badge}` : '';
+  outputs.push(
+    [`tray${suffix}.png`, 16, 'tray', badge],
+    [`tray${suffix}@2x.png`, 32, 'tray', badge],
+    [`trayTemplate${suffix}.png`, 16, 'template', badge],
+    [`trayTemplate${suffix}@2x.png`, 32, 'template', badge],
+  );
+}
+for (const [file, size, variant, badge] of outputs) {
+  writeFileSync(path.join(here, file), encodePng(render(size, variant, badge), size, size, 4));
   console.log(`wrote build/${file} (${size}×${size})`);
 }

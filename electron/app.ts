@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { createSupervisor, type SupervisorOptions } from './supervisor.js';
-import { createTray, type MinerTray, type TrayOptions } from './tray.js';
+import { createTray, type MinerTray, type TrayIconState, type TrayOptions } from './tray.js';
 import { createMainWindow, type MainWindow, type WindowOptions } from './window.js';
 import { startPowerSignals, type PowerMonitorLike, type PowerSignals } from './power-signals.js';
 import { createNotifier, type Notifier, type NotifierOptions } from './notifications.js';
@@ -74,8 +74,9 @@ export function appPaths(appRoot: string, platform: NodeJS.Platform) {
     /** The dashboard's build, served as app://airtist/ (app-protocol.ts). */
     rendererDir: path.join(appRoot, 'dist', 'renderer'),
     iconPath: path.join(appRoot, 'build', 'icon.png'),
-    // macOS menu bar icons are template images (black + alpha, tinted by the system).
-    trayIconPath: path.join(appRoot, 'build', platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+    // macOS menu bar icons are template images (black + alpha, tinted by the system); one per state, badged.
+    trayIconPath: (state: TrayIconState) =>
+      path.join(appRoot, 'build', `${platform === 'darwin' ? 'trayTemplate' : 'tray'}${state === 'plain' ? '' : `-${state}`}.png`),
   };
 }
 

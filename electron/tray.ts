@@ -14,23 +14,36 @@ export const PAUSE_FOR_MINUTES = 60;
 /** Today's AIRT is asked again at most this often (on the node's network events). */
 const EARNINGS_EVERY_MS = 10_000;
 
-export interface TrayLike<Menu> {
+export interface TrayLike<Image, Menu> {
+  setImage(image: Image): void;
   setToolTip(text: string): void;
   setContextMenu(menu: Menu | null): void;
   on(event: 'click', listener: () => void): unknown;
 }
 
 export interface TrayOptions<Image, Menu> {
-  Tray: new (image: Image) => TrayLike<Menu>;
+  Tray: new (image: Image) => TrayLike<Image, Menu>;
   Menu: { buildFromTemplate(template: MenuItemConstructorOptions[]): Menu };
   nativeImage: { createFromPath(path: string): Image };
-  iconPath: string;
+  /** The icon file for a state (build/make-icons.ts draws one per state). */
+  iconPath(state: TrayIconState): string;
   api: Pick<ApiClient, 'call' | 'on'>;
   openWindow(): void;
   /** Writes a diagnostics zip (through the worker) and shows it. */
   exportDiagnostics(): void;
   quit(): void;
   log?: (line: string) => void;
+}
+
+/** What the icon shows: training, waiting for the schedule (idle, battery…), paused, failed, or nothing yet. */
+export type TrayIconState = 'plain' | 'training' | 'waiting' | 'paused' | 'error';
+
+export function trayIconState(state: StateInfo | null): TrayIconState {
+  if (!state) return 'plain';
+  if (state.state === 'training') return 'training';
+  if (state.state === 'error') return 'error';
+  if (state.state === 'paused') return state.reason === 'schedule' ? 'waiting' : 'paused';
+  return 'plain'; // starting, stopping
 }
 
 export interface MinerTray {
@@ -100,7 +113,8 @@ export function trayView({ state, samplesPerSecond, todayWei, restarting }: Tray
 export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): MinerTray {
   const { api } = options;
   const log = options.log ?? ((line: string) => console.log(line));
-  const tray = new options.Tray(options.nativeImage.createFromPath(options.iconPath));
+  let icon: TrayIconState = 'plain';
+  const tray = new options.Tray(options.nativeImage.createFromPath(options.iconPath(icon)));
   const model: TrayModel = { state: null, samplesPerSecond: null, todayWei: null, restarting: false };
   let shown: TrayView | null = null;
   let update: UpdateOffer | null = null;
@@ -143,6 +157,11 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
 
   const render = () => {
     const view = trayView(model);
+    const nextIcon = trayIconState(model.state);
+    if (nextIcon !== icon) {
+      icon = nextIcon;
+      tray.setImage(options.nativeImage.createFromPath(options.iconPath(icon)));
+    }
     if (view.tooltip !== shown?.tooltip) tray.setToolTip(view.tooltip);
     // Progress arrives every second or so: rebuild the menu only when what it offers changes.
     if (

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PORT_CHANNEL, type StateInfo } from '../../../worker/api/contract.js';
@@ -136,7 +137,16 @@ describe('createApp', () => {
     expect(served).toHaveLength(1); // app:// is served before the window loads from it
     expect(window().options).toMatchObject({ icon: paths.iconPath, webPreferences: { preload: paths.preloadPath } });
     expect(tray().image).toEqual({ path: '/app/build/tray.png' });
-    expect(appPaths('/app', 'darwin').trayIconPath).toBe('/app/build/trayTemplate.png');
+    expect(appPaths('/app', 'darwin').trayIconPath('plain')).toBe('/app/build/trayTemplate.png');
+    expect(appPaths('/app', 'darwin').trayIconPath('waiting')).toBe('/app/build/trayTemplate-waiting.png');
+    // Every state's icon exists, in both sizes, for every platform.
+    for (const platform of ['linux', 'darwin'] as const) {
+      for (const state of ['plain', 'training', 'waiting', 'paused', 'error'] as const) {
+        const file = appPaths(process.cwd(), platform).trayIconPath(state);
+        expect(existsSync(file), file).toBe(true);
+        expect(existsSync(file.replace(/\.png$/, '@2x.png')), file).toBe(true);
+      }
+    }
   });
 
   it('connects main and the page to the worker; the tray shows its state', async () => {

@@ -174,9 +174,12 @@ export class FakeTray extends EventEmitter {
   menu: MenuItemConstructorOptions[] | null = null;
   menuBuilds = 0;
 
-  constructor(readonly image: unknown) {
+  constructor(public image: unknown) {
     super();
     FakeTray.instances.push(this);
+  }
+  setImage(image: unknown): void {
+    this.image = image;
   }
   setToolTip(text: string): void {
     this.tooltip = text;

@@ -36,7 +36,7 @@ function setup(answers: Partial<Record<string, unknown>> = {}) {
     Tray: FakeTray,
     Menu: FakeMenu,
     nativeImage: fakeNativeImage,
-    iconPath: '/app/build/tray.png',
+    iconPath: (state) => (state === 'plain' ? '/app/build/tray.png' : `/app/build/tray-${state}.png`),
     api,
     openWindow,
     exportDiagnostics,
@@ -184,6 +184,20 @@ describe('tray', () => {
     await flush();
     expect(logs.join('\n')).toContain('pause failed: pause unavailable');
     expect(tray.item('Pause').enabled).toBe(true);
+  });
+
+  it('shows the state in its icon: training, waiting for the schedule, paused, failed', async () => {
+    const { handle, tray, emit } = setup({ status: { ...TRAINING } });
+    await handle.refresh();
+    expect(tray.image).toEqual({ path: '/app/build/tray-training.png' });
+    emit('state', { state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' });
+    expect(tray.image).toEqual({ path: '/app/build/tray-waiting.png' });
+    emit('state', PAUSED);
+    expect(tray.image).toEqual({ path: '/app/build/tray-paused.png' });
+    emit('state', { state: 'error', reason: 'failure', reasonText: 'the trainer crashed' });
+    expect(tray.image).toEqual({ path: '/app/build/tray-error.png' });
+    handle.disconnected();
+    expect(tray.image).toEqual({ path: '/app/build/tray.png' });
   });
 
   it('Export diagnostics asks for the zip once a worker answers', async () => {
