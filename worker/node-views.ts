@@ -35,9 +35,26 @@ export function roundHistoryView(ledger: Ledger, runId: string, limit: number): 
 }
 
 /** This node's contributions and AIRT, as the Earnings page shows them. */
-export function earningsView(ledger: Ledger, runId: string, limit: number, context: { emission: Emission; round: number; rewardAddress: string | null; now: number }): Earnings {
+/** Rounds the daily estimate looks back over: enough to smooth one slow round, recent enough to follow the pace. */
+const RECENT_ROUNDS = 20;
+
+export function earningsView(
+  ledger: Ledger,
+  runId: string,
+  limit: number,
+  context: { emission: Emission; round: number; rewardAddress: string | null; now: number; reputation: number },
+): Earnings {
   const { earnings: records, rewards } = ledger;
+  // The last rounds this peer saw committed, for the estimate of a day's AIRT at the network's pace.
+  const recent = roundHistoryView(ledger, runId, RECENT_ROUNDS).map((r) => ({
+    round: r.round,
+    openedAt: r.openedAt,
+    closedAt: r.closedAt,
+    accepted: r.accepted,
+    mine: r.own?.status === 'accepted',
+  }));
   return earningsOf({
+    recent,
     rows: records.own(runId, limit),
     counts: records.counts(runId),
     credited: records.credited(runId),

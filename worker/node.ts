@@ -427,7 +427,14 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     return roundHistoryView(ledger.ledger, runId, limit);
   }
   function earnings(limit: number): Earnings {
-    return earningsView(ledger.ledger, runId, limit, { emission: spec.rewards, round: driver?.info().round.round ?? 0, rewardAddress: wallet?.rewardAddress() ?? null, now: Date.now() });
+    const round = driver?.info().round;
+    return earningsView(ledger.ledger, runId, limit, {
+      emission: spec.rewards,
+      round: round?.round ?? 0,
+      reputation: round?.reputation ?? 0,
+      rewardAddress: wallet?.rewardAddress() ?? null,
+      now: Date.now(),
+    });
   }
 
   function status(): Status {

@@ -101,6 +101,12 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
     const accepted = earnings.contributions.find((c) => c.status === 'accepted' && c.creditedWei)!;
     await expect.poll(async () => (await table.locator('tbody').textContent()) ?? '').toContain(`${airt(accepted.creditedWei!)} AIRT`);
     expect(await page.getByTestId('epoch-progress').textContent()).toMatch(/Epoch \d+/);
+    // What a day at this pace would bring: the node's own estimate, as the page shows it.
+    await expect.poll(async () => (await apis[0]!.call('earnings', { limit: 1 })).estimate !== null, { timeout: 30_000 }).toBe(true);
+    const estimate = (await apis[0]!.call('earnings', { limit: 1 })).estimate!;
+    expect(estimate.contributors).toBeGreaterThanOrEqual(1);
+    expect(BigInt(estimate.weiPerDay)).toBeGreaterThan(0n);
+    await expect.poll(async () => (await page.getByTestId('earned-expected').textContent()) ?? '', { timeout: 15_000 }).toMatch(/Expected a day\s*≈ [\d.,]+ AIRT/);
     await expect.poll(() => page.getByTestId('airt-chart').locator('rect').count()).toBeGreaterThan(0);
     // A reload keeps the page (its name is in the address).
     await page.reload();

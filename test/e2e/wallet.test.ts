@@ -82,6 +82,8 @@ describe('the wallet in the dashboard (browser e2e)', { timeout: 240_000 }, () =
 
     // Then when to train, with the speed this computer trains at now (a browser tab defaults to always).
     await expect.poll(async () => (await page.getByTestId('first-run-speed').textContent()) ?? '', { timeout: 20_000 }).toMatch(/^This computer trains at [\d.,]+ samples a second right now\.$/);
+    // And what it can expect to earn a day at the network's pace, once a few rounds were committed.
+    await expect.poll(async () => (await page.getByTestId('first-run-estimate').textContent()) ?? '', { timeout: 40_000 }).toMatch(/^About [\d.,]+ AIRT a day, at the network's pace now: [\d,]+ rounds a day, 1 miner in each/);
     expect(await page.getByLabel('Always').isChecked()).toBe(true);
     await page.getByLabel('Quiet mode: half speed, less heat and fan noise').check();
     await shot('onboarding-mode');

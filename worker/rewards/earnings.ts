@@ -9,6 +9,7 @@ import type { EpochRecord } from '../ledger/rewards.js';
 import { startOfLocalDay } from '../ledger/day.js';
 import { REJECTION_WORDS, type RejectionReason } from '../verify/reasons.js';
 import { epochOf, type Emission } from './emission.js';
+import { estimateDailyWei, type RecentRound } from './estimate.js';
 
 /** Days of the per-day chart. */
 const DAYS = 30;
@@ -23,6 +24,9 @@ export interface EarningsInput {
   round: number;
   rewardAddress: string | null;
   now: number;
+  /** The last rounds as this peer recorded them, and its reputation: for the daily estimate. */
+  recent: readonly RecentRound[];
+  reputation: number;
 }
 
 const localDay = (ms: number) => {
@@ -74,5 +78,6 @@ export function earningsOf(input: EarningsInput): Earnings {
       lastClosed: lastClosed ? { epoch: lastClosed.epoch, root: lastClosed.root, totalWei: inLastRoot.toString(), closedAt: lastClosed.closedAt } : null,
     },
     daily: [...perDay].sort(([a], [b]) => (a < b ? -1 : 1)).slice(-DAYS).map(([day, wei]) => ({ day, wei: wei.toString() })),
+    estimate: estimateDailyWei(emission, input.recent, input.reputation),
   };
 }

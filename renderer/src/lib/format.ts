@@ -130,6 +130,18 @@ export function formatAirtWei(wei: string | null | undefined, decimals = 4): str
   return formatAirt(BigInt(wei), decimals);
 }
 
+/** The daily estimate (rewards/estimate.ts) in words: the amount, then what it rests on. */
+export function estimateText(estimate: { weiPerDay: string; roundsPerDay: number; contributors: number } | null): { amount: string; basis: string } | null {
+  if (!estimate) return null;
+  const miners = estimate.contributors === 1 ? '1 miner' : `${formatInteger(estimate.contributors)} miners`;
+  // An estimate has no business with many digits: whole AIRT from 100 up, two decimals below.
+  const whole = /^\d+$/.test(estimate.weiPerDay) && BigInt(estimate.weiPerDay) >= 100n * 10n ** 18n;
+  return {
+    amount: formatAirtWei(estimate.weiPerDay, whole ? 0 : 2),
+    basis: `at the network's pace now: ${formatInteger(Math.round(estimate.roundsPerDay))} rounds a day, ${miners} in each, an even share of each round (a faster computer earns more)`,
+  };
+}
+
 /** Shards as people count them: shard 0 is "#1 of 8". */
 export const shardLabel = (shard: number, count: number): string => `#${shard + 1} of ${count}`;
 

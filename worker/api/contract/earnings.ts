@@ -51,4 +51,9 @@ export interface Earnings {
   epoch: EpochProgress;
   /** AIRT credited per local day, oldest first, the last 30 days with any. */
   daily: Array<{ day: string; wei: string }>;
+  /**
+   * About what this node would earn a day at the network's recent pace, with an even share of each round
+   * (rewards/estimate.ts); null until a few rounds were committed (and for a node that trains alone).
+   */
+  estimate: { weiPerDay: string; rounds: number; roundsPerDay: number; contributors: number } | null;
 }

@@ -141,4 +141,5 @@ export const sampleEarnings = (limit = 100): Earnings => ({
   totals: { accepted: 1, rejected: 1, rejectedBy: { copy: 1 }, creditedWei: '95000000000000000000', todayWei: '95000000000000000000', pendingWei: '95000000000000000000' },
   epoch: { epoch: 0, rounds: 30, roundsDone: 4, lastClosed: null },
   daily: [{ day: '2026-12-03', wei: '95000000000000000000' }],
+  estimate: { weiPerDay: '17100000000000000000000', rounds: 20, roundsPerDay: 720, contributors: 3 },
 });

@@ -48,6 +48,8 @@ describe('earnings', () => {
       round,
       rewardAddress: ME,
       now: NOW,
+      recent: [],
+      reputation: 0,
     });
 
   it('counts our contributions only, with the reasons of the rejected ones in words', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  estimateText,
   formatLosses,
   lossLabel,
   lossNames,
@@ -92,5 +93,18 @@ describe('formatAirtWei', () => {
     expect(integerScaleSize(340, 466)).toBe(233); // too wide for 1×: every second pixel, still even
     expect(integerScaleSize(100, 466)).toBeCloseTo(466 / 5);
     expect(integerScaleSize(0, 64)).toBe(64);
+  });
+});
+
+describe('estimateText', () => {
+  const AIRT = 10n ** 18n;
+  it('rounds to whole AIRT from 100 up and says what the estimate rests on', () => {
+    expect(estimateText({ weiPerDay: (181_057n * AIRT + AIRT / 3n).toString(), roundsPerDay: 7623.4, contributors: 2 })).toEqual({
+      amount: '181,057',
+      basis: "at the network's pace now: 7,623 rounds a day, 2 miners in each, an even share of each round (a faster computer earns more)",
+    });
+    expect(estimateText({ weiPerDay: ((12n * AIRT) / 10n + AIRT / 1000n).toString(), roundsPerDay: 30, contributors: 1 })?.amount).toBe('1.2');
+    expect(estimateText({ weiPerDay: '0', roundsPerDay: 30, contributors: 1 })?.basis).toContain('1 miner in each');
+    expect(estimateText(null)).toBeNull();
   });
 });
