@@ -140,6 +140,35 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     }
   });
 
+  it('switches themes from Settings at once, keeps the choice over a reload, and follows the system when asked', async () => {
+    const background = () => page.evaluate(`getComputedStyle(document.body).backgroundColor`);
+    const theme = () => page.evaluate(`document.documentElement.dataset.theme`);
+    await page.getByRole('radio', { name: 'Dark' }).click();
+    await expect.poll(theme).toBe('dark');
+    const dark = await background();
+    await page.getByRole('radio', { name: 'Light' }).click();
+    await expect.poll(theme).toBe('light');
+    await expect.poll(background).not.toBe(dark);
+    const api = await connectApi(node);
+    try {
+      expect((await api.call('getSettings')).theme).toBe('light'); // a node setting: every window of this node
+    } finally {
+      api.close();
+    }
+    await page.reload();
+    await page.getByTestId('state').waitFor();
+    await expect.poll(theme, { timeout: 15_000 }).toBe('light');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-light.png'), fullPage: true });
+    // "Like the system" follows the operating system's preference, also when it changes.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('radio', { name: 'Like the system' }).click();
+    await expect.poll(theme).toBe('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(theme).toBe('light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(background).toBe(dark);
+  });
+
   it('fits a 390 px wide window: no sideways page scroll, nothing cut, wide tables scroll in their own box', async () => {
     const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {

@@ -16,6 +16,10 @@ const timeWindow = z
   .strict();
 export type TimeWindow = z.infer<typeof timeWindow>;
 
+/** The dashboard's look: the operating system's preference, or always dark or light. */
+export const THEMES = ['system', 'dark', 'light'] as const;
+export type Theme = (typeof THEMES)[number];
+
 export const settingsSchema = z
   .object({
     /** Start the node paused (the user's last Pause survives restarts). */
@@ -48,6 +52,7 @@ export const settingsSchema = z
     walletLockMinutes: z.number().int().min(1).max(1440),
     /** The first-run wallet offer was answered: a wallet was made, or the user chose to set it up later. */
     walletOffered: z.boolean(),
+    theme: z.enum(THEMES),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
@@ -70,4 +75,5 @@ export const DEFAULT_SETTINGS: Settings = {
   startMinimized: false,
   walletLockMinutes: 15,
   walletOffered: false,
+  theme: 'system',
 };
