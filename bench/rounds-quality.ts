@@ -20,9 +20,9 @@ import { runIfMain } from './stats.js';
 
 const PEERS = 4;
 /** Total samples every setting trains: PEERS × H × rounds × BATCH, the same as the baseline's. */
-const TOTAL_STEPS = Number(process.env.AIRTIST_BENCH_QUALITY_STEPS ?? 480);
+const TOTAL_STEPS = Number(process.env.AIRTIST_BENCH_QUALITY_STEPS ?? 1920);
 /** `h:k[:outer lr:outer momentum]`, comma-separated; the outer optimizer defaults to the run's. */
-const SETTINGS = (process.env.AIRTIST_BENCH_QUALITY_SETTINGS ?? '10:64,30:64,30:32').split(',').map((setting) => {
+const SETTINGS = (process.env.AIRTIST_BENCH_QUALITY_SETTINGS ?? '20:64,48:64,30:32').split(',').map((setting) => {
   const [h, k, lr, momentum] = setting.split(':').map(Number);
   const outer = DEFAULT_RUN_SPEC.outerOptimizer;
   return { h: h!, k: k!, outer: { lr: lr ?? outer.lr, momentum: momentum ?? outer.momentum } };
@@ -52,7 +52,12 @@ export async function run(): Promise<void> {
   if (alone !== null) console.log(`one node alone (batch ${BATCH}, ${TOTAL_STEPS} steps): FD ${alone.toFixed(1)}`);
 
   for (const { h, k, outer } of SETTINGS) {
-    const rounds = Math.max(1, Math.round(TOTAL_STEPS / (PEERS * h)));
+    // Every setting trains exactly the baseline's samples: a rounded count of rounds would compare unequal work.
+    const rounds = TOTAL_STEPS / (PEERS * h);
+    if (!Number.isInteger(rounds)) {
+      console.log(`H=${h}: skipped, ${PEERS} peers × ${h} steps does not divide the ${TOTAL_STEPS} steps the baselines take`);
+      continue;
+    }
     const peers = Array.from({ length: PEERS }, (_, i) => ({ trainer: trainer(i, PEERS, theta0, `peer-${i}`), error: new Float32Array(n) }));
     let theta: Float32Array = Float32Array.from(theta0);
     const momentum = new Float32Array(n);
