@@ -7,6 +7,7 @@ import { run as runModels } from './models.js';
 import { run as runNetwork } from './network.js';
 import { run as runNode } from './node.js';
 import { run as runRoundsQuality } from './rounds-quality.js';
+import { run as runSoak } from './soak.js';
 import { run as runVerifyScoring } from './verify-scoring.js';
 
 console.log(`AIRTIST Miner benchmarks · Node ${process.version} · ${process.platform}/${process.arch}`);
@@ -19,3 +20,4 @@ await runRoundsQuality();
 await runVerifyScoring();
 await runAdversaryQuality();
 await runNetwork();
+await runSoak();

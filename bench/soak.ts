@@ -1,0 +1,52 @@
+/**
+ * Benchmark (issue 9): the worker's memory over a long run — a node training for `AIRTIST_BENCH_SOAK_MINUTES`
+ * (default 10), its resident memory (every thread: the node and its trainer) sampled every 30 s, and the
+ * growth from the first minute to the end against that first reading. A leak shows as a steady climb; a
+ * healthy node levels off once its caches and the wasm heap have grown to their working size.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNode } from '../worker/node.js';
+import { selectBackend } from '../worker/training/backend.js';
+import { runIfMain, sleep } from './stats.js';
+
+const MINUTES = Number(process.env.AIRTIST_BENCH_SOAK_MINUTES ?? 10);
+const EVERY_MS = 30_000;
+
+/** This process's resident memory, from /proc (process.memoryUsage().rss is the same number, where /proc is missing). */
+function residentMiB(): number {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    if (Number.isFinite(kb)) return kb / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage().rss / 2 ** 20;
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'airtist-bench-soak-'));
+  try {
+    const backend = await selectBackend('wasm');
+    const node = await startNode({ dataDir: dir, model: 'mlp-gan', backend });
+    console.log(`\n# Worker memory over ${MINUTES} min of training (mlp-gan, ${backend}; the node and its trainer thread)`);
+    const samples: Array<{ minute: number; mib: number; step: number }> = [];
+    const started = Date.now();
+    while (Date.now() - started < MINUTES * 60_000) {
+      await sleep(EVERY_MS);
+      samples.push({ minute: (Date.now() - started) / 60_000, mib: residentMiB(), step: node.status().step });
+    }
+    console.log(samples.map((s) => `${s.minute.toFixed(1)} min ${s.mib.toFixed(0)} MiB (step ${s.step})`).join('\n'));
+    const settled = samples.find((s) => s.minute >= 1) ?? samples[0]!;
+    const last = samples.at(-1)!;
+    const growth = last.mib - settled.mib;
+    const perHour = (growth / Math.max(1e-9, last.minute - settled.minute)) * 60;
+    console.log(`from ${settled.minute.toFixed(1)} to ${last.minute.toFixed(1)} min: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB (${((growth / settled.mib) * 100).toFixed(1)} % of the first reading; ${perHour.toFixed(0)} MiB an hour at that rate)`);
+    await node.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await runIfMain(import.meta.url, run);
