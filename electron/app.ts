@@ -14,6 +14,7 @@ import { createTrainerProcesses, type TrainerProcessesOptions } from './trainer-
 import { appFileHandler } from './app-protocol.js';
 import { createUpdater, type AutoUpdaterLike, type Updater } from './updater.js';
 import { createMainLog, type ElectronLogLike } from './logging.js';
+import { createSecretSealer, type SafeStorageLike } from './secret-sealer.js';
 
 /** The parts of Electron's `app` used here. */
 export interface AppLike {
@@ -55,6 +56,8 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   electronLog?: ElectronLogLike;
   /** Shows a file in the system's file manager (a diagnostics zip). */
   showItemInFolder(path: string): void;
+  /** Electron's safeStorage: the keychain that keeps a remembered wallet unlock. */
+  safeStorage: SafeStorageLike;
   /** electron-updater's autoUpdater. */
   autoUpdater: AutoUpdaterLike;
   /** Serves the app:// scheme with `handler` (`protocol.handle`), once the app is ready. */
@@ -111,8 +114,10 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
     ...(output ? { output } : {}),
     log: (line) => log(`trainers: ${line}`),
   });
+  // The keychain for "unlock the wallet when the app starts": only main holds safeStorage.
+  const sealer = createSecretSealer({ safeStorage: deps.safeStorage, platform: deps.platform, reply: (result) => void supervisor.post(result) });
   supervisor.onMessage((message) => {
-    if (!trainers.handle(message)) log('ignored an unknown message from the worker');
+    if (!trainers.handle(message) && !sealer.handle(message)) log('ignored an unknown message from the worker');
   });
   const worker = createWorkerClient();
   const desktop = createDesktopSettings({

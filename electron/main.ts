@@ -1,7 +1,7 @@
 /**
  * Electron main entry (package.json "main"). Hands the real Electron modules to createApp; nothing else.
  */
-import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, protocol, shell, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, protocol, safeStorage, shell, Tray, utilityProcess } from 'electron';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -38,6 +38,7 @@ createApp({
     remove: (path) => rmSync(path, { force: true }),
   },
   autoUpdater: electronUpdater.autoUpdater,
+  safeStorage,
   electronLog,
   showItemInFolder: (path) => shell.showItemInFolder(path),
   serveAppFiles: (handler) => protocol.handle(APP_SCHEME, handler),

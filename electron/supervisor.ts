@@ -7,9 +7,10 @@
 import type { ConnectPortMessage } from '../worker/api/contract.js';
 import { createRestartBackoff, type RestartBackoffPolicy } from '../worker/restart-backoff.js';
 import type { TrainerProcessNotice } from '../worker/training/protocol.js';
+import type { SealResult } from '../worker/wallet/remembered-unlock.js';
 
 /** Messages main sends to the worker process over `child.postMessage`. */
-export type WorkerControlMessage = ConnectPortMessage | { type: 'shutdown' } | TrainerProcessNotice;
+export type WorkerControlMessage = ConnectPortMessage | { type: 'shutdown' } | TrainerProcessNotice | SealResult;
 
 /** The parts of Electron's UtilityProcess used here. */
 export interface WorkerChild<Port> {

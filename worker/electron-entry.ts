@@ -8,6 +8,7 @@ import { servePort, type PortLike } from './api/port-server.js';
 import { startNode } from './node.js';
 import { electronTrainers, type TrainerPort } from './training/trainer-electron.js';
 import { defaultPlacement } from './training/trainer-link.js';
+import { electronSealer } from './wallet/remembered-unlock.js';
 
 /** The slice of Electron's `process.parentPort` we use (typed here: this file is built without Electron). */
 interface ParentPort {
@@ -32,11 +33,13 @@ const log = (line: string) => console.error(`[worker] ${line}`);
 // Trainer processes (Windows, macOS) are started by main on the worker's request: its notices come at once,
 // since the node waits for its trainer while it starts.
 const trainers = electronTrainers(parentPort);
+// The keychain, through main, for "unlock the wallet when the app starts".
+const sealer = electronSealer(parentPort);
 // API ports may arrive while the node is still starting: queue them until it can serve.
 let handle: ((event: { data: unknown; ports: PortLike[] }) => void) | null = null;
 const early: Array<{ data: unknown; ports: PortLike[] }> = [];
 parentPort.on('message', (event) => {
-  if (trainers.notice(event.data, event.ports)) return;
+  if (trainers.notice(event.data, event.ports) || sealer.result(event.data)) return;
   if (handle) handle(event);
   else early.push(event);
 });
@@ -46,6 +49,7 @@ const node = await startNode({
   dataDir,
   log,
   trainer: { isolation: defaultPlacement().isolation, spawn: trainers.spawn },
+  wallet: { sealer },
   // Main's log files, for a diagnostics export.
   logFiles: (values['log-file'] ?? []).filter((file): file is string => typeof file === 'string'),
   ...(values.offline ? {} : { network: { chain: 'devnet' } }),

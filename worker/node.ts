@@ -43,7 +43,7 @@ import { SupervisedTrainer } from './training/supervised-trainer.js';
 import type { TrainerPlacement } from './training/trainer-link.js';
 import { earningsView, networkView, roundHistoryView } from './node-views.js';
 import { createLogRing, exportDiagnostics } from './diagnostics/bundle.js';
-import { startNodeWallet, type ChainChoice, type NodeWallet } from './wallet/service.js';
+import { startNodeWallet, type ChainChoice, type NodeWallet, type SecretSealer } from './wallet/service.js';
 import { readValidatorKey } from './chain/config.js';
 import type { Decision } from './scheduler/scheduler.js';
 import { startScheduler, type SchedulerServiceOptions } from './scheduler/service.js';
@@ -67,7 +67,7 @@ export interface NodeOptions {
   /** Stand-ins for the scheduler's own measurements (tests). */
   scheduler?: Pick<SchedulerServiceOptions, 'sampleLoad' | 'temperature' | 'tickMs'>;
   /** The wallet locks itself after this long unused (default 15 minutes); scrypt's cost, lowered only in tests. */
-  wallet?: { autoLockMs?: number; scryptN?: number };
+  wallet?: { autoLockMs?: number; scryptN?: number; sealer?: SecretSealer };
   /** Join the peer network and train in rounds; absent = offline, training alone. */
   network?: NetworkOptions;
   log?: (line: string) => void;

@@ -69,6 +69,8 @@ export const paramsSchemas = {
   walletImport: walletParams.walletImport,
   walletUnlock: walletParams.walletUnlock,
   walletLock: empty,
+  /** Stops unlocking the wallet at start: the sealed password is deleted. */
+  walletForgetUnlock: empty,
   walletExport: walletParams.walletExport,
   walletBalances: empty,
   walletClaim: empty,
@@ -99,6 +101,7 @@ export interface MethodResults {
   walletImport: WalletInfo;
   walletUnlock: WalletInfo;
   walletLock: WalletInfo;
+  walletForgetUnlock: WalletInfo;
   walletExport: { mnemonic: string };
   walletBalances: WalletBalances;
   /** Once the transaction is sent (pending); `transaction` events follow it until confirmed or failed. */

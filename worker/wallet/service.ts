@@ -18,11 +18,14 @@ import type { Peer } from '../p2p/peer.js';
 import { ClaimError, balancesOf, claim, receiptsOf, recipientOf, send } from './claims.js';
 import { KeystoreError, secretOf, type KeystoreOptions } from './keystore.js';
 import { WalletService, keystorePath } from './wallet.js';
+import { SealRefusal, forgetRemembered, readRemembered, writeRemembered, type SecretSealer } from './remembered-unlock.js';
 
 /** Where rewards are claimed: the devnet inside the node, a configured chain, or none. */
 export type ChainChoice = 'devnet' | 'none' | { configured: ChainEndpoint };
 
 /** A refusal the user can act on (a wrong password, a chain still starting, nothing to claim). */
+export { SealRefusal, type SecretSealer } from './remembered-unlock.js';
+
 export class WalletRefusal extends Error {
   override name = 'WalletRefusal';
 }
@@ -39,6 +42,8 @@ export interface NodeWalletOptions extends KeystoreOptions {
   /** On a configured chain: the peer that carries the validators' root signatures, and this node's key if it is one. */
   roots?: { peer: Peer; validatorKey?: string };
   autoLockMs?: number;
+  /** The desktop app's keychain, for "unlock when the app starts"; absent in a headless node. */
+  sealer?: SecretSealer;
   log: (line: string) => void;
   /** The wallet's state changed (created, unlocked, locked, the chain came up): for the dashboard. */
   changed(info: WalletInfo): void;
@@ -52,8 +57,11 @@ export interface NodeWallet {
   rewardAddress(): string | null;
   create(password: string): Promise<WalletInfo>;
   import(password: string, secret: string): Promise<WalletInfo>;
-  unlock(password: string): Promise<WalletInfo>;
+  /** With `remember`, the password is also kept sealed by the keychain, and the wallet unlocks itself at start. */
+  unlock(password: string, remember?: boolean): Promise<WalletInfo>;
   lock(): WalletInfo;
+  /** No more unlocking at start: the sealed password is deleted. */
+  forgetUnlock(): WalletInfo;
   /** The idle time before the wallet locks itself (the user's setting). */
   setAutoLock(ms: number): void;
   exportMnemonic(password: string): Promise<string>;
@@ -92,6 +100,20 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
   });
   const fixed = options.rewardAddress?.toLowerCase() ?? null;
 
+  /** A password the keychain keeps unlocks the wallet now; one that no longer opens or fits it is forgotten. */
+  async function unlockRemembered(): Promise<void> {
+    const sealed = readRemembered(options.dataDir);
+    if (!sealed || problem !== null || !wallet.status().address) return;
+    if (!options.sealer) return log('wallet: a remembered unlock is kept, but only the desktop app can open it');
+    try {
+      await wallet.unlock(await options.sealer.open(sealed));
+      log('wallet: unlocked at start (the password is kept in the keychain)');
+    } catch (error) {
+      forgetRemembered(options.dataDir);
+      log(`wallet: could not unlock at start (${(error as Error).message}); unlock it by hand, the remembered password is forgotten`);
+    }
+  }
+
   let chain: ChainService | null = null;
   let chainInfo: ChainInfo =
     options.chain === 'none'
@@ -99,7 +121,8 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
       : { state: 'starting', kind: options.chain === 'devnet' ? 'devnet' : 'configured', chainId: options.chain === 'devnet' ? null : options.chain.configured.chainId, reason: null };
 
   function info(): WalletInfo {
-    return { ...wallet.status(), problem, rewardAddress: rewardAddress(), chain: chainInfo };
+    const remembered = readRemembered(options.dataDir) !== null;
+    return { ...wallet.status(), problem, rewardAddress: rewardAddress(), chain: chainInfo, remembered, canRemember: options.sealer !== undefined };
   }
   function rewardAddress(): string | null {
     return fixed ?? wallet.status().address?.toLowerCase() ?? null;
@@ -197,6 +220,9 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
     return Promise.race([isSent, done.then(() => isSent)]);
   }
 
+  // Unlocked at start, with the keychain's password, once everything info() reads is in place.
+  await unlockRemembered();
+
   return {
     info,
     rewardAddress,
@@ -214,12 +240,29 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
       await fund(rewardAddress());
       return result;
     },
-    async unlock(password) {
+    async unlock(password, remember = false) {
+      if (remember && !options.sealer) {
+        throw new WalletRefusal('only the desktop app can unlock the wallet at start: it keeps the password in the system keychain, which a headless node has not');
+      }
       await refusing(() => wallet.unlock(password));
+      if (remember) {
+        try {
+          writeRemembered(options.dataDir, await options.sealer!.seal(password));
+        } catch (error) {
+          if (error instanceof SealRefusal) throw new WalletRefusal(`the wallet is unlocked, but it cannot unlock at start: ${error.message}`);
+          throw error;
+        }
+        changed();
+      }
       return info();
     },
     lock() {
       wallet.lock();
+      return info();
+    },
+    forgetUnlock() {
+      forgetRemembered(options.dataDir);
+      changed();
       return info();
     },
     setAutoLock: (ms) => wallet.setAutoLock(ms),

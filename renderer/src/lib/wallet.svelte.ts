@@ -86,8 +86,13 @@ export class WalletModel {
     void this.refresh();
   }
 
-  async unlock(password: string): Promise<void> {
-    this.info = await this.#client.call('walletUnlock', { password });
+  /** `remember`: unlock by itself at every start (the desktop app keeps the password in the system keychain). */
+  async unlock(password: string, remember = false): Promise<void> {
+    this.info = await this.#client.call('walletUnlock', { password, remember });
+  }
+
+  async forgetUnlock(): Promise<void> {
+    this.info = await this.#client.call('walletForgetUnlock');
   }
 
   async lock(): Promise<void> {

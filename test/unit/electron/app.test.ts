@@ -90,6 +90,7 @@ function setup(hasLock = true) {
     autostartDir: '/home/ada/.config/autostart',
     files: { write: () => {}, remove: () => {} },
     showItemInFolder: (path) => void shown.push(path),
+    safeStorage: { isEncryptionAvailable: () => true, getSelectedStorageBackend: () => 'gnome_libsecret', encryptString: (text) => Buffer.from(`sealed:${text}`), decryptString: (sealed) => sealed.toString().replace(/^sealed:/, '') },
     autoUpdater: { autoDownload: true, autoInstallOnAppQuit: false, checkForUpdates: () => Promise.resolve(null), downloadUpdate: () => Promise.resolve(null), quitAndInstall: () => {}, on: () => undefined },
     serveAppFiles: (handler) => void served.push(handler),
     readFile: () => Promise.resolve(new Uint8Array()),

@@ -28,6 +28,10 @@ export interface WalletInfo {
   /** Where this node's rewards are credited: the wallet's address, unless the node was given another. */
   rewardAddress: string | null;
   chain: ChainInfo;
+  /** The wallet unlocks itself at start (its password sealed by the system keychain). */
+  remembered: boolean;
+  /** This node can offer that: the desktop app, with a keychain that protects what it seals. */
+  canRemember: boolean;
 }
 
 /** The wallet's address reconciled between the ledger and the chain, to the wei. */
@@ -70,7 +74,8 @@ export const walletParams = {
   walletCreate: z.object({ password }).strict(),
   /** A BIP-39 mnemonic or a private key (64 hex digits). */
   walletImport: z.object({ password, secret: z.string().min(1).max(1024) }).strict(),
-  walletUnlock: z.object({ password }).strict(),
+  /** `remember`: also unlock by itself at every start (the desktop app keeps the password in the keychain). */
+  walletUnlock: z.object({ password, remember: z.boolean().default(false) }).strict(),
   walletExport: z.object({ password }).strict(),
   walletSend: z
     .object({
