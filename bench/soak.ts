@@ -38,11 +38,17 @@ export async function run(): Promise<void> {
       samples.push({ minute: (Date.now() - started) / 60_000, mib: residentMiB(), step: node.status().step });
     }
     console.log(samples.map((s) => `${s.minute.toFixed(1)} min ${s.mib.toFixed(0)} MiB (step ${s.step})`).join('\n'));
-    const settled = samples.find((s) => s.minute >= 1) ?? samples[0]!;
-    const last = samples.at(-1)!;
-    const growth = last.mib - settled.mib;
-    const perHour = (growth / Math.max(1e-9, last.minute - settled.minute)) * 60;
-    console.log(`from ${settled.minute.toFixed(1)} to ${last.minute.toFixed(1)} min: ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB (${((growth / settled.mib) * 100).toFixed(1)} % of the first reading; ${perHour.toFixed(0)} MiB an hour at that rate)`);
+    // After the first minute (the wasm heap and caches grow to their working size): the range, and the trend
+    // as a least-squares slope, which one GC's ups and downs at either end cannot fake as a leak.
+    const settled = samples.filter((s) => s.minute >= 1);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const mx = mean(settled.map((s) => s.minute));
+    const my = mean(settled.map((s) => s.mib));
+    const slope = settled.reduce((sum, s) => sum + (s.minute - mx) * (s.mib - my), 0) / Math.max(1e-9, settled.reduce((sum, s) => sum + (s.minute - mx) ** 2, 0));
+    const values = settled.map((s) => s.mib);
+    console.log(
+      `after the first minute: ${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} MiB, mean ${my.toFixed(0)}; trend ${slope >= 0 ? '+' : ''}${(slope * 60).toFixed(0)} MiB an hour (least squares; ${(((slope * 60) / my) * 100).toFixed(1)} % of the mean)`,
+    );
     await node.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
