@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { APP_PAGE_URL, APP_SCHEME_PRIVILEGES, appFileHandler, appFilePath, isAppPageUrl } from '../../../electron/app-protocol.js';
 import { CONTENT_SECURITY_POLICY } from '../../../worker/api/csp.js';
 
@@ -12,6 +12,7 @@ writeFileSync(join(root, 'renderer', 'index.html'), '<!doctype html><title>AIRTI
 writeFileSync(join(root, 'renderer', 'assets', 'index-abc.js'), 'console.log(1)');
 writeFileSync(join(root, 'secret.txt'), 'the keystore password');
 const rendererDir = join(root, 'renderer');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const handler = appFileHandler(rendererDir, (file) => readFile(file));
 const get = (url: string, method = 'GET') => handler({ url, method });
 
