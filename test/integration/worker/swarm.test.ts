@@ -96,9 +96,10 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
     const quality = async (weights: Float32Array) => (await ganQuality({ model: 'mlp-gan', dataset: 'mnist', weights, samples: 500 })).fd;
     const [start, now] = [await quality(seededGanWeights('mlp-gan', 'mnist', DEFAULT_RUN_SPEC.seed)), await quality(state!.theta)];
     lines.push(`quality: round 0 ${start.toFixed(1)}, round ${state!.round} ${now.toFixed(1)}`);
-    // The distance is deterministic for given weights (seeded samples): 5 % is no noise, and five rounds of
-    // 10 steps from 3–4 peers take it down 7–12 % here; a broken step would leave it at or above round 0's.
-    expect(now, failureContext()).toBeLessThan(start * 0.95);
+    // The distance is deterministic for given weights (seeded samples), so any drop is real: a broken, empty or
+    // flipped step leaves it at or above round 0's. How far five rounds take it depends on how many of their 10
+    // steps a loaded 2-core machine fits in a 5 s window: 7–12 % on a usual day here, 1.8 % on a slow one.
+    expect(now, failureContext()).toBeLessThan(start * 0.99);
   }, 180_000);
 
   it("every peer credits each round's emission alike, to the wei", () => {
@@ -235,9 +236,12 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
         throw new Error(`${error.message}:\n${(await metrics(target)).split('\n').filter((l) => l.startsWith('airtist_p2p_')).join('\n')}`);
       });
 
-      // Still alive, still training, still in step with the others.
+      // Still alive, still training, still in step with the others: in a round every peer holds alike. The test
+      // before this one killed and restarted a leader, and a split that leaves behind heals by resync (a peer on
+      // another base syncs) within a round or two; a split that lasts three rounds fails here.
       await until(async () => (await target.api.call('status')).step > stepsBefore, 'the target to train on');
-      const described = await committed(await swarm.currentRound());
+      let described = await committed(await swarm.currentRound());
+      for (let more = 0; !described.agree && more < 2; more++) described = await committed(described.round + 1);
       expect(described.agree, failureContext()).toBe(true);
     } finally {
       await attackers.stopAll();
