@@ -44,7 +44,7 @@ parentPort.on('message', (event) => {
   else early.push(event);
 });
 
-// The desktop app joins the swarm on the default ports (a taken port falls back to a free one).
+// The desktop app joins the network as its settings say (a taken port falls back to a free one).
 const node = await startNode({
   dataDir,
   log,
@@ -52,7 +52,7 @@ const node = await startNode({
   wallet: { sealer },
   // Main's log files, for a diagnostics export.
   logFiles: (values['log-file'] ?? []).filter((file): file is string => typeof file === 'string'),
-  ...(values.offline ? {} : { network: { chain: 'devnet' } }),
+  ...(values.offline ? {} : { network: {} }),
 });
 handle = (event) => {
   const message = event.data as FromMain;

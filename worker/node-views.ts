@@ -2,7 +2,7 @@
  * What the node shows of its peer network, its rounds and its earnings, built from the services' own
  * records: pure functions of what they are given, so node.ts only wires. Reason codes become words here.
  */
-import type { Earnings, NetworkStatus, RoundRecord } from './api/contract.js';
+import type { Earnings, NetworkStatus, RoundRecord, RunningNetwork } from './api/contract.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { P2pService } from './p2p/service.js';
 import { earningsOf } from './rewards/earnings.js';
@@ -11,11 +11,12 @@ import type { RoundDriver } from './rounds/driver.js';
 import { REJECTION_WORDS, type RejectionReason } from './verify/reasons.js';
 
 /** The peer network and the rounds as the dashboard shows them; an offline node's is empty. */
-export function networkView(p2p: P2pService | null, driver: RoundDriver | null): NetworkStatus {
+export function networkView(p2p: P2pService | null, driver: RoundDriver | null, running: RunningNetwork | null): NetworkStatus {
   const rows = p2p?.peer.stats.rows() ?? [];
   const sum = (outcome: string) => rows.filter((row) => row.outcome === outcome).reduce((total, row) => total + row.count, 0);
   return {
     enabled: p2p !== null,
+    running,
     peerId: p2p?.peer.peerId ?? null,
     addresses: p2p?.peer.addresses() ?? [],
     peers: p2p?.peers() ?? [],

@@ -27,6 +27,7 @@ import { startLedgerService } from './ledger/service.js';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { loadOrCreatePeerKey } from './p2p/peer-key.js';
 import { startP2pService, type P2pOptions, type P2pService } from './p2p/service.js';
+import { networkWithSettings } from './network-options.js';
 import type { AdversaryKind } from './rounds/adversary.js';
 import { RoundDriver, type RoundTiming } from './rounds/driver.js';
 import { CONTRIBUTION_PROTOCOL } from './rounds/messages.js';
@@ -193,8 +194,11 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   // thread loads (each takes a second or two), so a joining node has found its peers when it can train; a
   // node whose trainer cannot start stops its peer again before it has taken part in anything.
   let p2p: P2pService | null = null;
-  const privateKey = options.network ? await loadOrCreatePeerKey(dataDir, log) : null;
-  const p2pStarting = privateKey && options.network ? startP2pService(privateKey, options.network, log) : null;
+  const resolved = options.network ? networkWithSettings(options.network, settings) : null;
+  for (const problem of resolved?.running.problems ?? []) log(`network settings: ${problem}`);
+  const networkOptions = resolved?.options;
+  const privateKey = networkOptions ? await loadOrCreatePeerKey(dataDir, log) : null;
+  const p2pStarting = privateKey && networkOptions ? startP2pService(privateKey, networkOptions, log) : null;
   // Until it is awaited below, a failure is the trainer's path to handle (stop it), not an unhandled rejection.
   p2pStarting?.catch(() => undefined);
   if (privateKey && existsSync(checkpointPath) && !existsSync(roundStatePath)) {
@@ -366,7 +370,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       throw error;
     }
   }
-  const chain = options.network?.chain ?? 'none';
+  const chain = networkOptions?.chain ?? 'none';
   // A configured chain's validators agree on roots over the peer network; this node is one if its data dir
   // holds a key the contract names. A damaged key file is said and the node runs on without signing.
   const validatorKey = typeof chain === 'object' ? await readValidatorKey(dataDir).catch((error: Error) => (log(`chain: ${error.message}`), null)) : null;
@@ -421,7 +425,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
 
   // Declarations (hoisted): the hub and the driver call them from the moment they start.
   function network(): NetworkStatus {
-    return networkView(p2p, driver);
+    return networkView(p2p, driver, resolved?.running ?? null);
   }
   function roundHistory(limit: number): RoundRecord[] {
     return roundHistoryView(ledger.ledger, runId, limit);

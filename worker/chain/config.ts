@@ -3,6 +3,7 @@
  * and the two contracts' addresses, one strict JSON object. Anything else in the file, or a field of the
  * wrong shape, is refused with the field's name before the node starts.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { getAddress, isHexString } from 'ethers';
@@ -42,6 +43,17 @@ export function parseChainConfig(text: string, where = 'the chain config'): Chai
   } catch {
     throw new ChainFileError(`${where}: an address's mixed case is not its checksum (a typo?)`);
   }
+}
+
+/** Reads and parses a chain config file (the first 64 KiB: a config is a few hundred bytes); ChainFileError says why not. */
+export function readChainConfig(path: string): ChainEndpoint {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').slice(0, 64 * 1024);
+  } catch (error) {
+    throw new ChainFileError(`cannot read the chain config "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseChainConfig(text, path);
 }
 
 /** Where a validator's signing key lives in its data dir (0600, one line of 0x and 64 hex digits). */

@@ -15,10 +15,10 @@ import { rendererDir } from '../paths.js';
 import { defaultDataDir } from '../default-data-dir.js';
 import { UsageError, negativeValuesJoined, oneOf } from './usage.js';
 import { createServer } from 'node:net';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data-dir.js';
-import { parseChainConfig } from '../chain/config.js';
+import { readChainConfig } from '../chain/config.js';
 import type { ChainChoice } from '../wallet/service.js';
 import type { TrainerIsolation } from '../training/trainer-link.js';
 
@@ -39,7 +39,8 @@ Options:
                      Linux, which lowers the thread alone to nice 19) or in a child process at the lowest
                      priority (default elsewhere)
 
-Network (the node joins the swarm and trains in rounds unless --offline):
+Network (the node joins the swarm and trains in rounds unless --offline). The listen port, bootstrap peers,
+relay and chain come from the saved settings (the dashboard's Settings page) unless these flags name them:
   --listen ADDR      multiaddr to listen on; repeatable (default /ip4/0.0.0.0/tcp/7358, /ip4/0.0.0.0/tcp/7359/ws
                      and /p2p-circuit, a reservation on a relay when behind NAT)
   --announce ADDR    address to tell peers instead of the ones found (a public address); repeatable
@@ -238,7 +239,8 @@ function networkOptions(values: {
     ...(listen ? { listen } : {}),
     ...(announce ? { announce } : {}),
     ...(bootstrap ? { bootstrap } : {}),
-    relay: values.relay ?? false,
+    // Only what the command line names: the rest comes from the saved settings (network-options.ts).
+    ...(values.relay ? { relay: true } : {}),
     mdns: !values['no-mdns'],
     ...(values['round-seconds'] !== undefined ? { roundSeconds: integer(values['round-seconds'], 'round-seconds', 1, 86_400) } : {}),
     ...(values['inner-steps'] !== undefined ? { innerSteps: integer(values['inner-steps'], 'inner-steps', 1, 100_000) } : {}),
@@ -246,23 +248,17 @@ function networkOptions(values: {
     ...(values['reward-address'] !== undefined ? { rewardAddress: rewardAddress(values['reward-address']) } : {}),
     ...(values.quorum !== undefined ? { quorum: integer(values.quorum, 'quorum', 1, 10_000) } : {}),
     ...(values.adversary !== undefined ? { adversary: oneOf<AdversaryKind>(values.adversary, ADVERSARY_KINDS, 'adversary') } : {}),
-    chain: chainChoice(values.chain ?? 'devnet'),
+    ...(values.chain !== undefined ? { chain: chainChoice(values.chain) } : {}),
   };
 }
 
 /** devnet, none, or the path of a chain config (chain/config.ts), read and checked now. */
 function chainChoice(value: string): ChainChoice {
   if (value === 'devnet' || value === 'none') return value;
-  let text: string;
   try {
-    text = readFileSync(value, 'utf8').slice(0, 64 * 1024);
+    return { configured: readChainConfig(value) };
   } catch (error) {
-    throw new UsageError(`--chain is devnet, none or a chain config file; cannot read "${value}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  try {
-    return { configured: parseChainConfig(text, value) };
-  } catch (error) {
-    throw new UsageError(`--chain ${(error as Error).message}`);
+    throw new UsageError(`--chain is devnet, none or a chain config file: ${(error as Error).message}`);
   }
 }
 

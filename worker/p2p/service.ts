@@ -3,12 +3,19 @@
  * what the dashboard shows of the connections (latency, direct or relayed). A listen port already taken (a
  * second miner on the machine) falls back to a free port instead of failing the node.
  */
-import type { PeerInfo } from '../api/contract.js';
+import { DEFAULT_P2P_PORT, type PeerInfo } from '../api/contract.js';
 import { startPeer, type Peer, type PeerOptions } from './peer.js';
 import type { PrivateKey } from '@libp2p/interface';
 
-/** TCP and WebSocket on all interfaces, and a reservation on a relay for when nobody can dial those (NAT). */
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/7358', '/ip4/0.0.0.0/tcp/7359/ws', '/p2p-circuit'];
+/**
+ * TCP on `port` and WebSocket on the next one, on all interfaces, and a reservation on a relay for when nobody
+ * can dial those (NAT). Port 0: free ports the system picks.
+ */
+export function listenAddresses(port: number): string[] {
+  return [`/ip4/0.0.0.0/tcp/${port}`, `/ip4/0.0.0.0/tcp/${port === 0 ? 0 : port + 1}/ws`, '/p2p-circuit'];
+}
+
+export const DEFAULT_LISTEN = listenAddresses(DEFAULT_P2P_PORT);
 
 export interface P2pOptions {
   listen?: string[];

@@ -1,4 +1,5 @@
 /** The peer network and its rounds, as the dashboard's Network view shows them. Pure types. */
+import type { ChainSetting, RestartSetting } from './settings.js';
 
 export type RoundPhase = 'offline' | 'starting' | 'syncing' | 'training' | 'committing' | 'stopped';
 
@@ -38,7 +39,22 @@ export interface CommitSummary {
   at: number;
 }
 
+/** The network settings this node runs with (they take effect at start: RESTART_SETTINGS). */
+export interface RunningNetwork {
+  /** Null when the command line named the listen addresses itself. */
+  p2pPort: number | null;
+  bootstrapPeers: string[];
+  relayServer: boolean;
+  chain: ChainSetting;
+  /** The settings the command line set for this run (`airtist node --bootstrap …`), which the saved ones do not override. */
+  fromCommandLine: RestartSetting[];
+  /** Why a saved setting could not be used (a bootstrap address that does not parse, a chain file that cannot be read). */
+  problems: string[];
+}
+
 export interface NetworkStatus {
+  /** What this node started its network with; null for an offline node. */
+  running: RunningNetwork | null;
   /** False for a node started offline (it trains alone, without rounds). */
   enabled: boolean;
   peerId: string | null;

@@ -20,6 +20,26 @@ export type TimeWindow = z.infer<typeof timeWindow>;
 export const THEMES = ['system', 'dark', 'light'] as const;
 export type Theme = (typeof THEMES)[number];
 
+/**
+ * A peer to join the network through: a TCP or WebSocket multiaddr with the peer's id, e.g.
+ * /ip4/203.0.113.7/tcp/7358/p2p/12D3KooW…. Checked by shape here (the dashboard shares this schema); the node
+ * parses each one again when it starts and says which it could not use.
+ */
+export const BOOTSTRAP_ADDRESS = /^\/(ip4|ip6|dns|dns4|dns6)\/[^/\s]{1,253}\/tcp\/\d{1,5}(\/wss?)?\/p2p\/[1-9A-HJ-NP-Za-km-z]{30,100}$/;
+
+/** Where rewards are claimed: the chain built into the node (a test chain), none, or a chain config file (chain/config.ts). */
+const chainSetting = z.union([z.enum(['devnet', 'none']), z.object({ configFile: z.string().min(1).max(4096) }).strict()]);
+export type ChainSetting = z.infer<typeof chainSetting>;
+
+/** The settings that take effect when the node next starts (the peer network and the chain are started once). */
+export const RESTART_SETTINGS = ['p2pPort', 'bootstrapPeers', 'relayServer', 'chain'] as const;
+export type RestartSetting = (typeof RESTART_SETTINGS)[number];
+
+export const MAX_BOOTSTRAP_PEERS = 16;
+
+/** The peer network's default TCP port (WebSocket on the next one). */
+export const DEFAULT_P2P_PORT = 7358;
+
 export const settingsSchema = z
   .object({
     /** Start the node paused (the user's last Pause survives restarts). */
@@ -53,6 +73,13 @@ export const settingsSchema = z
     /** The first-run wallet offer was answered: a wallet was made, or the user chose to set it up later. */
     walletOffered: z.boolean(),
     theme: z.enum(THEMES),
+    /** The peer network's TCP port; WebSocket listens on the next one. 0: free ports the system picks. */
+    p2pPort: z.number().int().min(0).max(65534),
+    /** Peers to join through besides those found on the local network. */
+    bootstrapPeers: z.array(z.string().max(400).regex(BOOTSTRAP_ADDRESS, 'a multiaddr with the peer id: /ip4/…/tcp/…/p2p/<id>')).max(MAX_BOOTSTRAP_PEERS),
+    /** Also serve as a circuit relay and bootstrap node for peers behind NAT (a computer others can reach). */
+    relayServer: z.boolean(),
+    chain: chainSetting,
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
@@ -76,4 +103,8 @@ export const DEFAULT_SETTINGS: Settings = {
   walletLockMinutes: 15,
   walletOffered: false,
   theme: 'system',
+  p2pPort: DEFAULT_P2P_PORT,
+  bootstrapPeers: [],
+  relayServer: false,
+  chain: 'devnet',
 };

@@ -41,6 +41,7 @@ export const sampleUnit = (id = 1): WorkUnit => ({
 
 export const sampleNetwork = (): NetworkStatus => ({
   enabled: true,
+  running: { p2pPort: 7358, bootstrapPeers: [], relayServer: false, chain: 'devnet', fromCommandLine: [], problems: [] },
   peerId: '12D3KooWSample',
   addresses: ['/ip4/127.0.0.1/tcp/7358/p2p/12D3KooWSample'],
   peers: [{ id: '12D3KooWOther', latencyMs: 12, direct: true, address: '/ip4/127.0.0.1/tcp/7360' }],
