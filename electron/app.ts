@@ -11,7 +11,8 @@ import { createNotifier, type Notifier, type NotifierOptions } from './notificat
 import { MINIMIZED_ARG, createDesktopSettings, type AutostartFiles } from './desktop-settings.js';
 import { createWorkerClient, type MainPort } from './worker-client.js';
 import { createTrainerProcesses, type TrainerProcessesOptions } from './trainer-processes.js';
-import { appFileHandler } from './app-protocol.js';
+import { appFileHandler, isAppPageUrl } from './app-protocol.js';
+import { RESTART_CHANNEL } from '../worker/api/wire.js';
 import { createUpdater, type AutoUpdaterLike, type Updater } from './updater.js';
 import { createMainLog, type ElectronLogLike } from './logging.js';
 import { createSecretSealer, type SafeStorageLike } from './secret-sealer.js';
@@ -63,6 +64,8 @@ export interface AppDeps<Port extends MainPort, Image, Menu> {
   /** Serves the app:// scheme with `handler` (`protocol.handle`), once the app is ready. */
   serveAppFiles(handler: (request: Request) => Promise<Response>): void;
   readFile(file: string): Promise<Uint8Array>;
+  /** Electron's ipcMain: the app page's one request to main, "restart the miner" (RESTART_CHANNEL). */
+  ipcMain: { handle(channel: string, listener: (event: { senderFrame: { url: string } | null }) => Promise<void>): void };
   /** `process.on`, for the stop signals a terminal or the launcher sends. */
   onSignal(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   log?: (line: string) => void;
@@ -118,6 +121,11 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
   const sealer = createSecretSealer({ safeStorage: deps.safeStorage, platform: deps.platform, reply: (result) => void supervisor.post(result) });
   supervisor.onMessage((message) => {
     if (!trainers.handle(message) && !sealer.handle(message)) log('ignored an unknown message from the worker');
+  });
+  // "Restart now" after a change to settings that take effect at start (the network's): only the app page may ask.
+  deps.ipcMain.handle(RESTART_CHANNEL, async (event) => {
+    if (!event.senderFrame || !isAppPageUrl(event.senderFrame.url)) throw new Error('only the app page may restart the miner');
+    if (!(await supervisor.restart())) throw new Error('the miner is quitting or already restarting');
   });
   const worker = createWorkerClient();
   const desktop = createDesktopSettings({

@@ -5,7 +5,7 @@
  * Runs in the sandboxed preload: it may import only pure modules (esbuild bundles them into preload.cjs).
  */
 import type { EventName, Method } from '../worker/api/contract.js';
-import { DEFAULT_CALL_TIMEOUT_MS, EVENTS, PORT_CHANNEL, type AirtistBridge, type ApiError } from '../worker/api/wire.js';
+import { DEFAULT_CALL_TIMEOUT_MS, EVENTS, PORT_CHANNEL, RESTART_CHANNEL, type AirtistBridge, type ApiError } from '../worker/api/wire.js';
 import { createRpcClient } from '../worker/api/rpc-client.js';
 import { createSwitchingTransport, type PortLike } from './port-transport.js';
 
@@ -20,7 +20,10 @@ export interface RendererPort {
 
 export interface BridgeDeps {
   contextBridge: { exposeInMainWorld(key: string, api: unknown): void };
-  ipcRenderer: { on(channel: string, listener: (event: { ports: readonly RendererPort[] }) => void): unknown };
+  ipcRenderer: {
+    on(channel: string, listener: (event: { ports: readonly RendererPort[] }) => void): unknown;
+    invoke(channel: string): Promise<unknown>;
+  };
   timeoutMs?: number;
 }
 
@@ -67,6 +70,9 @@ export function exposeBridge({ contextBridge, ipcRenderer, timeoutMs = DEFAULT_C
       if (!(EVENTS as string[]).includes(event)) throw new TypeError(`unknown event: ${String(event).slice(0, 64)}`);
       if (typeof listener !== 'function') throw new TypeError('listener must be a function');
       return client.on(event as EventName, listener);
+    },
+    async restartMiner() {
+      await ipcRenderer.invoke(RESTART_CHANNEL).catch((error: unknown) => Promise.reject(plainError(error)));
     },
   };
   contextBridge.exposeInMainWorld('airtist', bridge);

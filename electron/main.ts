@@ -1,7 +1,7 @@
 /**
  * Electron main entry (package.json "main"). Hands the real Electron modules to createApp; nothing else.
  */
-import { app, BrowserWindow, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, protocol, safeStorage, shell, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, MessageChannelMain, nativeImage, Notification, powerMonitor, protocol, safeStorage, shell, Tray, utilityProcess } from 'electron';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -44,4 +44,5 @@ createApp({
   serveAppFiles: (handler) => protocol.handle(APP_SCHEME, handler),
   readFile: (file) => readFile(file),
   onSignal: (signal, listener) => process.on(signal, listener),
+  ipcMain: { handle: (channel, listener) => ipcMain.handle(channel, (event) => listener({ senderFrame: event.senderFrame ? { url: event.senderFrame.url } : null })) },
 });

@@ -44,6 +44,11 @@ export interface Supervisor<Port> {
   connect(client: string): Port | null;
   /** Ask the worker to stop, kill it if it has not exited after the timeout; never restarts after this. */
   stop(): Promise<void>;
+  /**
+   * Stops the worker as `stop` does, then starts a new one at once (settings that take effect at start). False
+   * when the supervisor is stopping, or a restart is already under way.
+   */
+  restart(): Promise<boolean>;
   /** Each time a worker process has started: the moment to connect ports. */
   onStart(listener: () => void): void;
   /** Each time it exits; `restartInMs` is null when it will not be restarted. */
@@ -72,6 +77,9 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
   let spawned = false;
   let restartTimer: ReturnType<typeof setTimeout> | undefined;
   let stopping: Promise<void> | null = null;
+  let restarting: Promise<void> | null = null;
+  /** The running worker was asked to stop: its exit is expected, and restarts nothing by itself. */
+  let quiet = false;
   let exited: () => void = () => {};
 
   function scheduleRestart(code: number): void {
@@ -108,7 +116,7 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
       if (child !== current) return;
       child = null;
       spawned = false;
-      if (stopping) {
+      if (quiet) {
         for (const listener of exitListeners) listener(code, null);
         return exited();
       }
@@ -133,28 +141,21 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
       if (stopping) return stopping;
       clearTimeout(restartTimer);
       restartTimer = undefined;
-      const current = child;
-      if (!current) return (stopping = Promise.resolve());
-      stopping = new Promise<void>((resolve) => {
-        let killTimer: ReturnType<typeof setTimeout> | undefined;
-        let graceTimer: ReturnType<typeof setTimeout> | undefined;
-        exited = () => {
-          clearTimeout(killTimer);
-          clearTimeout(graceTimer);
-          resolve();
-        };
-        killTimer = setTimeout(() => {
-          log(`worker did not stop within ${stopTimeoutMs / 1000} s; killing it`);
-          current.kill();
-          graceTimer = setTimeout(resolve, KILL_GRACE_MS);
-        }, stopTimeoutMs);
-        try {
-          current.postMessage({ type: 'shutdown' });
-        } catch {
-          current.kill(); // the process is already going away
-        }
-      });
+      stopping = restarting ? restarting.then(() => stopCurrent()) : stopCurrent();
       return stopping;
+    },
+
+    async restart() {
+      if (stopping || restarting) return false;
+      clearTimeout(restartTimer);
+      restartTimer = undefined;
+      log('restarting the worker');
+      restarting = stopCurrent();
+      await restarting;
+      restarting = null;
+      if (stopping) return false;
+      spawnWorker();
+      return true;
     },
 
     onStart: (listener) => void startListeners.push(listener),
@@ -167,4 +168,30 @@ export function createSupervisor<Port>(options: SupervisorOptions<Port>): Superv
       return true;
     },
   };
+
+  /** Asks the running worker to stop, and kills it if it has not after the timeout; its exit restarts nothing. */
+  function stopCurrent(): Promise<void> {
+    const current = child;
+    if (!current) return Promise.resolve();
+    quiet = true;
+    return new Promise<void>((resolve) => {
+      let killTimer: ReturnType<typeof setTimeout> | undefined;
+      let graceTimer: ReturnType<typeof setTimeout> | undefined;
+      exited = () => {
+        clearTimeout(killTimer);
+        clearTimeout(graceTimer);
+        resolve();
+      };
+      killTimer = setTimeout(() => {
+        log(`worker did not stop within ${stopTimeoutMs / 1000} s; killing it`);
+        current.kill();
+        graceTimer = setTimeout(resolve, KILL_GRACE_MS);
+      }, stopTimeoutMs);
+      try {
+        current.postMessage({ type: 'shutdown' });
+      } catch {
+        current.kill(); // the process is already going away
+      }
+    }).finally(() => (quiet = false));
+  }
 }

@@ -50,7 +50,12 @@ export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 export interface AirtistBridge {
   call(method: string, params: unknown): Promise<unknown>;
   on(event: string, listener: (data: unknown) => void): () => void;
+  /** Restarts the miner (main stops the worker, which saves everything, and starts it again): settings that take effect at start. */
+  restartMiner(): Promise<void>;
 }
+
+/** Electron plumbing: the IPC channel on which the app page asks main to restart the worker. */
+export const RESTART_CHANNEL = 'airtist:restart-worker';
 
 /** Electron plumbing: the IPC channel on which main hands the renderer its MessagePort to the worker. */
 export const PORT_CHANNEL = 'airtist:api-port';

@@ -7,7 +7,7 @@
  */
 import type { AirtistBridge, ApiClient } from '../../../worker/api/contract.js';
 import { ApiCallError } from '../../../worker/api/rpc-client.js';
-import { createBridgeClient, isAirtistBridge } from './bridge-client.js';
+import { createBridgeClient, isAirtistBridge, toApiCallError } from './bridge-client.js';
 import type { ConnectionState, DashboardClient } from './connection.js';
 import { takeToken, type HistoryLike, type StorageLike, saveToken } from './token.js';
 import { createWebSocketClient, type FetchLike, type OpenSocket } from './ws-client.js';
@@ -39,10 +39,11 @@ export function pickTransport(env: Pick<ClientEnv, 'bridge' | 'href'>): Transpor
 }
 
 /** A client whose line never changes state (the bridge: the main process keeps it up). */
-function fixedConnection(api: ApiClient, transport: 'bridge' | 'none', connection: ConnectionState): DashboardClient {
+function fixedConnection(api: ApiClient, transport: 'bridge' | 'none', connection: ConnectionState, restartMiner: DashboardClient['restartMiner'] = null): DashboardClient {
   return {
     transport,
     connection,
+    restartMiner,
     call: (method, params) => api.call(method, params),
     on: (event, listener) => api.on(event, listener),
     onConnection: () => () => {},
@@ -62,12 +63,12 @@ export function createDashboardClient(env: ClientEnv): DashboardClient {
   const choice = pickTransport(env);
   switch (choice.kind) {
     case 'bridge':
-      return fixedConnection(createBridgeClient(choice.bridge), 'bridge', {
-        phase: 'connected',
-        attempt: 0,
-        retryAt: null,
-        message: 'Connected',
-      });
+      return fixedConnection(
+        createBridgeClient(choice.bridge),
+        'bridge',
+        { phase: 'connected', attempt: 0, retryAt: null, message: 'Connected' },
+        () => choice.bridge.restartMiner().catch((error: unknown) => Promise.reject(toApiCallError(error))),
+      );
     case 'none':
       return fixedConnection(unavailableApi(choice.reason), 'none', {
         phase: 'unavailable',

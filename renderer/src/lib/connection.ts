@@ -29,6 +29,8 @@ export interface DashboardClient extends ApiClient {
   retryNow(): void;
   /** Use another access token (WebSocket only) and reconnect. */
   setToken(token: string): void;
+  /** Restarts the miner (the desktop app's worker); null where the page cannot (a browser tab of `airtist node`). */
+  readonly restartMiner: (() => Promise<void>) | null;
 }
 
 export const UNAUTHORIZED_MESSAGE =

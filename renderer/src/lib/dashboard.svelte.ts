@@ -106,6 +106,11 @@ export class Dashboard {
     return this.#client.transport;
   }
 
+  /** Restarts the miner where the page can (the desktop app); the node's state comes back as it reconnects. */
+  get restartMiner(): DashboardClient['restartMiner'] {
+    return this.#client.restartMiner;
+  }
+
   start(): void {
     if (this.connection.phase === 'connected') this.#onConnected();
   }

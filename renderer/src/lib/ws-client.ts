@@ -234,6 +234,8 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
 
   return {
     transport: 'websocket',
+    // A browser tab cannot restart `airtist node`: its owner does, where it runs.
+    restartMiner: null,
     get connection() {
       return state;
     },

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PORT_CHANNEL, type StateInfo } from '../../../worker/api/contract.js';
+import { PORT_CHANNEL, RESTART_CHANNEL, type StateInfo } from '../../../worker/api/contract.js';
+import { APP_PAGE_URL } from '../../../electron/app-protocol.js';
 import { appPaths, createApp, type AppLike } from '../../../electron/app.js';
 import {
   FakeBrowserWindow,
@@ -70,6 +71,7 @@ function setup(hasLock = true) {
     return trainerChildren.at(-1)! as never;
   });
   const signals = new Map<string, () => void>();
+  const handlers = new Map<string, (event: { senderFrame: { url: string } | null }) => Promise<void>>();
   const served: unknown[] = [];
   const shown: string[] = [];
   createApp<FakePort, unknown, unknown>({
@@ -95,6 +97,7 @@ function setup(hasLock = true) {
     serveAppFiles: (handler) => void served.push(handler),
     readFile: () => Promise.resolve(new Uint8Array()),
     onSignal: (signal, listener) => void signals.set(signal, listener),
+    ipcMain: { handle: (channel, listener) => void handlers.set(channel, listener) },
     log: () => {},
   });
   const window = () => FakeBrowserWindow.instances[0]!;
@@ -107,7 +110,7 @@ function setup(hasLock = true) {
     serve(mainPort!, (method) => (method === 'status' ? TRAINING : null));
     await flush(10);
   };
-  return { app, served, shown, fork, forkTrainer, trainerChildren, children, signals, window, tray, child, spawnWorker };
+  return { app, served, shown, fork, forkTrainer, trainerChildren, children, signals, handlers, window, tray, child, spawnWorker };
 }
 
 describe('createApp', () => {
@@ -212,6 +215,28 @@ describe('createApp', () => {
     expect(child().portsFor('renderer')).toHaveLength(1);
     expect(window().webContents.posted).toHaveLength(2);
     expect(tray().tooltip).toBe('AIRTIST Miner — Training, 12 samples/s');
+  });
+
+  it('restarts the worker when the app page asks, and refuses anyone else', async () => {
+    const { app, fork, window, child, handlers, spawnWorker } = setup();
+    app.ready();
+    await flush();
+    await spawnWorker();
+    window().finishLoading();
+    const restart = handlers.get(RESTART_CHANNEL)!;
+    await expect(restart({ senderFrame: { url: 'https://evil.example/' } })).rejects.toThrow(/only the app page/);
+    await expect(restart({ senderFrame: null })).rejects.toThrow(/only the app page/);
+    expect(child().messages.map((m) => m.message)).not.toContainEqual({ type: 'shutdown' });
+
+    const restarted = restart({ senderFrame: { url: APP_PAGE_URL } });
+    expect(child().messages.map((m) => m.message)).toContainEqual({ type: 'shutdown' });
+    child().exit(0);
+    await restarted;
+    expect(fork).toHaveBeenCalledTimes(2);
+    await spawnWorker();
+    // Main and the page are connected to the new worker.
+    expect(child().portsFor('main')).toHaveLength(1);
+    expect(child().portsFor('renderer')).toHaveLength(1);
   });
 
   it('a second launch brings the window back; closing only hides it', async () => {

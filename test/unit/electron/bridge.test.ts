@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PORT_CHANNEL, type AirtistBridge, type StateInfo } from '../../../worker/api/contract.js';
+import { PORT_CHANNEL, RESTART_CHANNEL, type AirtistBridge, type StateInfo } from '../../../worker/api/contract.js';
 import { createDispatcher, type Handlers } from '../../../worker/api/dispatch.js';
 import { exposeBridge, type RendererPort } from '../../../electron/bridge.js';
 
@@ -39,7 +39,13 @@ function channel() {
 
 function preload(timeoutMs = 1_000) {
   const exposed = new Map<string, unknown>();
-  const ipcRenderer = new EventEmitter();
+  const invoked: string[] = [];
+  const ipcRenderer = Object.assign(new EventEmitter(), {
+    invoke: async (channel: string) => {
+      invoked.push(channel);
+      if (channel !== RESTART_CHANNEL) throw new Error(`no handler for ${channel}`);
+    },
+  });
   exposeBridge({
     contextBridge: { exposeInMainWorld: (key, api) => void exposed.set(key, api) },
     ipcRenderer,
@@ -47,7 +53,7 @@ function preload(timeoutMs = 1_000) {
   });
   const bridge = exposed.get('airtist') as AirtistBridge;
   const deliverPort = (port: RendererPort) => ipcRenderer.emit(PORT_CHANNEL, { ports: [port] });
-  return { exposed, bridge, deliverPort, ipcRenderer };
+  return { exposed, bridge, deliverPort, ipcRenderer, invoked };
 }
 
 describe('preload bridge', () => {
@@ -55,10 +61,10 @@ describe('preload bridge', () => {
     for (const port of open.splice(0)) port.close();
   });
 
-  it('exposes only window.airtist with call and on', () => {
+  it('exposes only window.airtist with call, on and restartMiner', () => {
     const { exposed, bridge } = preload();
     expect([...exposed.keys()]).toEqual(['airtist']);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'on']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'on', 'restartMiner']);
   });
 
   it('calls made before the port arrives wait for it', async () => {
@@ -112,6 +118,12 @@ describe('preload bridge', () => {
     const { bridge } = preload();
     expect(() => bridge.on('keystore', () => {})).toThrow(/unknown event/);
     expect(() => bridge.on('state', 'alert(1)' as unknown as () => void)).toThrow(/function/);
+  });
+
+  it('asks main to restart the miner on its own channel, and nothing else', async () => {
+    const { bridge, invoked } = preload();
+    await expect(bridge.restartMiner()).resolves.toBeUndefined();
+    expect(invoked).toEqual([RESTART_CHANNEL]);
   });
 
   it('ignores a port message without a port', async () => {

@@ -159,6 +159,45 @@ describe('supervisor', () => {
     expect(stopped).toHaveBeenCalled();
   });
 
+  it('restarts on request: the worker stops gracefully, a new one starts at once, and clients hear of it', async () => {
+    const { supervisor, fork, children, last } = setup();
+    const exits: (number | null)[] = [];
+    let starts = 0;
+    supervisor.onExit((_code, restartInMs) => exits.push(restartInMs));
+    supervisor.onStart(() => starts++);
+    supervisor.start();
+    last().spawn();
+
+    const restarted = supervisor.restart();
+    await expect(supervisor.restart()).resolves.toBe(false); // one restart at a time
+    expect(children[0]!.messages.map((m) => m.message)).toEqual([{ type: 'shutdown' }]);
+    expect(fork).toHaveBeenCalledTimes(1); // not before the old one has closed its ledger
+    children[0]!.exit(0);
+    await expect(restarted).resolves.toBe(true);
+    expect(fork).toHaveBeenCalledTimes(2);
+    expect(exits).toEqual([null]); // an asked-for exit is no crash: nothing to announce, no backoff
+    last().spawn();
+    expect(starts).toBe(2);
+    // The new worker is supervised like the first: a crash restarts it.
+    last().exit(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fork).toHaveBeenCalledTimes(3);
+  });
+
+  it('a stop asked for during a restart wins: no new worker starts', async () => {
+    const { supervisor, fork, last } = setup();
+    supervisor.start();
+    last().spawn();
+    const restarted = supervisor.restart();
+    const stopped = supervisor.stop();
+    last().exit(0);
+    await expect(restarted).resolves.toBe(false);
+    await stopped;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fork).toHaveBeenCalledTimes(1);
+    await expect(supervisor.restart()).resolves.toBe(false);
+  });
+
   it('stop during a restart delay cancels the restart', async () => {
     const { supervisor, fork, last } = setup();
     supervisor.start();

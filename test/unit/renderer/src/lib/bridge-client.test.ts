@@ -12,6 +12,7 @@ function fakeBridge(answer: (method: string, params: unknown) => Promise<unknown
   const listeners = new Map<string, Set<(data: unknown) => void>>();
   const bridge: AirtistBridge = {
     call: vi.fn(answer),
+    restartMiner: vi.fn(() => Promise.resolve()),
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
