@@ -68,8 +68,14 @@ export interface RoundTrainer {
 export type RoundInfo = Pick<NetworkStatus, 'lastCommit' | 'bytesSent' | 'bytesReceived' | 'resyncs'> & { round: RoundStatus };
 
 export interface RoundTiming {
-  /** How long after the close each fallback waits for the ones ranked before it. */
+  /** How long after the close a fallback waits for a peer ranked before it that cannot be committing (leader.ts). */
   fallbackMs: number;
+  /**
+   * How long it waits for one that is connected and contributed: that one is most likely scoring the round. The
+   * same on every peer of the run (a peer's own measure would reorder the slots: a fast fallback would step in
+   * before a slow one ranked above it).
+   */
+  patienceMs: number;
   /** How long after the window a round waits for late contributions before it closes anyway. */
   graceMs: number;
   /** How long a starting peer waits for someone to sync from before it starts on its own state. */
@@ -82,7 +88,8 @@ export function defaultTiming(spec: RunSpec): RoundTiming {
   const window = spec.round.seconds * 1000;
   // The grace covers a contribution made at the window's end: the snapshot waits for the step in flight (long
   // on a busy machine), then compression, gossip and the payload's download.
-  return { fallbackMs: Math.max(1500, window / 4), graceMs: Math.max(2000, window * 0.4), joinWaitMs: 3000, requestTimeoutMs: 15_000 };
+  const fallbackMs = Math.max(1500, window / 4);
+  return { fallbackMs, patienceMs: Math.max(window, 4 * fallbackMs), graceMs: Math.max(2000, window * 0.4), joinWaitMs: 3000, requestTimeoutMs: 15_000 };
 }
 
 export interface RoundDriverOptions {
@@ -147,6 +154,9 @@ interface Made {
 
 /** A queued task that runs longer than this is logged: the round's timing waits behind it. */
 const SLOW_TASK_MS = 1000;
+
+/** How often a fallback waiting for its commit slot looks again at who is still connected. */
+const SLOT_RECHECK_MS = 500;
 
 /** A round's window is never shorter than this share of its length, however late a peer opens it. */
 const MIN_WINDOW_SHARE = 0.25;
@@ -476,7 +486,7 @@ export class RoundDriver {
     this.after('the window end', windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
     this.after('the close', windowMs + this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened) : undefined));
     // A round nobody commits is given up, weights unchanged (the commit slots of up to 8 ranks, then a margin).
-    this.after('giving up', windowMs + this.timing.graceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
+    this.after('giving up', windowMs + this.timing.graceMs + 2 * this.timing.patienceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
     this.changed();
     void trainer.paint(Float32Array.from(this.theta), this.round).catch((error: Error) => this.log(`rounds: painting round ${this.round}'s model: ${error.message}`));
     // A trainer already holding at the grant trained the whole round while the last one closed.
@@ -648,10 +658,25 @@ export class RoundDriver {
     if (valid.length === 0) return; // nothing to commit; `abandon` moves on
     this.closedAt = Date.now();
     this.log(`rounds: round ${this.round}: closing with ${valid.length} contributions (quorum ${this.quorum()}): ${why}, ${this.closedAt - this.openedAt} ms after it opened`);
-    const slot = commitSlot(this.ranking(), this.self, this.closedAt, this.timing.fallbackMs);
-    const opened = this.opened;
-    if (slot !== null) this.after('the commit slot', slot - Date.now(), () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
+    this.awaitCommitSlot(this.opened);
     this.changed();
+  }
+
+  /**
+   * Commits at this peer's slot (leader.ts). The slot is reckoned again until it comes: a peer ranked before
+   * this one that disconnects stops being waited for with patience.
+   */
+  private awaitCommitSlot(opened: number): void {
+    if (this.opened !== opened || this.phase !== 'training' || this.closedAt === null) return;
+    const connected = new Set(this.options.peer.libp2p.getPeers().map(String));
+    const valid = this.validContributions();
+    const contributors = new Set(valid.map((c) => c.peerId));
+    const waitFor = (peer: string) => (connected.has(peer) && contributors.has(peer) ? this.timing.patienceMs : this.timing.fallbackMs);
+    const slot = commitSlot(this.ranking(), this.self, this.closedAt, waitFor);
+    if (slot === null) return;
+    const wait = slot - Date.now();
+    if (wait <= 0) void this.enqueue('the commit slot', () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
+    else this.after('the commit slot', Math.min(wait, SLOT_RECHECK_MS), () => this.awaitCommitSlot(opened));
   }
 
   /**
@@ -660,7 +685,14 @@ export class RoundDriver {
    */
   private async commit(): Promise<void> {
     const held = this.validContributions().sort((a, b) => (a.hash < b.hash ? -1 : 1));
-    if (!held.some((c) => c.peerId === this.self)) return;
+    if (!held.some((c) => c.peerId === this.self)) {
+      // A round can close before this peer's own contribution is made (a quorum came in while it synced): the
+      // peers ranked after it wait for it with patience, so it commits as soon as its contribution is in.
+      const opened = this.opened;
+      if (this.own === null) this.after('the commit slot', SLOT_RECHECK_MS, () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
+      else this.log(`rounds: round ${this.round}: our own contribution is not among the valid ones; leaving the commit to a fallback`);
+      return;
+    }
     this.phase = 'committing';
     const round = this.round;
     const verdicts = await this.verifier.verify(round, this.base, this.theta, held, (c) => this.arrivals.get(c.hash) ?? Number.MAX_SAFE_INTEGER, this.reputation);
@@ -699,7 +731,9 @@ export class RoundDriver {
     }
     const { commit, next } = made;
     const bytes = await signCommit(commit, this.options.privateKey);
-    this.log(`rounds: round ${round}: committing ${next.accepted.length} contributions as leader (${verdicts.rejected.length} refused)`);
+    const rank = ranking.indexOf(this.self);
+    const as = rank === 0 ? 'leader' : `fallback ${rank} (${Date.now() - (this.closedAt ?? Date.now())} ms after the close)`;
+    this.log(`rounds: round ${round}: committing ${next.accepted.length} contributions as ${as} (${verdicts.rejected.length} refused)`);
     this.sent(bytes.length);
     await this.options.peer.publish(commitsTopic(this.runId), bytes).catch((error: Error) => this.log(`rounds: publishing the commit failed: ${error.message}`));
     // Our own commit needs no checking against itself: applied as made.

@@ -2,9 +2,12 @@
  * Who commits a round: every eligible peer is ranked by sha256(run · round · peer id), the same on every peer
  * without talking, and the first is the leader. The contributors of the last commit, which every peer on the
  * same base has read, rank before peers new to the round: a newcomer whose contribution some peers have not
- * seen yet cannot lead over them (leaders chosen from differing views are how commits compete). If it stays silent past the commit deadline, the next in rank
- * steps in, one `fallbackMs` later each. When more than one valid commit for a round arrives, every honest peer
- * applies the one from the best-ranked signer, so the network never splits over which commit counts. Pure.
+ * seen yet cannot lead over them (leaders chosen from differing views are how commits compete). If it stays silent
+ * past the commit deadline, the next in rank steps in: `fallbackMs` after a peer ranked before it that cannot be
+ * committing (it is gone, or made no contribution this peer holds), a longer patience after one that is connected
+ * and contributed, since that one is most likely scoring the round, which takes seconds on a busy home computer.
+ * When more than one valid commit for a round arrives, every honest peer applies the one from the best-ranked
+ * signer, so the network never splits over which commit counts; the patience keeps the losing ones rare. Pure.
  */
 import { createHash } from 'node:crypto';
 
@@ -23,10 +26,14 @@ export function roundRanking(runId: string, round: number, known: readonly strin
   return [...first, ...leaderRanking(runId, round, current.filter((peer) => !seen.has(peer)))];
 }
 
-/** When `peer` may publish a commit for the round: the leader at the deadline, each fallback `fallbackMs` later. */
-export function commitSlot(ranking: readonly string[], peer: string, deadlineMs: number, fallbackMs: number): number | null {
+/**
+ * When `peer` may publish a commit for the round: the leader at the deadline, each fallback after it has waited
+ * for every peer ranked before it, `waitFor(that peer)` each (see the top of this file).
+ */
+export function commitSlot(ranking: readonly string[], peer: string, deadlineMs: number, waitFor: (before: string) => number): number | null {
   const rank = ranking.indexOf(peer);
-  return rank < 0 ? null : deadlineMs + rank * fallbackMs;
+  if (rank < 0) return null;
+  return ranking.slice(0, rank).reduce((slot, before) => slot + waitFor(before), deadlineMs);
 }
 
 /**

@@ -258,6 +258,21 @@ export class Swarm {
     }
   }
 
+  /**
+   * What every one of `members` recorded of `round` once they agree on it, or as they stand after `timeoutMs`.
+   * Agreement can take a moment past the round: a peer that took a fallback's commit before the better-ranked
+   * one reached it switches when that one does (rounds/leader.ts), seconds later on a busy machine. A peer
+   * still apart after the timeout is a split that did not heal.
+   */
+  async settled(round: number, timeoutMs: number, members = this.alive()): Promise<SwarmRound> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const described = await this.describe(round, members);
+      if (described.agree || Date.now() > deadline) return described;
+      await sleep(250);
+    }
+  }
+
   /** The round every one of `members` is in now, at least. */
   async currentRound(members = this.alive()): Promise<number> {
     const views = await this.views(members);
@@ -379,7 +394,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmSummary> {
     const deadline = Date.now() + timeoutMs;
     for (let round = first; round < first + options.rounds; round++) {
       await swarm.waitPast(round, deadline - Date.now());
-      rounds.push(await swarm.describe(round));
+      rounds.push(await swarm.settled(round, Math.min(options.roundSeconds * 1000 * 2, Math.max(0, deadline - Date.now()))));
       print(roundLine(rounds.at(-1)!));
     }
     const ok = rounds.every((round) => round.agree);

@@ -35,6 +35,8 @@ const ROUND_SECONDS = 5;
 const EPOCH_ROUNDS = 3;
 /** Long enough for a round's window, its grace, a fallback's slot and a busy 2-core machine. */
 const ROUND_TIMEOUT_MS = 60_000;
+/** How long a peer on the losing side of a round's two commits may take to switch (rounds/leader.ts): a round or so. */
+const SETTLE_MS = 4 * ROUND_SECONDS * 1000;
 
 describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'airtist-swarm-'));
@@ -61,10 +63,10 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
     else rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Waits until every live peer is past `round` and returns what each recorded of it. */
+  /** Waits until every live peer is past `round` and returns what each recorded of it, once they agree or a fork outlasts SETTLE_MS. */
   const committed = async (round: number, members = swarm.alive()) => {
     await swarm.waitPast(round, ROUND_TIMEOUT_MS, members);
-    const described = await swarm.describe(round, members);
+    const described = await swarm.settled(round, SETTLE_MS, members);
     lines.push(roundLine(described));
     return described;
   };

@@ -33,9 +33,20 @@ describe('leader selection', () => {
 
   it('gives the leader the deadline and each fallback a later slot; a stranger none', () => {
     const ranking = leaderRanking('run', 3, peers);
-    expect(commitSlot(ranking, ranking[0]!, 60_000, 5_000)).toBe(60_000);
-    expect(commitSlot(ranking, ranking[2]!, 60_000, 5_000)).toBe(70_000);
-    expect(commitSlot(ranking, 'not-eligible', 60_000, 5_000)).toBeNull();
+    expect(commitSlot(ranking, ranking[0]!, 60_000, () => 5_000)).toBe(60_000);
+    expect(commitSlot(ranking, ranking[2]!, 60_000, () => 5_000)).toBe(70_000);
+    expect(commitSlot(ranking, 'not-eligible', 60_000, () => 5_000)).toBeNull();
+  });
+
+  it('makes a fallback wait longer behind a peer ranked before it that may be committing than behind one that cannot be', () => {
+    const ranking = leaderRanking('run', 3, peers);
+    const [leader, second, third] = ranking as [string, string, string];
+    // The leader is connected and contributed (a long patience); the second is gone (the short step).
+    const waitFor = (peer: string) => (peer === leader ? 20_000 : 3_000);
+    expect(commitSlot(ranking, second, 60_000, waitFor)).toBe(80_000);
+    expect(commitSlot(ranking, third, 60_000, waitFor)).toBe(83_000);
+    // Only the peers ranked before count: the leader's own slot is the deadline whatever it would wait for others.
+    expect(commitSlot(ranking, leader, 60_000, waitFor)).toBe(60_000);
   });
 
   it("applies the best-ranked signer's commit, and passes over one that signed two different commits", () => {
