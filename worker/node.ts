@@ -448,6 +448,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
       apiVersion: API_VERSION,
       appVersion,
       nodeId,
+      dataDir,
       backend,
       model,
       dataset,

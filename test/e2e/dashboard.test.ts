@@ -210,6 +210,66 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     await stranger.close();
   });
 
+  it('works from the keyboard: every control takes focus in turn, shows it, and has a name; the tabs open with Enter', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(node.url);
+    await page.getByTestId('state').waitFor();
+    // Tab from the top of the page until focus comes back round (or leaves the page), noting each stop's name
+    // and how it looks focused: its outline, shadow and border, its wrapper's, and the next sibling's (a switch
+    // hides its checkbox and rings the track beside it). Then the same with nothing focused: a stop whose look
+    // does not change shows no focus.
+    const look = `(e) => [e, e.parentElement, e.nextElementSibling].filter(Boolean).map((el) => {
+      const s = getComputedStyle(el);
+      return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor].join(' ');
+    }).join(' | ')`;
+    const visit = `(() => {
+      const e = document.activeElement;
+      if (!e || e === document.body || e.dataset.kbStop) return null;
+      e.dataset.kbStop = String(document.querySelectorAll('[data-kb-stop]').length);
+      const labelled = e.getAttribute('aria-labelledby');
+      const name = (e.getAttribute('aria-label') || (labelled && document.getElementById(labelled)?.textContent) ||
+        (e.labels && e.labels[0] && e.labels[0].textContent) || e.textContent || e.getAttribute('title') || '').trim().replace(/\\s+/g, ' ');
+      return { stop: e.dataset.kbStop, what: e.tagName.toLowerCase() + (e.getAttribute('role') ? '[' + e.getAttribute('role') + ']' : ''), name: name.slice(0, 50), focused: (${look})(e) };
+    })()`;
+    await page.evaluate(`document.activeElement?.blur()`);
+    const stops: Array<{ stop: string; what: string; name: string; focused: string; ring?: boolean }> = [];
+    for (let i = 0; i < 150; i++) {
+      await page.keyboard.press('Tab');
+      await page.waitForTimeout(200); // focus styles fade in over 0.15 s
+      const stop = (await page.evaluate(visit)) as (typeof stops)[number] | null;
+      if (!stop) break;
+      stops.push(stop);
+    }
+    await page.evaluate(`document.activeElement?.blur()`);
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(200);
+    for (const stop of stops) {
+      const unfocused = await page.evaluate(`(${look})(document.querySelector('[data-kb-stop="${stop.stop}"]'))`);
+      stop.ring = unfocused !== stop.focused;
+    }
+    const listed = stops.map((s) => `${s.what} "${s.name}"${s.ring ? '' : ' (no focus shown)'}`).join('\n');
+    expect(stops.length, listed).toBeGreaterThan(15);
+    expect(stops.filter((s) => !s.name), listed).toEqual([]);
+    expect(stops.filter((s) => !s.ring), listed).toEqual([]);
+    for (const name of ['Earnings', 'Pause training', 'Pause for 1 hour', 'Refresh paintings every', 'Bootstrap peers']) expect(stops.some((s) => s.name.includes(name)), `${name}\n${listed}`).toBe(true);
+    // A radio group is one tab stop, its chosen option; the arrow keys, Home and End choose within it.
+    const themes = ['Like the system', 'Dark', 'Light'];
+    expect(stops.filter((s) => themes.includes(s.name)), listed).toHaveLength(1);
+    const theme = () => page.evaluate(`document.documentElement.dataset.theme`);
+    await page.getByRole('radiogroup', { name: 'Theme' }).getByRole('radio', { checked: true }).focus();
+    await page.keyboard.press('End');
+    await expect.poll(theme).toBe('light');
+    await expect.poll(() => page.evaluate(`document.activeElement?.textContent`)).toBe('Light');
+    await page.keyboard.press('ArrowRight'); // round to the first
+    await expect.poll(() => page.getByRole('radio', { name: 'Like the system' }).getAttribute('aria-checked')).toBe('true');
+
+    await page.getByRole('link', { name: 'Earnings' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction("location.hash === '#earnings'");
+    await page.goto(node.url);
+    await page.getByTestId('state').waitFor();
+  });
+
   it('loaded without console errors or CSP violations', () => {
     // A failed WebSocket upgrade with the wrong token is logged by the stranger page, not this one.
     expect(problems).toEqual([]);

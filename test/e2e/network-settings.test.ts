@@ -1,6 +1,6 @@
 /**
  * The network settings in a real browser against real miners on loopback: a node started without a bootstrap
- * peer is given one on its Settings page; the page says the node takes it when it restarts (and that the port
+ * peer is given one on its Settings page, which also shows where the node keeps its files; the page says the node takes it when it restarts (and that the port
  * is the command line's for this run); after a restart the node joins the peer, and nothing is pending any more.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,7 +57,10 @@ describe('network settings (browser e2e)', { timeout: 150_000 }, () => {
     await page.goto(first.node.url);
     const panel = page.getByRole('region', { name: 'Network and chain' });
     await panel.waitFor({ state: 'visible', timeout: 15_000 });
-    await expect.poll(() => panel.getByTestId('network-command-line').textContent()).toContain('the port');
+    await expect.poll(() => panel.getByTestId('network-settings-command-line').textContent()).toContain('the port');
+    // Where the node keeps its files, and how a headless rig picks another place.
+    await expect.poll(() => page.getByTestId('data-dir').textContent()).toContain(dirs[1]);
+    expect(await page.getByTestId('data-dir').textContent()).toContain('--data-dir');
 
     // A line that is no peer address is refused in words, before anything is saved.
     const peers = panel.getByLabel('Bootstrap peers');
@@ -69,24 +72,26 @@ describe('network settings (browser e2e)', { timeout: 150_000 }, () => {
     await peers.fill(seedAddress);
     await panel.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(async () => (await first.api.call('getSettings')).bootstrapPeers).toEqual([seedAddress]);
-    const pending = panel.getByTestId('network-pending');
+    const pending = panel.getByTestId('network-settings-pending');
     await expect.poll(() => pending.textContent(), { timeout: 15_000 }).toContain('the bootstrap peers when it restarts');
     await panel.screenshot({ path: join(ARTIFACTS, 'dashboard-network-settings.png') });
 
     expect(problems).toEqual([]);
 
-    // Restart the node as its owner would; the saved peer is used now. (The open page retries the gone node
-    // meanwhile, which the browser logs as refused connections: those are expected.)
+    // Restart the node as its owner would; the saved peer is used now. The page is closed first: it would
+    // retry the gone node meanwhile, which the browser logs as refused connections.
+    await page.close();
     first.node.child.kill('SIGTERM');
     await first.node.exited;
     const second = await startJoiner();
     await expect.poll(async () => (await second.api.call('network')).peers.length, { timeout: 30_000 }).toBe(1);
     expect((await second.api.call('network')).running).toMatchObject({ bootstrapPeers: [seedAddress], fromCommandLine: ['p2pPort', 'chain'] });
-    problems.splice(0);
+    ({ page, problems } = await watchedPage(browser, { width: 1280, height: 1400 }));
     await page.goto(second.node.url);
-    await panel.waitFor({ state: 'visible', timeout: 15_000 });
+    const panelAgain = page.getByRole('region', { name: 'Network and chain' });
+    await panelAgain.waitFor({ state: 'visible', timeout: 15_000 });
     await expect.poll(() => page.getByTestId('network-peer-count').textContent(), { timeout: 30_000 }).toBe('1 peer');
-    expect(await pending.count()).toBe(0);
+    expect(await panelAgain.getByTestId('network-settings-pending').count()).toBe(0);
     expect(problems).toEqual([]);
   });
 });

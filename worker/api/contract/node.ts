@@ -28,6 +28,8 @@ export interface Status extends StateInfo {
   apiVersion: number;
   appVersion: string;
   nodeId: string;
+  /** Where this node keeps its ledger, wallet, checkpoints and keys. */
+  dataDir: string;
   backend: BackendName;
   model: ModelName;
   dataset: DatasetName;

@@ -9,6 +9,7 @@ export const sampleStatus = (): Status => ({
   apiVersion: 1,
   appVersion: '0.0.0-test',
   nodeId: 'ab'.repeat(16),
+  dataDir: '/home/ada/.config/AIRTIST Miner',
   backend: 'wasm',
   model: 'mlp-gan',
   dataset: 'mnist',
