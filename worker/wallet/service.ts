@@ -100,6 +100,9 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
   });
   const fixed = options.rewardAddress?.toLowerCase() ?? null;
 
+  /** Whether a sealed password is kept: read once here, then changed only by this service. */
+  let remembered = readRemembered(options.dataDir) !== null;
+
   /** A password the keychain keeps unlocks the wallet now; one that no longer opens or fits it is forgotten. */
   async function unlockRemembered(): Promise<void> {
     const sealed = readRemembered(options.dataDir);
@@ -110,6 +113,7 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
       log('wallet: unlocked at start (the password is kept in the keychain)');
     } catch (error) {
       forgetRemembered(options.dataDir);
+      remembered = false;
       log(`wallet: could not unlock at start (${(error as Error).message}); unlock it by hand, the remembered password is forgotten`);
     }
   }
@@ -121,7 +125,6 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
       : { state: 'starting', kind: options.chain === 'devnet' ? 'devnet' : 'configured', chainId: options.chain === 'devnet' ? null : options.chain.configured.chainId, reason: null };
 
   function info(): WalletInfo {
-    const remembered = readRemembered(options.dataDir) !== null;
     return { ...wallet.status(), problem, rewardAddress: rewardAddress(), chain: chainInfo, remembered, canRemember: options.sealer !== undefined };
   }
   function rewardAddress(): string | null {
@@ -248,6 +251,7 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
       if (remember) {
         try {
           writeRemembered(options.dataDir, await options.sealer!.seal(password));
+          remembered = true;
         } catch (error) {
           if (error instanceof SealRefusal) throw new WalletRefusal(`the wallet is unlocked, but it cannot unlock at start: ${error.message}`);
           throw error;
@@ -262,6 +266,7 @@ export async function startNodeWallet(options: NodeWalletOptions): Promise<NodeW
     },
     forgetUnlock() {
       forgetRemembered(options.dataDir);
+      remembered = false;
       changed();
       return info();
     },
