@@ -218,31 +218,34 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
     // and how it looks focused: its outline, shadow and border, its wrapper's, and the next sibling's (a switch
     // hides its checkbox and rings the track beside it). Then the same with nothing focused: a stop whose look
     // does not change shows no focus.
-    const look = `(e) => [e, e.parentElement, e.nextElementSibling].filter(Boolean).map((el) => {
-      const s = getComputedStyle(el);
-      return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor].join(' ');
-    }).join(' | ')`;
-    const visit = `(() => {
+    // Read once the focus transitions have run (a loaded machine may not have started them 200 ms later).
+    const look = `async (e) => {
+      const els = [e, e.parentElement, e.nextElementSibling].filter(Boolean);
+      await Promise.race([Promise.all(els.flatMap((el) => el.getAnimations()).map((a) => a.finished)), new Promise((r) => setTimeout(r, 3000))]);
+      return els.map((el) => {
+        const s = getComputedStyle(el);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor].join(' ');
+      }).join(' | ');
+    }`;
+    const visit = `(async () => {
       const e = document.activeElement;
       if (!e || e === document.body || e.dataset.kbStop) return null;
       e.dataset.kbStop = String(document.querySelectorAll('[data-kb-stop]').length);
       const labelled = e.getAttribute('aria-labelledby');
       const name = (e.getAttribute('aria-label') || (labelled && document.getElementById(labelled)?.textContent) ||
         (e.labels && e.labels[0] && e.labels[0].textContent) || e.textContent || e.getAttribute('title') || '').trim().replace(/\\s+/g, ' ');
-      return { stop: e.dataset.kbStop, what: e.tagName.toLowerCase() + (e.getAttribute('role') ? '[' + e.getAttribute('role') + ']' : ''), name: name.slice(0, 50), focused: (${look})(e) };
+      return { stop: e.dataset.kbStop, what: e.tagName.toLowerCase() + (e.getAttribute('role') ? '[' + e.getAttribute('role') + ']' : ''), name: name.slice(0, 50), focused: await (${look})(e) };
     })()`;
     await page.evaluate(`document.activeElement?.blur()`);
     const stops: Array<{ stop: string; what: string; name: string; focused: string; ring?: boolean }> = [];
     for (let i = 0; i < 150; i++) {
       await page.keyboard.press('Tab');
-      await page.waitForTimeout(200); // focus styles fade in over 0.15 s
       const stop = (await page.evaluate(visit)) as (typeof stops)[number] | null;
       if (!stop) break;
       stops.push(stop);
     }
     await page.evaluate(`document.activeElement?.blur()`);
     await page.mouse.move(0, 0);
-    await page.waitForTimeout(200);
     for (const stop of stops) {
       const unfocused = await page.evaluate(`(${look})(document.querySelector('[data-kb-stop="${stop.stop}"]'))`);
       stop.ring = unfocused !== stop.focused;
