@@ -49,6 +49,13 @@ export async function run(): Promise<void> {
     console.log(
       `after the first minute: ${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} MiB, mean ${my.toFixed(0)}; trend ${slope >= 0 ? '+' : ''}${(slope * 60).toFixed(0)} MiB an hour (least squares; ${(((slope * 60) / my) * 100).toFixed(1)} % of the mean)`,
     );
+    // The collector's sawtooth swings the readings by tens of MiB; what it leaves behind each cycle is the low
+    // point. A leak raises the lows; a healthy node's lows stay level.
+    const windows = Math.max(1, Math.floor(MINUTES / 5));
+    const lows = Array.from({ length: windows }, (_, w) => settled.filter((s) => s.minute >= 1 + (w * (MINUTES - 1)) / windows && s.minute < 1 + ((w + 1) * (MINUTES - 1)) / windows + 1e-9).map((s) => s.mib))
+      .filter((window) => window.length > 0)
+      .map((window) => Math.min(...window));
+    console.log(`lowest reading in each of ${lows.length} equal spans after the first minute: ${lows.map((low) => low.toFixed(0)).join(', ')} MiB (${(lows.at(-1)! - lows[0]!).toFixed(0)} MiB from first to last)`);
     await node.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
