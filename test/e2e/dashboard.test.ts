@@ -236,7 +236,11 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
         (e.labels && e.labels[0] && e.labels[0].textContent) || e.textContent || e.getAttribute('title') || '').trim().replace(/\\s+/g, ' ');
       return { stop: e.dataset.kbStop, what: e.tagName.toLowerCase() + (e.getAttribute('role') ? '[' + e.getAttribute('role') + ']' : ''), name: name.slice(0, 50), focused: await (${look})(e) };
     })()`;
+    // Start at the top of the page, once the node's status is in (a control waiting for it is disabled, and a
+    // disabled control takes no focus).
+    await expect.poll(() => page.getByRole('button', { name: 'Pause training' }).isEnabled(), { timeout: 15_000 }).toBe(true);
     await page.evaluate(`document.activeElement?.blur()`);
+    await page.mouse.click(1, 1);
     const stops: Array<{ stop: string; what: string; name: string; focused: string; ring?: boolean }> = [];
     for (let i = 0; i < 150; i++) {
       await page.keyboard.press('Tab');
