@@ -19,7 +19,7 @@ export interface ResolvedNetwork {
 
 export function networkWithSettings(given: NetworkOptions, settings: Pick<Settings, RestartSetting>): ResolvedNetwork {
   const fromCommandLine: RestartSetting[] = [];
-  const problems: string[] = [];
+  const problems: RunningNetwork['problems'] = [];
   if (given.listen) fromCommandLine.push('p2pPort');
   if (given.bootstrap) fromCommandLine.push('bootstrapPeers');
   if (given.relay !== undefined) fromCommandLine.push('relayServer');
@@ -34,7 +34,7 @@ export function networkWithSettings(given: NetworkOptions, settings: Pick<Settin
         peerIdFromString(id);
         return true;
       } catch (error) {
-        problems.push(`bootstrap peer ${address} left out: ${(error as Error).message}`);
+        problems.push({ setting: 'bootstrapPeers', text: `bootstrap peer ${address} left out: ${(error as Error).message}` });
         return false;
       }
     });
@@ -48,7 +48,7 @@ export function networkWithSettings(given: NetworkOptions, settings: Pick<Settin
       try {
         chain = { configured: readChainConfig(settings.chain.configFile) };
       } catch (error) {
-        problems.push(`no chain: ${(error as Error).message}`);
+        problems.push({ setting: 'chain', text: `no chain: ${(error as Error).message}` });
         chain = runningChain = 'none';
       }
     }

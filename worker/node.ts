@@ -195,7 +195,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   // node whose trainer cannot start stops its peer again before it has taken part in anything.
   let p2p: P2pService | null = null;
   const resolved = options.network ? networkWithSettings(options.network, settings) : null;
-  for (const problem of resolved?.running.problems ?? []) log(`network settings: ${problem}`);
+  for (const problem of resolved?.running.problems ?? []) log(`network settings: ${problem.text}`);
   const networkOptions = resolved?.options;
   const privateKey = networkOptions ? await loadOrCreatePeerKey(dataDir, log) : null;
   const p2pStarting = privateKey && networkOptions ? startP2pService(privateKey, networkOptions, log) : null;

@@ -65,12 +65,14 @@ export function networkPatch(base: NetworkSettings, next: NetworkSettings): Part
 }
 
 /**
- * The saved settings the node does not run with yet (it takes them when it next starts); a setting the command
- * line set for this run is not pending: the command line wins until the node is started without it.
+ * The saved settings the node does not run with yet (it takes them when it next starts). Neither is pending a
+ * setting the command line set for this run (the command line wins until the node is started without it), nor
+ * one the node tried and could not use (its problem says why; a restart would not change it).
  */
 export function pendingSettings(saved: NetworkSettings, running: RunningNetwork | null): RestartSetting[] {
   if (!running) return [];
-  return RESTART_SETTINGS.filter((key) => !running.fromCommandLine.includes(key) && !(key === 'chain' && running.problems.some((p) => p.startsWith('no chain'))) && !same(saved[key], running[key]));
+  const settled = new Set([...running.fromCommandLine, ...running.problems.map((problem) => problem.setting)]);
+  return RESTART_SETTINGS.filter((key) => !settled.has(key) && !same(saved[key], running[key]));
 }
 
 export const SETTING_WORDS: Record<RestartSetting, string> = {

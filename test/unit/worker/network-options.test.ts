@@ -46,7 +46,7 @@ describe('the network a node starts with', () => {
     const missing = networkWithSettings({}, { ...saved, chain: { configFile: join(dir, 'gone.json') } });
     expect(missing.options.chain).toBe('none');
     expect(missing.running.chain).toBe('none');
-    expect(missing.running.problems).toEqual([expect.stringMatching(/^no chain: cannot read the chain config ".*gone\.json": ENOENT$/)]);
+    expect(missing.running.problems).toEqual([{ setting: 'chain', text: expect.stringMatching(/^no chain: cannot read the chain config ".*gone\.json": ENOENT$/) }]);
   });
 
   it('leaves out a bootstrap address that has the right shape but does not parse, and says so', () => {
@@ -55,7 +55,7 @@ describe('the network a node starts with', () => {
     expect(settingsSchema.shape.bootstrapPeers.safeParse([broken]).success).toBe(true);
     const { options, running } = networkWithSettings({}, { ...saved, bootstrapPeers: [...saved.bootstrapPeers, broken] });
     expect(options.bootstrap).toEqual(saved.bootstrapPeers);
-    expect(running.problems).toEqual([expect.stringContaining(`bootstrap peer ${broken} left out`)]);
+    expect(running.problems).toEqual([{ setting: 'bootstrapPeers', text: expect.stringContaining(`bootstrap peer ${broken} left out`) }]);
   });
 
   it('refuses, by shape, a bootstrap address without a peer id and one that is not a multiaddr', () => {

@@ -48,8 +48,11 @@ export interface RunningNetwork {
   chain: ChainSetting;
   /** The settings the command line set for this run (`airtist node --bootstrap …`), which the saved ones do not override. */
   fromCommandLine: RestartSetting[];
-  /** Why a saved setting could not be used (a bootstrap address that does not parse, a chain file that cannot be read). */
-  problems: string[];
+  /**
+   * Why a saved setting could not be used (a bootstrap address that does not parse, a chain file that cannot be
+   * read), in words, with the setting: the node tried it, so it is not waiting for a restart.
+   */
+  problems: Array<{ setting: RestartSetting; text: string }>;
 }
 
 export interface NetworkStatus {

@@ -47,6 +47,12 @@ describe('the network settings form', () => {
     // An offline node runs no network: nothing is pending.
     expect(pendingSettings({ ...saved, p2pPort: 7400 }, null)).toEqual([]);
     // A chain file that could not be read runs as no chain: the file is not pending, its problem is shown instead.
-    expect(pendingSettings({ ...saved, chain: { configFile: '/gone.json' } }, running({ chain: 'none', problems: ['no chain: cannot read …'] }))).toEqual([]);
+    expect(pendingSettings({ ...saved, chain: { configFile: '/gone.json' } }, running({ chain: 'none', problems: [{ setting: 'chain', text: 'no chain: cannot read …' }] }))).toEqual([]);
+    // Likewise a bootstrap line the node left out: the others run, and nothing waits for a restart.
+    const broken = `/ip4/203.0.113.8/tcp/7358/p2p/${'1'.repeat(46)}`;
+    const withBroken = running({ bootstrapPeers: [PEER], problems: [{ setting: 'bootstrapPeers', text: `bootstrap peer ${broken} left out` }] });
+    expect(pendingSettings({ ...saved, bootstrapPeers: [PEER, broken] }, withBroken)).toEqual([]);
+    // A problem with one setting leaves the others pending as they are.
+    expect(pendingSettings({ ...saved, bootstrapPeers: [PEER, broken], relayServer: true }, withBroken)).toEqual(['relayServer']);
   });
 });
