@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../worker/api/contract.js';
 import { ARTIFACTS, launchBrowser, watchedPage } from '../helpers/browser.js';
-import { connectApi, loopbackArgs, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
+import { connectApi, dialAddress, loopbackArgs, startNodeProcess, stopNodes, type NodeProcess } from '../helpers/node-process.js';
 
 const OFFLINE_CHAIN = ['--chain', 'none', '--model', 'tiny-gan', '--backend', 'wasm'];
 
@@ -28,16 +28,14 @@ describe('network settings (browser e2e)', { timeout: 150_000 }, () => {
     nodes.push(seed);
     browser = launched;
     apis.push(await connectApi(seed));
-    const network = await apis[0]!.call('network');
-    seedAddress = network.addresses.find((address) => address.includes('/tcp/') && !address.includes('/ws'))!;
+    seedAddress = await dialAddress(apis[0]!);
     ({ page, problems } = await watchedPage(browser, { width: 1280, height: 1400 }));
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     for (const api of apis) api.close();
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => node.exited));
+    await stopNodes(nodes);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -81,8 +79,7 @@ describe('network settings (browser e2e)', { timeout: 150_000 }, () => {
     // Restart the node as its owner would; the saved peer is used now. The page is closed first: it would
     // retry the gone node meanwhile, which the browser logs as refused connections.
     await page.close();
-    first.node.child.kill('SIGTERM');
-    await first.node.exited;
+    await stopNodes([first.node]);
     const second = await startJoiner();
     await expect.poll(async () => (await second.api.call('network')).peers.length, { timeout: 30_000 }).toBe(1);
     expect((await second.api.call('network')).running).toMatchObject({ bootstrapPeers: [seedAddress], fromCommandLine: ['p2pPort', 'chain'] });

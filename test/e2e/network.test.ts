@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../worker/api/contract.js';
 import { formatAirt } from '../../worker/rewards/emission.js';
 import { ARTIFACTS, launchBrowser, watchedPage } from '../helpers/browser.js';
-import { connectApi, loopbackArgs, startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
+import { connectApi, dialAddress, loopbackArgs, startNodeProcess, stopNodes, type NodeProcess } from '../helpers/node-process.js';
 
 const ADDRESS = `0x${'a1'.repeat(20)}`;
 const ROUNDS = ['--round-seconds', '4', '--inner-steps', '5', '--batch-size', '16', '--model', 'mlp-gan', '--backend', 'wasm'];
@@ -30,7 +30,7 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
     browser = launched;
     apis.push(await connectApi(a));
     await apis[0]!.call('setSettings', { walletOffered: true });
-    const address = (await apis[0]!.call('network')).addresses.find((addr) => addr.includes('/tcp/') && !addr.includes('/ws'))!;
+    const address = await dialAddress(apis[0]!);
     const b = await startNodeProcess(dirs[1]!, [...loopbackArgs([address]), ...ROUNDS]);
     nodes.push(b);
     apis.push(await connectApi(b));
@@ -40,8 +40,7 @@ describe('the Network view of a node in a swarm (browser e2e)', { timeout: 150_0
   afterAll(async () => {
     await browser?.close();
     for (const api of apis) api.close();
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => node.exited));
+    await stopNodes(nodes);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -55,6 +55,20 @@ export function loopbackArgs(bootstrap: string[] = []): string[] {
   return ['--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', ...bootstrap.flatMap((address) => ['--bootstrap', address])];
 }
 
+/** The node's TCP address with its peer id: what another node on loopback is given to join through. */
+export async function dialAddress(api: ApiClient): Promise<string> {
+  const { addresses } = await api.call('network');
+  const address = addresses.find((addr) => addr.includes('/tcp/') && !addr.includes('/ws'));
+  if (!address) throw new Error(`the node listens on no plain TCP address: ${addresses.join(', ')}`);
+  return address;
+}
+
+/** Stops the nodes as Ctrl-C would (SIGTERM) and waits until every one has exited. */
+export async function stopNodes(nodes: readonly NodeProcess[]): Promise<void> {
+  for (const node of nodes) node.child.kill('SIGTERM');
+  await Promise.all(nodes.map((node) => node.exited));
+}
+
 /** An ApiClient over the node's WebSocket, as a browser tab would connect. */
 export function connectApi(node: NodeProcess, timeoutMs?: number): Promise<ApiClient> {
   return connectWebSocket(node.url, timeoutMs);
