@@ -675,8 +675,13 @@ export class RoundDriver {
     const slot = commitSlot(this.ranking(), this.self, this.closedAt, waitFor);
     if (slot === null) return;
     const wait = slot - Date.now();
-    if (wait <= 0) void this.enqueue('the commit slot', () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
+    if (wait <= 0) void this.enqueue('the commit slot', () => this.commitIfOpen(opened));
     else this.after('the commit slot', Math.min(wait, SLOT_RECHECK_MS), () => this.awaitCommitSlot(opened));
+  }
+
+  /** Commits, if the round `opened` counted is still the one training here (a timer may outlive it). */
+  private commitIfOpen(opened: number): Promise<void> | undefined {
+    return this.opened === opened && this.phase === 'training' ? this.commit() : undefined;
   }
 
   /**
@@ -689,7 +694,7 @@ export class RoundDriver {
       // A round can close before this peer's own contribution is made (a quorum came in while it synced): the
       // peers ranked after it wait for it with patience, so it commits as soon as its contribution is in.
       const opened = this.opened;
-      if (this.own === null) this.after('the commit slot', SLOT_RECHECK_MS, () => (this.opened === opened && this.phase === 'training' ? this.commit() : undefined));
+      if (this.own === null) this.after('the commit slot', SLOT_RECHECK_MS, () => this.commitIfOpen(opened));
       else this.log(`rounds: round ${this.round}: our own contribution is not among the valid ones; leaving the commit to a fallback`);
       return;
     }
