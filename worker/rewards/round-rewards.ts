@@ -96,3 +96,49 @@ export function closeEndedEpoch(table: RewardRecords, runId: string, emission: E
   table.closeEpoch(runId, record);
   return { kind: 'closed', record };
 }
+
+export interface EpochCloserOptions {
+  table: RewardRecords;
+  runId: string;
+  emission: Emission;
+  log: (line: string) => void;
+  /** Told of every epoch closed here (the chain service posts its root). */
+  closed: (record: EpochRecord) => void;
+}
+
+/**
+ * Closes a peer's reward epochs as its rounds open: the epoch that ended before the last round, with its root.
+ * Not the one that ended before this round: the commit of an epoch's last round can still give way to a
+ * better-ranked one (the driver's compete) until the next round's commit is in, and an epoch's row never
+ * changes once written. The root the peer's totals had when the epoch's end round opened (again after a
+ * switch) is what the ledger's must be. The ledger keeps the record; a failed write (a full disk) is logged.
+ */
+export class EpochCloser {
+  /** Epoch → the root of the totals when its end round opened here. */
+  private readonly endingRoots = new Map<number, string>();
+
+  constructor(private readonly options: EpochCloserOptions) {}
+
+  /** Round `round` opened here with `totals` (every address's reward before it; null: unknown here). */
+  roundOpened(round: number, totals: RewardTotals | null): void {
+    const { table, runId, emission, log, closed } = this.options;
+    const { epochRounds } = emission;
+    if (totals !== null && round % epochRounds === 0) this.endingRoots.set(round / epochRounds - 1, rewardRoot(totals));
+    if (round === 0) return;
+    const last = round - 1;
+    const epoch = Math.floor(last / epochRounds) - 1;
+    for (const ended of this.endingRoots.keys()) if (ended < epoch) this.endingRoots.delete(ended);
+    try {
+      const closing = closeEndedEpoch(table, runId, emission, last, this.endingRoots.get(epoch) ?? null);
+      if (closing.kind === 'closed') {
+        const { epoch: ended, addresses, root } = closing.record;
+        log(`rewards: epoch ${ended} closed: ${addresses} addresses, root ${root.slice(0, 14)}…`);
+        closed(closing.record);
+      } else if (closing.kind === 'mismatch') {
+        log(`rewards: epoch ${closing.epoch} not closed: the ledger's totals make root ${closing.ledger.slice(0, 14)}…, the network's is ${closing.network.slice(0, 14)}… (credits the ledger failed to record)`);
+      }
+    } catch (error) {
+      log(`rounds: the ledger could not record this: ${(error as Error).message}`);
+    }
+  }
+}

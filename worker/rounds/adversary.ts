@@ -18,7 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import { gaussianArray, seededPrng } from '../training/data/prng.js';
-import { compress, type CompressionOptions, type SparseUpdate } from './compress.js';
+import type { RejectionReason } from '../verify/reasons.js';
+import { addSparse, compress, decompress, NonFiniteUpdateError, type CompressionOptions, type SparseUpdate } from './compress.js';
 
 export const UPDATE_CHEATS = ['zero', 'noise', 'scaled', 'signflip', 'nan', 'freerider'] as const;
 export type UpdateCheat = (typeof UPDATE_CHEATS)[number];
@@ -111,4 +112,48 @@ export function poisonPayload(payload: Uint8Array): Uint8Array {
   const poisoned = Uint8Array.from(payload);
   new DataView(poisoned.buffer).setFloat32(9, Number.NaN, true);
   return poisoned;
+}
+
+/**
+ * A contribution as a peer makes it: its payload, what that decodes to (null: others will refuse it), what
+ * leaves the error buffer, the base it claims, and why others will refuse it on arrival, if they will.
+ */
+export interface Made {
+  payload: Uint8Array;
+  update: SparseUpdate | null;
+  sent: SparseUpdate;
+  baseHash: string;
+  refused?: RejectionReason;
+}
+
+/** Δ compressed with the peer's error feedback (`error` moves): what an honest peer sends. */
+export function makeHonest(delta: Float32Array, error: Float32Array, compression: CompressionOptions, base: string): Made {
+  const { payload, update } = compress(delta, error, compression);
+  return { payload, update, sent: update, baseHash: base };
+}
+
+/** Whether a cheat has what it needs to send yet: a copycat another's update of the round, a replayer an accepted one. */
+export function readyToCheat(kind: AdversaryKind, others: number, earlier: number): boolean {
+  if (kind === 'copycat') return others > 0;
+  if (kind === 'replay') return earlier > 0;
+  return true;
+}
+
+/**
+ * What a cheat makes in place of Δ (see forge). The error buffer moves as if the honest update were sent, and
+ * nothing goes back into it: `sent` is empty. `update` is what others will decode, or null with `refused`.
+ */
+export function makeCheat(delta: Float32Array, error: Float32Array, input: Omit<ForgeInput, 'delta'>): Made {
+  const size = delta.length;
+  const { update: honest } = compress(delta, error, input.compression);
+  const wouldSend = new Float32Array(size);
+  addSparse(wouldSend, honest);
+  const { payload, baseHash } = forge({ ...input, delta: wouldSend })!;
+  const sent = { size, indices: new Uint32Array(0), values: new Float32Array(0) };
+  if (baseHash !== input.base) return { payload, update: null, sent, baseHash, refused: 'wrong-base' };
+  try {
+    return { payload, update: decompress(payload, size), sent, baseHash };
+  } catch (caught) {
+    return { payload, update: null, sent, baseHash, refused: caught instanceof NonFiniteUpdateError ? 'non-finite' : 'malformed' };
+  }
 }

@@ -21,7 +21,7 @@ import type { NetworkStatus, RoundStatus } from '../api/contract.js';
 import type { EpochRecord, RewardRecords } from '../ledger/rewards.js';
 import type { RoundRecords } from '../ledger/rounds.js';
 import { EMPTY_ROOT, rewardRoot, type RewardTotals } from '../rewards/merkle.js';
-import { closeEndedEpoch } from '../rewards/round-rewards.js';
+import { EpochCloser } from '../rewards/round-rewards.js';
 import { encodeTotals } from '../rewards/totals-codec.js';
 import { adoptionRecord, contributionRecord } from './adoption.js';
 import { eligibleAfter } from './verify.js';
@@ -33,8 +33,8 @@ import { serve, type RequestStats } from '../p2p/request.js';
 import { assignShard } from '../training/data/shards.js';
 import type { Rebase, WeightsAtStep } from '../training/protocol.js';
 import { openCommit, signCommit, type Commit } from './commit.js';
-import { forge, type AdversaryKind } from './adversary.js';
-import { addSparse, compress, decompress, NonFiniteUpdateError, type SparseUpdate } from './compress.js';
+import { makeCheat, makeHonest, readyToCheat, type AdversaryKind } from './adversary.js';
+import { addSparse, type SparseUpdate } from './compress.js';
 import { signContribution, type ContributionHeader } from './contribution.js';
 import { ContributionStore, type Held } from './contributions.js';
 import { lead } from './lead.js';
@@ -142,16 +142,6 @@ interface Committed {
   lastCommit: RoundInfo['lastCommit'];
 }
 
-/** A contribution as made: its payload, what it decodes to, what leaves the error buffer, the base it claims. */
-interface Made {
-  payload: Uint8Array;
-  update: SparseUpdate | null;
-  sent: SparseUpdate;
-  baseHash: string;
-  /** Why others will refuse it on arrival, if they will. */
-  refused?: RejectionReason;
-}
-
 /** A queued task that runs longer than this is logged: the round's timing waits behind it. */
 const SLOW_TASK_MS = 1000;
 
@@ -187,8 +177,7 @@ export class RoundDriver {
    * round until it has.
    */
   private totals: RewardTotals | null = new Map();
-  /** Epoch → the root of `totals` when its end round opened here (see closeEpochs). */
-  private readonly endingRoots = new Map<number, string>();
+  private readonly epochs: EpochCloser;
   private anchorTime: number | null = null;
   /** Counts opened rounds: a timer of a round opened before (even under the same number) does nothing. */
   private opened = 0;
@@ -247,6 +236,13 @@ export class RoundDriver {
       requestTimeoutMs: this.timing.requestTimeoutMs,
       sent: (bytes) => this.sent(bytes),
       received: (bytes) => this.received(bytes),
+    });
+    this.epochs = new EpochCloser({
+      table: options.rewards,
+      runId: options.runId,
+      emission: options.spec.rewards,
+      log: this.log,
+      closed: (record) => options.epochClosed?.(record),
     });
     this.verifier = new RoundVerifier({
       runId: options.runId,
@@ -445,7 +441,7 @@ export class RoundDriver {
     this.record((records) => records.open(this.runId, this.round, this.base, Date.now()));
     // A peer there from the start holds every credit: its totals start from round 0's empty table.
     if (this.round === 0 && this.base === this.genesisHash) this.record(() => this.options.rewards.setBaseline(this.runId, 0, EMPTY_ROOT, new Map(), Date.now()));
-    this.closeEpochs();
+    this.epochs.roundOpened(this.round, this.totals);
     const assignment = this.assignmentOf(this.round, this.self);
     if (fresh) {
       await trainer.writeWeights(Float32Array.from(this.theta));
@@ -513,7 +509,8 @@ export class RoundDriver {
   /** Snapshots the local weights and publishes this peer's contribution to the round. */
   private async contribute(): Promise<void> {
     if (this.own || this.phase !== 'training') return;
-    if (this.options.adversary && !this.canCheat()) {
+    const { adversary } = this.options;
+    if (adversary && !readyToCheat(adversary, this.othersOfRound().length, this.lastAccepted.length)) {
       // A copycat or a replayer waits for something to copy; the round may close without it.
       const opened = this.opened;
       this.after('a cheat waiting', 250, () => (this.opened === opened ? this.contribute() : undefined));
@@ -535,7 +532,17 @@ export class RoundDriver {
       await this.options.trainer.writeWeights(Float32Array.from(this.theta));
       return;
     }
-    const made = this.options.adversary ? this.cheat(this.options.adversary, delta) : this.honest(delta);
+    const made = adversary
+      ? makeCheat(delta, this.error, {
+          kind: adversary,
+          compression: this.spec.compression,
+          seed: `${this.runId}/${this.round}/${this.self}`,
+          base: this.base,
+          previousBase: this.previous?.state.base ?? null,
+          others: this.othersOfRound().map((c) => c.update!),
+          earlier: this.lastAccepted,
+        })
+      : makeHonest(delta, this.error, this.spec.compression, this.base);
     const { payload, update } = made;
     const header: ContributionHeader = {
       runId: this.runId,
@@ -566,19 +573,6 @@ export class RoundDriver {
     this.changed();
   }
 
-  /** Δ compressed with this peer's error feedback: what an honest peer sends. */
-  private honest(delta: Float32Array): Made {
-    const { payload, update } = compress(delta, this.error, this.spec.compression);
-    return { payload, update, sent: update, baseHash: this.base };
-  }
-
-  /** A copycat needs another's update of the round, a replayer an accepted one of the round before. */
-  private canCheat(): boolean {
-    if (this.options.adversary === 'copycat') return this.othersOfRound().length > 0;
-    if (this.options.adversary === 'replay') return this.lastAccepted.length > 0;
-    return true;
-  }
-
   /**
    * What a copycat copies: other peers' valid contributions of the round, first arrived first — only those of
    * the last commit's contributors (proven work) while the round has any.
@@ -587,34 +581,6 @@ export class RoundDriver {
     const others = this.validContributions().filter((c) => c.peerId !== this.self);
     const proven = this.eligible.some((peer) => peer !== this.self) ? others.filter((c) => this.eligible.includes(c.peerId)) : others;
     return proven.sort((a, b) => (this.arrivals.get(a.hash) ?? 0) - (this.arrivals.get(b.hash) ?? 0));
-  }
-
-  /**
-   * What a cheat sends in place of Δ (adversary.ts). Its error buffer is left alone and nothing goes back
-   * into it: `sent` is empty. Its own copy of the update is what others will decode, or refused as they will.
-   */
-  private cheat(kind: AdversaryKind, delta: Float32Array): Made {
-    // What an honest peer would send this round (its error feedback moved as if sent), for the cheat to twist.
-    const { update: honest } = compress(delta, this.error, this.spec.compression);
-    const wouldSend = new Float32Array(this.size);
-    addSparse(wouldSend, honest);
-    const { payload, baseHash } = forge({
-      kind,
-      delta: wouldSend,
-      compression: this.spec.compression,
-      seed: `${this.runId}/${this.round}/${this.self}`,
-      base: this.base,
-      previousBase: this.previous?.state.base ?? null,
-      others: this.othersOfRound().map((c) => c.update!),
-      earlier: this.lastAccepted,
-    })!;
-    const sent = { size: this.size, indices: new Uint32Array(0), values: new Float32Array(0) };
-    if (baseHash !== this.base) return { payload, update: null, sent, baseHash, refused: 'wrong-base' };
-    try {
-      return { payload, update: decompress(payload, this.size), sent, baseHash };
-    } catch (error) {
-      return { payload, update: null, sent, baseHash, refused: error instanceof NonFiniteUpdateError ? 'non-finite' : 'malformed' };
-    }
   }
 
   private quorum(): number {
@@ -865,31 +831,6 @@ export class RoundDriver {
     // The trainer moves on first; the save follows (a crash in between only costs a resync on restart).
     await this.openRound({ fresh: false });
     await this.save();
-  }
-
-  /**
-   * The epoch that ended before the last round, closed with its root (worker/rewards/round-rewards.ts). Not the
-   * one that ended before this round: the commit of an epoch's last round can still give way to a better-ranked
-   * one (compete) until the next round's commit is in, and an epoch's row never changes once written. The root
-   * this peer's totals had when the epoch's end round opened (again after a switch) is what the ledger's must be.
-   */
-  private closeEpochs(): void {
-    const { epochRounds } = this.spec.rewards;
-    if (this.totals !== null && this.round % epochRounds === 0) this.endingRoots.set(this.round / epochRounds - 1, rewardRoot(this.totals));
-    if (this.round === 0) return;
-    const last = this.round - 1;
-    const epoch = Math.floor(last / epochRounds) - 1;
-    for (const ended of this.endingRoots.keys()) if (ended < epoch) this.endingRoots.delete(ended);
-    this.record(() => {
-      const closing = closeEndedEpoch(this.options.rewards, this.runId, this.spec.rewards, last, this.endingRoots.get(epoch) ?? null);
-      if (closing.kind === 'closed') {
-        const { epoch: closed, addresses, root } = closing.record;
-        this.log(`rewards: epoch ${closed} closed: ${addresses} addresses, root ${root.slice(0, 14)}…`);
-        this.options.epochClosed?.(closing.record);
-      } else if (closing.kind === 'mismatch') {
-        this.log(`rewards: epoch ${closing.epoch} not closed: the ledger's totals make root ${closing.ledger.slice(0, 14)}…, the network's is ${closing.network.slice(0, 14)}… (credits the ledger failed to record)`);
-      }
-    });
   }
 
   /** Nobody committed: the weights stay, this peer's update goes back into its error buffer, next round. */

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Commit } from '../../../../worker/rounds/commit.js';
 import { EMPTY_ROOT, rewardRoot } from '../../../../worker/rewards/merkle.js';
-import { closeEndedEpoch, creditRound, epochRecord, roundCredits } from '../../../../worker/rewards/round-rewards.js';
+import { EpochCloser, closeEndedEpoch, creditRound, epochRecord, roundCredits } from '../../../../worker/rewards/round-rewards.js';
+import type { EpochRecord } from '../../../../worker/ledger/rewards.js';
 import type { Emission } from '../../../../worker/rewards/emission.js';
 import { useTempLedger } from '../ledger/fixtures.js';
 
@@ -82,5 +83,47 @@ describe('round rewards', () => {
     expect(rewards.epochs(run)).toEqual([]);
     // Epoch 2 (rounds 4-5) ends after it: closed from the baseline and the credits since (none here).
     expect(closeEndedEpoch(rewards, run, emission, 6, rewardRoot(synced), 7)).toMatchObject({ kind: 'closed', record: { epoch: 2, root: rewardRoot(synced) } });
+  });
+
+  it("closes an epoch a round after its end round opened, checked against the totals held when that round opened", () => {
+    const { rounds, rewards } = temp.ledger;
+    const run = 'e'.repeat(32);
+    const lines: string[] = [];
+    const closed: EpochRecord[] = [];
+    const closer = new EpochCloser({ table: rewards, runId: run, emission, log: (line) => lines.push(line), closed: (record) => closed.push(record) });
+    rewards.setBaseline(run, 0, EMPTY_ROOT, new Map(), 1);
+    const credit = (round: number, wei: string) => {
+      rounds.open(run, round, 'b'.repeat(64), 1);
+      const hash = String(round + 1).repeat(64);
+      rounds.recordContribution({ runId: run, round, hash, peerId: 'p1', own: true, rewardAddress: A, samples: 1, steps: 1, losses: {}, payloadBytes: 1, receivedAt: 1 });
+      rounds.recordCommit({ runId: run, round, modelHash: 'f'.repeat(64), committedBy: 'p1', accepted: [{ hash, score: 1 }], rejected: [], rewards: { emissionWei: wei, unallocatedWei: '0', credits: [{ hash, wei }] }, closedAt: 2 });
+    };
+    credit(0, '200');
+    credit(1, '300');
+    const held = new Map([[A, 500n]]);
+    closer.roundOpened(2, held);
+    // The end round's commit may still be replaced: nothing closes while round 2 is open.
+    expect(rewards.epochs(run)).toEqual([]);
+    closer.roundOpened(3, new Map([[A, 900n]]));
+    expect(closed).toMatchObject([{ epoch: 0, endRound: 2, root: rewardRoot(held), totalWei: '500' }]);
+    expect(rewards.epochs(run)).toHaveLength(1);
+    expect(lines).toEqual([expect.stringMatching(/^rewards: epoch 0 closed: 1 addresses/)]);
+
+    // Epoch 1's end round opened with totals the ledger does not make (a credit it failed to record): not closed.
+    credit(2, '100');
+    credit(3, '100');
+    closer.roundOpened(4, new Map([[A, 999n]]));
+    closer.roundOpened(5, new Map([[A, 999n]]));
+    expect(closed).toHaveLength(1);
+    expect(rewards.epochs(run)).toHaveLength(1);
+    expect(lines[1]).toMatch(/^rewards: epoch 1 not closed: the ledger's totals make root/);
+  });
+
+  it('logs a ledger that cannot write rather than throwing into the round', () => {
+    const lines: string[] = [];
+    const broken = { ...temp.ledger.rewards, epoch: () => { throw new Error('database is locked'); } };
+    const closer = new EpochCloser({ table: broken, runId: 'x'.repeat(32), emission, log: (line) => lines.push(line), closed: () => {} });
+    expect(() => closer.roundOpened(3, new Map())).not.toThrow();
+    expect(lines).toEqual(['rounds: the ledger could not record this: database is locked']);
   });
 });

@@ -1,6 +1,6 @@
 /** The cheats: each changes what it claims to, and leaves the honest update it started from alone. */
 import { describe, expect, it } from 'vitest';
-import { cheatUpdate, forge, SCALED_FACTOR, UPDATE_CHEATS } from '../../../../worker/rounds/adversary.js';
+import { cheatUpdate, forge, makeCheat, makeHonest, readyToCheat, SCALED_FACTOR, UPDATE_CHEATS } from '../../../../worker/rounds/adversary.js';
 import { compress, decompress, NonFiniteUpdateError } from '../../../../worker/rounds/compress.js';
 import { l2 } from '../../../../worker/rounds/sparse-stats.js';
 import { overlap } from '../../../../worker/verify/screen.js';
@@ -67,5 +67,43 @@ describe('forged contributions', () => {
     expect(overlap(flipped, honest.update)).toBe(0);
     expect(l2(decompress(input('scaled')!.payload, delta.length)) / l2(honest.update)).toBeCloseTo(SCALED_FACTOR, 0);
     expect(l2(decompress(input('freerider')!.payload, delta.length)) / l2(honest.update)).toBeCloseTo(0.1, 2);
+  });
+});
+
+describe('contributions as a peer makes them', () => {
+  const compression = { chunk: 4096, k: 64, beta: 0.95 };
+  const base = 'cd'.repeat(32);
+  const made = (kind: Parameters<typeof makeCheat>[2]['kind'], error = new Float32Array(delta.length)) =>
+    makeCheat(delta, error, { kind, compression, seed: 's', base, previousBase: 'ef'.repeat(32), others: [], earlier: [] });
+
+  it('an honest peer sends what it compressed and keeps the rest in its error buffer', () => {
+    const error = new Float32Array(delta.length);
+    const honest = makeHonest(delta, error, compression, base);
+    expect(honest.sent).toBe(honest.update);
+    expect(honest.baseHash).toBe(base);
+    expect(decompress(honest.payload, delta.length).values).toEqual(honest.update!.values);
+    expect(rms(error)).toBeGreaterThan(0);
+  });
+
+  it('a cheat moves its error buffer as an honest peer would, and puts nothing back (sent is empty)', () => {
+    const honestError = new Float32Array(delta.length);
+    makeHonest(delta, honestError, compression, base);
+    const error = new Float32Array(delta.length);
+    const scaled = made('scaled', error);
+    expect(error).toEqual(honestError);
+    expect(scaled.sent.indices).toHaveLength(0);
+    expect(l2(scaled.update!) / l2(makeHonest(delta, new Float32Array(delta.length), compression, base).update!)).toBeCloseTo(SCALED_FACTOR, 0);
+  });
+
+  it('says why others will refuse it: another base, or values that are not numbers', () => {
+    expect(made('stalebase')).toMatchObject({ update: null, baseHash: 'ef'.repeat(32), refused: 'wrong-base' });
+    expect(made('nan')).toMatchObject({ update: null, baseHash: base, refused: 'non-finite' });
+    expect(made('zero').refused).toBeUndefined();
+  });
+
+  it('a copycat waits for another update of the round, a replayer for an accepted one', () => {
+    expect([readyToCheat('copycat', 0, 5), readyToCheat('copycat', 1, 0)]).toEqual([false, true]);
+    expect([readyToCheat('replay', 5, 0), readyToCheat('replay', 0, 1)]).toEqual([false, true]);
+    expect(readyToCheat('noise', 0, 0)).toBe(true);
   });
 });
