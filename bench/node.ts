@@ -13,6 +13,7 @@
  * 3. The scheduler's path: in idle mode, from the desktop app's "user active" signal (reportSignals) to the
  *    trainer stopped (p50/p99, target p99 ≤ 100 ms), and the node's CPU while the schedule holds it (target
  *    < 1 % of a core), against the same node's CPU while training.
+ * `AIRTIST_BENCH_TRAINER=thread|process` picks where the trainer runs (default: the node's default placement).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,11 +136,12 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'airtist-bench-node-'));
   try {
     const backend = await selectBackend('wasm');
-    const node = await startNode({ dataDir: dir, model: MODEL, backend });
+    const isolation = process.env.AIRTIST_BENCH_TRAINER;
+    const node = await startNode({ dataDir: dir, model: MODEL, backend, ...(isolation === 'thread' || isolation === 'process' ? { trainer: { isolation } } : {}) });
     await node.pause();
     const batchSize = node.status().batchSize;
     await underLoads(async (load) => {
-      console.log(`\n# 1. Node overhead, ${load} (${MODEL}, batch ${batchSize}, backend ${backend}, ${WINDOW_SECONDS} s windows)`);
+      console.log(`\n# 1. Node overhead, ${load} (${MODEL}, batch ${batchSize}, backend ${backend}, trainer ${isolation ?? "default placement"}, ${WINDOW_SECONDS} s windows)`);
       const { node: rate, microBatch } = await overhead(node, batchSize);
       console.log(`\n# 2. Yield latency, ${load} (${PAUSES} pauses at random moments; step ≈ ${((batchSize / rate) * 1000).toFixed(0)} ms, micro-batch ${microBatch})`);
       await yieldLatency(node);

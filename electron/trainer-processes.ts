@@ -10,6 +10,8 @@ import type { TrainerProcessNotice, TrainerProcessRequest } from '../worker/trai
 export interface TrainerChild<Port> {
   postMessage(message: null, transfer: Port[]): void;
   kill(): boolean;
+  /** Undefined until the process has started (and after it has ended). */
+  readonly pid?: number | undefined;
   on(event: 'exit', listener: (code: number) => void): unknown;
   readonly stdout: NodeJS.ReadableStream | null;
   readonly stderr: NodeJS.ReadableStream | null;
@@ -68,7 +70,7 @@ export function createTrainerProcesses<Port>(options: TrainerProcessesOptions<Po
     });
     const { port1, port2 } = new options.MessageChannelMain();
     child.postMessage(null, [port1]); // the trainer's first message: its way to the worker
-    options.reply({ type: 'trainer-port', id }, [port2]);
+    options.reply({ type: 'trainer-port', id, ...(child.pid !== undefined ? { pid: child.pid } : {}) }, [port2]);
   }
 
   return {

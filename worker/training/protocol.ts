@@ -45,6 +45,12 @@ export interface TrainerConfig {
   intensity?: number;
   /** Rows per micro-step, fixed; absent = tuned to the machine (see micro-batch.ts). */
   microBatch?: number;
+  /**
+   * How long a tuned micro-step should take (absent: MICRO_STEP_TARGET_MS). A pause waits for the micro-step in
+   * flight, so they are short; a host that can freeze the trainer mid-step (trainer-link.ts) asks for longer
+   * ones, at the micro-batch the machine computes best.
+   */
+  microStepTargetMs?: number;
   /** Free space a checkpoint must leave on its disk, so that training never fills the user's disk. */
   reserveDiskBytes: number;
   /** Hold at the restored step until the node grants steps (a rebase or snapshot); absent = no step limit. */
@@ -160,8 +166,11 @@ export type FromTrainerProcess = FromTrainer | { type: 'exit'; code: number };
  */
 export type TrainerProcessRequest = { type: 'spawn-trainer'; id: number } | { type: 'kill-trainer'; id: number };
 
-/** Main → worker: the trainer's port (in the message's ports), or that the process has ended. */
-export type TrainerProcessNotice = { type: 'trainer-port'; id: number } | { type: 'trainer-exit'; id: number; code: number };
+/**
+ * Main → worker: the trainer's port (in the message's ports) and its process id (the worker freezes it during a
+ * pause, see trainer-link.ts), or that the process has ended.
+ */
+export type TrainerProcessNotice = { type: 'trainer-port'; id: number; pid?: number } | { type: 'trainer-exit'; id: number; code: number };
 
 /** Int32 slots of the shared control buffer. */
 export const CONTROL = {

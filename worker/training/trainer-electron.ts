@@ -34,10 +34,20 @@ const isNotice = (data: unknown): data is TrainerProcessNotice =>
   ((data as { type?: unknown }).type === 'trainer-port' || (data as { type?: unknown }).type === 'trainer-exit') &&
   Number.isSafeInteger((data as { id?: unknown }).id);
 
+/** Sends `signal` to the trainer process; false if it is gone (or was never ours to signal). */
+function signalProcess(pid: number, signal: 'SIGSTOP' | 'SIGCONT'): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function electronTrainers(main: MainLink): ElectronTrainers {
   let nextId = 1;
   /** Trainers asked for and not yet ended: their handlers, and their port once main has sent it. */
-  const live = new Map<number, { handlers: Handlers; port: TrainerPort | null; queued: ToTrainerProcess[] }>();
+  const live = new Map<number, { handlers: Handlers; port: TrainerPort | null; pid: number | null; queued: ToTrainerProcess[] }>();
 
   const end = (id: number, code: number) => {
     const trainer = live.get(id);
@@ -50,7 +60,7 @@ export function electronTrainers(main: MainLink): ElectronTrainers {
   return {
     spawn(handlers) {
       const id = nextId++;
-      const trainer = { handlers, port: null as TrainerPort | null, queued: [] as ToTrainerProcess[] };
+      const trainer = { handlers, port: null as TrainerPort | null, pid: null as number | null, queued: [] as ToTrainerProcess[] };
       live.set(id, trainer);
       main.postMessage({ type: 'spawn-trainer', id });
       return {
@@ -60,6 +70,7 @@ export function electronTrainers(main: MainLink): ElectronTrainers {
           else if (live.has(id)) trainer.queued.push(message);
         },
         kill: () => main.postMessage({ type: 'kill-trainer', id }),
+        ...(process.platform === 'win32' ? {} : { signal: (signal: 'SIGSTOP' | 'SIGCONT') => trainer.pid !== null && live.has(id) && signalProcess(trainer.pid, signal) }),
       };
     },
 
@@ -76,6 +87,7 @@ export function electronTrainers(main: MainLink): ElectronTrainers {
       const port = ports[0];
       if (!port || trainer.port) return true;
       trainer.port = port;
+      if (Number.isSafeInteger(data.pid) && data.pid! > 0) trainer.pid = data.pid!;
       port.on('message', ({ data: message }) => trainer.handlers.message(message as FromTrainerProcess));
       // The trainer closes its end after its last message (or dies): that is its end, as a child's 'close'.
       port.on('close', () => end(data.id, 1));

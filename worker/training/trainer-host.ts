@@ -52,6 +52,20 @@ export interface TrainerReady {
 /** What the node may change while the thread runs. */
 export type TrainerSettings = Pick<TrainerConfig, 'sampleIntervalSeconds' | 'workUnitSeconds'> & { intensity: number };
 
+/**
+ * How long a pause keeps a freezable trainer frozen (see `pause`). Then it is let go to end the step it was
+ * stopped in, at the lowest priority, and wait there: its checkpoint makes the work durable, and it answers the
+ * node again. Any request, a resume or a stop lets it go at once.
+ */
+export const FREEZE_MS = 1000;
+
+/**
+ * How long a micro-step of a freezable trainer should take: a pause no longer waits for one, so they can be as
+ * large as the machine computes best (the whole batch, for the default model here); this bounds the compute a
+ * trainer finishes once let go after a pause.
+ */
+export const FREEZABLE_MICRO_STEP_MS = 1000;
+
 export class TrainerHost {
   private readonly link: TrainerLink;
   private readonly exited: Promise<void>;
@@ -66,6 +80,8 @@ export class TrainerHost {
   /** Weight requests waiting for the thread's answer, by id. */
   private requests = 0;
   private readonly pending = new Map<number, { resolve: (reply: FromTrainer) => void; reject: (error: Error) => void }>();
+  /** While a pause holds the trainer frozen: the timer that lets it go. */
+  private frozen: NodeJS.Timeout | null = null;
 
   private constructor(
     config: TrainerConfig,
@@ -83,6 +99,8 @@ export class TrainerHost {
       error: (error) => this.fail(error.stack ?? error.message),
       exit: (code) => {
         this.hasExited = true;
+        if (this.frozen) clearTimeout(this.frozen);
+        this.frozen = null;
         if (code !== 0 && !this.stopRequested) this.fail(`the trainer ${this.link.isolation} exited with code ${code}`);
         this.settle(this.waiters.length, preciseNow());
         for (const { reject } of this.pending.values()) reject(new Error('the trainer exited'));
@@ -90,7 +108,8 @@ export class TrainerHost {
         exit();
       },
     });
-    this.link.init(config, encodeCommand({ seq: this.seq, paused: startPaused }));
+    const freezable = this.link.freeze !== undefined;
+    this.link.init({ ...(freezable ? { microStepTargetMs: FREEZABLE_MICRO_STEP_MS } : {}), ...config }, encodeCommand({ seq: this.seq, paused: startPaused }));
   }
 
   /** Where the training compute runs: a thread of this process, or a child process at the lowest priority. */
@@ -113,6 +132,8 @@ export class TrainerHost {
   /**
    * Asks the trainer to pause. Resolves with the time its last micro-step ended (`preciseNow()` clock) once it
    * has stopped: the step in flight is ended cleanly (see `trainStepMicro`) and nothing trained is lost.
+   * A trainer that can be frozen (a process) is stopped at once, mid-step, with the step whole in its memory:
+   * then this resolves with the time it was frozen, and the step ends once it is let go (FREEZE_MS).
    * A later command that overtakes this one settles it too (then with the time it was overtaken).
    */
   pause(): Promise<number> {
@@ -130,8 +151,25 @@ export class TrainerHost {
     this.wantPaused = paused;
     const seq = this.seq;
     const settled = new Promise<number>((settle) => this.waiters.push({ seq, settle }));
+    this.thaw();
     this.link.command(encodeCommand({ seq, paused }));
+    if (paused && this.link.freeze) this.freeze(seq);
     return settled;
+  }
+
+  /** Stops the trainer process now; it has the pause command, and takes it where the step ends once let go. */
+  private freeze(seq: number): void {
+    if (!this.link.freeze!()) return;
+    this.frozen = setTimeout(() => this.thaw(), FREEZE_MS);
+    if (this.acknowledged(seq, preciseNow()) && this.wantPaused) this.events.paused();
+  }
+
+  /** Lets a frozen trainer go on (before anything is asked of it: a frozen process answers nothing). */
+  private thaw(): void {
+    if (!this.frozen) return;
+    clearTimeout(this.frozen);
+    this.frozen = null;
+    this.link.thaw!();
   }
 
   /** The task's weights as one vector with its manifest and step, moved (not copied) out of the thread. */
@@ -196,6 +234,7 @@ export class TrainerHost {
     if (this.hasExited) return Promise.reject(new Error('the trainer has exited'));
     return new Promise((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject });
+      this.thaw();
       this.link.post(message, transfer);
     });
   }
@@ -207,12 +246,14 @@ export class TrainerHost {
 
   /** New intervals and duty cycle, taken between steps. */
   updateSettings({ sampleIntervalSeconds, workUnitSeconds, intensity }: TrainerSettings): void {
+    this.thaw();
     if (!this.hasExited) this.link.post({ type: 'settings', sampleIntervalSeconds, workUnitSeconds, intensity } satisfies ToTrainer);
   }
 
   /** Finishes the current step, checkpoints, and ends the thread (terminated if it overruns the timeout). */
   async stop(timeoutMs = 30_000): Promise<void> {
     this.stopRequested = true;
+    this.thaw();
     this.link.stop();
     const timer = setTimeout(() => this.link.terminate(), timeoutMs);
     await this.exited;

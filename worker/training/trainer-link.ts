@@ -38,6 +38,13 @@ export interface TrainerLink {
   terminate(): void;
   /** Whether the link keeps the node's process alive (a prespawned spare does not). */
   hold(keep: boolean): void;
+  /**
+   * Stops the trainer's compute at once, mid-step, everything it holds kept in memory (SIGSTOP to a trainer
+   * process); false when it could not (the process is gone, or not started yet). `thaw` lets it go on
+   * (SIGCONT). Absent where a trainer cannot be frozen: a thread, or Windows.
+   */
+  freeze?(): boolean;
+  thaw?(): void;
 }
 
 export type TrainerIsolation = 'thread' | 'process';
@@ -47,6 +54,8 @@ export interface TrainerChannel {
   send(message: ToTrainerProcess): void;
   kill(): void;
   hold?(keep: boolean): void;
+  /** Stops or continues the whole process at once: false if it could not; absent where the OS has no such signals (Windows). */
+  signal?(signal: 'SIGSTOP' | 'SIGCONT'): boolean;
 }
 
 /** Starts a trainer child process; its messages, failure to start and end go to `handlers`. */
@@ -102,6 +111,23 @@ export function threadLink(worker: Worker, handlers: LinkHandlers): TrainerLink 
   };
 }
 
+/**
+ * Trainer processes frozen now, each with the way to let it go. If this process exits (a crash included) they
+ * are let go first: a stopped process whose parent is gone would otherwise stay stopped, unable even to notice.
+ */
+const frozenNow = new Set<() => void>();
+let exitWatched = false;
+
+function watchFrozen(thaw: () => void, frozen: boolean): void {
+  if (!frozen) return void frozenNow.delete(thaw);
+  frozenNow.add(thaw);
+  if (exitWatched) return;
+  exitWatched = true;
+  process.once('exit', () => {
+    for (const letGo of frozenNow) letGo();
+  });
+}
+
 /** The trainer in a child process: the same calls as messages, which the child turns into its own shared buffer. */
 export function processLink(spawn: TrainerSpawner, handlers: LinkHandlers): TrainerLink {
   let ended = false;
@@ -117,11 +143,22 @@ export function processLink(spawn: TrainerSpawner, handlers: LinkHandlers): Trai
     exit: (code) => {
       if (ended) return;
       ended = true;
+      watchFrozen(thaw, false);
       handlers.exit(threadExitCode ?? code);
     },
   });
   const send = (message: ToTrainerProcess) => {
     if (!ended) channel.send(message);
+  };
+  const signal = channel.signal?.bind(channel);
+  const thaw = () => {
+    watchFrozen(thaw, false);
+    if (!ended) signal!('SIGCONT');
+  };
+  const freeze = () => {
+    if (ended || !signal!('SIGSTOP')) return false;
+    watchFrozen(thaw, true);
+    return true;
   };
   return {
     isolation: 'process',
@@ -131,6 +168,7 @@ export function processLink(spawn: TrainerSpawner, handlers: LinkHandlers): Trai
     stop: () => send({ type: 'stop' }),
     terminate: () => channel.kill(),
     hold: (keep) => channel.hold?.(keep),
+    ...(signal ? { freeze, thaw } : {}),
   };
 }
 
@@ -147,6 +185,7 @@ export const forkTrainerProcess: TrainerSpawner = (handlers) => {
       if (child.connected) child.send(message, (error) => error && handlers.error(error));
     },
     kill: () => void child.kill('SIGKILL'),
+    ...(process.platform === 'win32' ? {} : { signal: (signal: 'SIGSTOP' | 'SIGCONT') => child.kill(signal) }),
     hold(keep) {
       if (keep) {
         child.ref();

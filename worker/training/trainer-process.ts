@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import type { FromTrainerProcess, ToTrainerProcess } from './protocol.js';
 import { spawnTrainerThread, threadLink } from './trainer-link.js';
+import { claim, pidPathOf, releaseLeftover, unclaim } from './trainer-pid.js';
 
 /** The way back to the node. */
 interface Parent {
@@ -91,27 +92,38 @@ const parent = forkedParent() ?? (await electronParent());
 if (!parent) throw new Error('trainer-process must be started by the node (child_process.fork) or by Electron');
 
 let started = false;
+/** This process's record as its checkpoint's trainer (see trainer-pid.ts), once it has one. */
+let pidPath: string | null = null;
 const link = threadLink(spawnTrainerThread(), {
   message: (message) => parent.send(message),
   error: (error) => parent.send({ type: 'error', message: error.message, ...(error.stack ? { stack: error.stack } : {}) }),
   exit(code) {
+    if (pidPath) unclaim(pidPath);
     process.exitCode = code;
     parent.send({ type: 'exit', code }, () => parent.end());
   },
 });
 
+/** Messages are handled in order; the init waits for a trainer left frozen by a killed node to be let go. */
+let handled: Promise<void> = Promise.resolve();
 parent.onMessage((message) => {
-  switch (message.type) {
-    case 'init':
-      started = true;
-      return link.init(message.config, message.command);
-    case 'command':
-      return link.command(message.word);
-    case 'stop':
-      return link.stop();
-    default:
-      return link.post(message);
-  }
+  handled = handled.then(async () => {
+    switch (message.type) {
+      case 'init': {
+        started = true;
+        pidPath = pidPathOf(message.config.checkpointPath);
+        await releaseLeftover(pidPath);
+        claim(pidPath);
+        return link.init(message.config, message.command);
+      }
+      case 'command':
+        return link.command(message.word);
+      case 'stop':
+        return link.stop();
+      default:
+        return link.post(message);
+    }
+  });
 });
 
 // With the node gone nobody is left to train for: finish the step and checkpoint (work is kept), then end.

@@ -142,7 +142,7 @@ export class Trainer {
   async init(): Promise<void> {
     this.backend = await selectBackend(this.config.backend);
     this.task = this.makeTask(this.config);
-    this.tuner = new MicroBatchTuner({ batchSize: this.config.batchSize, min: this.task.minMicroBatch });
+    this.tuner = new MicroBatchTuner({ batchSize: this.config.batchSize, min: this.task.minMicroBatch, ...(this.config.microStepTargetMs ? { targetMs: this.config.microStepTargetMs } : {}) });
     if (this.config.microBatch !== undefined) this.tuner.current = this.config.microBatch;
     this.shard = this.config.shard;
 

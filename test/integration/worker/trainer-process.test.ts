@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
 
 const dist = (path: string) => new URL(`../../../dist/worker/training/${path}`, import.meta.url);
-const { TrainerHost, TrainerStartError } = (await import(dist('trainer-host.js').href)) as typeof import('../../../worker/training/trainer-host.js');
+const { TrainerHost, TrainerStartError, FREEZE_MS } = (await import(dist('trainer-host.js').href)) as typeof import('../../../worker/training/trainer-host.js');
 const PROCESS = { isolation: 'process' } as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,6 +43,13 @@ function threadNices(pid: number): number[] {
       return [];
     }
   });
+}
+
+/** The state letter of `pid` (R running, S sleeping, T stopped...) and its CPU time in clock ticks. */
+function procState(pid: number): { state: string; ticks: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0]!, ticks: Number(fields[11]) + Number(fields[12]) };
 }
 
 const alive = (pid: number) => {
@@ -95,6 +102,82 @@ describe.runIf(process.platform === 'linux')('the trainer in a child process', {
       expect(again.ready.step, 'restarted from the checkpoint').toBeGreaterThan(0);
     } finally {
       await again.host.stop();
+    }
+  });
+
+  it('a pause freezes the child at once, mid-step; let go, it ends that step and waits, and resumes on from it', async () => {
+    const steps: number[] = [];
+    const micro: number[] = [];
+    const events = quietEvents({ progress: (point) => void (steps.push(point.step), micro.push(point.microBatch)) });
+    const { host } = await TrainerHost.start(testTrainerConfig(join(dir, 'freeze.ckpt'), { batchSize: 64 }), events, false, PROCESS);
+    try {
+      const [child] = trainerChildren();
+      while (steps.length < 2) await sleep(20);
+      const asked = performance.now();
+      await host.pause();
+      // The signal is sent when the pause resolves; the kernel stops a process running on another core a moment later.
+      while (procState(child!).state !== 'T' && performance.now() - asked < 100) await sleep(1);
+      const frozen = procState(child!);
+      expect(frozen.state, 'stopped within 100 ms of the pause').toBe('T');
+      await sleep(Math.min(400, FREEZE_MS / 2));
+      expect(procState(child!), 'no compute while frozen').toEqual(frozen);
+      // Let go, it ends the step it was stopped in (at the lowest priority) and then waits, paused.
+      await sleep(FREEZE_MS + 1500);
+      expect(procState(child!).state).toBe('S');
+      const atPause = steps.length;
+      await sleep(500);
+      expect(steps.length, 'no step while paused').toBe(atPause);
+      await host.resume();
+      while (steps.length < atPause + 2) await sleep(20);
+      // The steps go on from where they were: none trained twice.
+      expect(steps.every((step, i) => i === 0 || step > steps[i - 1]!)).toBe(true);
+      // A pause no longer waits for a micro-step, so the tuner keeps whole batches (see FREEZABLE_MICRO_STEP_MS).
+      expect(micro.at(-1)).toBe(64);
+
+      // A request lets a frozen trainer go at once: it answers without waiting for FREEZE_MS.
+      await host.pause();
+      const reading = performance.now();
+      await host.readWeights();
+      expect(performance.now() - reading).toBeLessThan(FREEZE_MS);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('a trainer left frozen by a node killed mid-pause is let go by the next one, which starts from its checkpoint', async () => {
+    const script = join(dir, 'frozen-node.mjs');
+    const checkpoint = join(dir, 'frozen.ckpt');
+    writeFileSync(
+      script,
+      `const { TrainerHost } = await import(${JSON.stringify(dist('trainer-host.js').href)});
+      const config = ${JSON.stringify(testTrainerConfig(checkpoint))};
+      let steps = 0;
+      const events = { progress() { steps++; }, samples() {}, unit() {}, paused() {}, resumed() {}, held() {}, disk() {}, warning() {}, failed() {} };
+      const { host } = await TrainerHost.start(config, events, false, { isolation: 'process' });
+      while (steps < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      await host.pause();
+      process.stdout.write('frozen\\n');`,
+    );
+    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let child: number | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        node.stdout.on('data', () => resolve());
+        node.once('exit', (code) => reject(new Error(`the node exited first (${code})`)));
+      });
+      [child] = trainerChildren(node.pid);
+      node.kill('SIGKILL');
+      await sleep(FREEZE_MS + 500);
+      // Nothing lets it go now: its node is gone and it cannot notice.
+      expect(procState(child!).state).toBe('T');
+      const { host, ready } = await TrainerHost.start(testTrainerConfig(checkpoint), quietEvents(), true, PROCESS);
+      await host.stop();
+      expect(alive(child!), 'the frozen trainer was let go and ended').toBe(false);
+      // Let go, it saw its node gone and checkpointed the steps it had trained: the new one starts from them.
+      expect(ready.step).toBeGreaterThan(0);
+    } finally {
+      node.kill('SIGKILL');
+      if (child && alive(child)) process.kill(child, 'SIGKILL');
     }
   });
 

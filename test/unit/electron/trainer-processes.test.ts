@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { createTrainerProcesses } from '../../../electron/trainer-processes.js';
@@ -13,6 +15,7 @@ class FakeTrainerChild extends EventEmitter {
   readonly stderr = new PassThrough();
   ports: FakePort[] = [];
   kills = 0;
+  pid: number | undefined = undefined;
   postMessage(_message: null, ports: FakePort[]): void {
     this.ports = ports;
   }
@@ -22,10 +25,11 @@ class FakeTrainerChild extends EventEmitter {
   }
 }
 
-function setup() {
+function setup(pid?: number) {
   const children: FakeTrainerChild[] = [];
   const fork = vi.fn(() => {
     children.push(new FakeTrainerChild());
+    children.at(-1)!.pid = pid;
     return children.at(-1)!;
   });
   const notices: Array<{ notice: TrainerProcessNotice; ports: FakePort[] }> = [];
@@ -97,8 +101,8 @@ describe('createTrainerProcesses (main)', () => {
 
 describe('electronTrainers (worker) with main, end to end over fake ports', () => {
   /** Main and the worker wired as in the app: the worker's requests go to main, main's notices come back. */
-  function wired() {
-    const main = setup();
+  function wired(pid?: number) {
+    const main = setup(pid);
     const worker = electronTrainers({ postMessage: (request) => void main.trainers.handle(request) });
     const deliver = () => {
       for (const { notice, ports } of main.notices.splice(0)) worker.notice(notice, ports);
@@ -146,6 +150,32 @@ describe('electronTrainers (worker) with main, end to end over fake ports', () =
     expect(lone.notice({ type: 'trainer-exit', id: 1, code: -1 }, [])).toBe(true);
     expect(ended).toEqual([-1]);
     expect(lone.notice({ type: 'connect', client: 'main' }, [])).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')('freezes and lets go the process whose pid main reported, and cannot before', async () => {
+    // A real process stands in for the trainer: its state shows whether the signals reached it.
+    const stand = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const state = () => {
+      const stat = readFileSync(`/proc/${stand.pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    };
+    const until = async (wanted: string) => {
+      for (let i = 0; i < 100 && state() !== wanted; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      return state();
+    };
+    try {
+      const { worker, deliver, notices } = wired(stand.pid);
+      const link = processLink(worker.spawn, { message: () => {}, error: () => {}, exit: () => {} });
+      expect(link.freeze!(), 'no pid before main has answered').toBe(false);
+      expect(notices[0]!.notice).toEqual({ type: 'trainer-port', id: 1, pid: stand.pid });
+      deliver();
+      expect(link.freeze!()).toBe(true);
+      expect(await until('T')).toBe('T');
+      link.thaw!();
+      expect(await until('S')).toBe('S');
+    } finally {
+      stand.kill('SIGKILL');
+    }
   });
 
   it('asks main to kill the process on terminate', () => {
