@@ -23,6 +23,7 @@ import { startNode, type MinerNode } from '../worker/node.js';
 import { selectBackend } from '../worker/training/backend.js';
 import { preciseNow } from '../worker/training/protocol.js';
 import { bareThroughput } from './bare-loop.js';
+import { childPids, cpuMs } from './proc.js';
 import { underLoads } from './load.js';
 import { median, percentile, runIfMain, sleep } from './stats.js';
 
@@ -44,8 +45,10 @@ async function nodeThroughput(node: MinerNode, batchSize: number, seconds: numbe
   await sleep(seconds * 1000);
   off.close();
   await node.pause();
-  const first = points[0]!;
-  const last = points.at(-1)!;
+  const first = points[0];
+  const last = points.at(-1);
+  // A trainer at the lowest priority may get no CPU at all while other programs take every core.
+  if (!first || !last || last === first) return { rate: 0, microBatch: last?.microBatch ?? 0 };
   return { rate: ((last.step - first.step) * batchSize) / ((last.time - first.time) / 1000), microBatch: last.microBatch };
 }
 
@@ -115,15 +118,18 @@ async function schedulerYield(node: MinerNode): Promise<void> {
     latencies.push(preciseNow() - signalled);
   }
   console.log(`"user active" → trainer stopped  p50 ${median(latencies).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   (target p99 ≤ 100 ms)`);
-  // CPU of the whole node process (every thread) over 10 s, held by the schedule and then training.
+  // CPU of the whole node over 10 s (every thread, and a trainer process), held by the schedule and then training.
+  const childrenMs = async () => (await Promise.all((await childPids('trainer-process')).map(cpuMs))).reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
   const cpuShare = async (seconds: number, keep: () => Promise<unknown>) => {
     const timer = setInterval(() => void keep(), 1000);
     const before = process.cpuUsage();
+    const childrenBefore = await childrenMs();
     const started = preciseNow();
     await sleep(seconds * 1000);
     const used = process.cpuUsage(before);
+    const children = (await childrenMs()) - childrenBefore;
     clearInterval(timer);
-    return (used.user + used.system) / 1000 / (preciseNow() - started);
+    return ((used.user + used.system) / 1000 + children) / (preciseNow() - started);
   };
   const held = await cpuShare(10, () => call(node, 'reportSignals', { idleSeconds: 0 }));
   const training = await cpuShare(10, () => call(node, 'reportSignals', { idleSeconds: 3600 }));

@@ -47,3 +47,24 @@ export async function connectionOwner(localPort: number, remotePort: number, pid
   }
   return null;
 }
+
+/** The pids whose parent is `ppid` (this process's children by default) and whose command line holds `running`. */
+export async function childPids(running: string, ppid = process.pid): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  const matches = await Promise.all(
+    pids.map(async (pid) => (await processStat(pid))?.[1] === ppid && ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(running))),
+  );
+  return pids.filter((_, i) => matches[i]);
+}
+
+/** User and system CPU time of a process in ms (Linux counts in 1/100 s), or null once it is gone. */
+export async function cpuMs(pid: number): Promise<number | null> {
+  const fields = await processStat(pid);
+  return fields ? (fields[11]! + fields[12]!) * 10 : null;
+}
+
+/** /proc/<pid>/stat's numeric fields after the command name (state is NaN), or null. */
+async function processStat(pid: number): Promise<number[] | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number) : null;
+}

@@ -1,5 +1,5 @@
 /**
- * The desktop app's trainer processes (main side). On Windows and macOS the worker trains in a process of its
+ * The desktop app's trainer processes (main side). The worker trains in a process of its
  * own at the lowest priority (worker/training/trainer-link.ts), and inside Electron only main may start one: the
  * worker asks, main forks trainer-process.js as a utilityProcess, gives it one end of a MessageChannel and the
  * worker the other, and tells the worker when the process has ended. `fork` and the channel are passed in.

@@ -35,9 +35,9 @@ Options:
   --batch-size N     samples per step (default: the model's)
   --min-free-disk MB free space training always leaves on the data dir's disk (default 100)
   --progress-every S seconds between progress lines (default 5; 0 = quiet)
-  --trainer WHERE    thread | process: run the training compute in a thread of this process (default on
-                     Linux, which lowers the thread alone to nice 19) or in a child process at the lowest
-                     priority (default elsewhere)
+  --trainer WHERE    process | thread: run the training compute in a child process at the lowest priority,
+                     which a pause freezes at once (default), or in a thread of this process (Linux lowers
+                     it alone to nice 19; a pause waits for its micro-step, so micro-steps stay short)
 
 Network (the node joins the swarm and trains in rounds unless --offline). The listen port, bootstrap peers,
 relay and chain come from the saved settings (the dashboard's Settings page) unless these flags name them:

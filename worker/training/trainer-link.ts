@@ -5,7 +5,9 @@
  * per process, so only a process of its own lets the training compute yield to the user's programs while the
  * node's event loop, its API and its peers, keeps normal priority). The host sees one interface either way.
  */
-import { fork } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   CONTROL,
@@ -72,9 +74,14 @@ export interface TrainerPlacement {
   spawn?: TrainerSpawner;
 }
 
-/** Linux lowers the trainer thread alone; elsewhere a priority belongs to a process, so the trainer gets one. */
-export function defaultPlacement(platform: NodeJS.Platform = process.platform): TrainerPlacement {
-  return { isolation: platform === 'linux' ? 'thread' : 'process' };
+/**
+ * A process everywhere: Windows and macOS keep one priority per process, and where the OS can stop a process
+ * (Linux, macOS) a pause freezes it at once, mid-step, so micro-steps need not be short and training keeps the
+ * batch size the machine computes best. A thread (Linux lowers it alone to nice 19) starts faster and is what
+ * `--trainer thread` asks for.
+ */
+export function defaultPlacement(): TrainerPlacement {
+  return { isolation: 'process' };
 }
 
 /** The thread's entry and the child process's, built next to this file. */
@@ -172,10 +179,19 @@ export function processLink(spawn: TrainerSpawner, handlers: LinkHandlers): Trai
   };
 }
 
-/** A trainer child process started with child_process.fork (the headless node, a test, a bench). */
+/**
+ * On Linux, util-linux's setpriv starts the trainer with a parent-death signal of SIGCONT: a trainer frozen by
+ * a pause whose node is killed outright (SIGKILL, the OOM killer) is let go by the kernel, sees its node gone,
+ * checkpoints and ends. Without setpriv the node's exit hook and the next trainer's start do it (trainer-pid.ts).
+ */
+const SETPRIV = process.platform === 'linux' ? (['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) ?? null) : null;
+
+/** A trainer child process started with Node's IPC channel (the headless node, a test, a bench). */
 export const forkTrainerProcess: TrainerSpawner = (handlers) => {
   // Its own Node flags only: the parent's (a test runner's loader, an inspector port) are not the trainer's.
-  const child = fork(PROCESS_ENTRY, [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const node = [process.execPath, fileURLToPath(PROCESS_ENTRY)];
+  const [command, ...args] = SETPRIV ? [SETPRIV, '--pdeathsig', 'CONT', ...node] : node;
+  const child = spawn(command!, args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.on('message', (message: FromTrainerProcess) => handlers.message(message));
   child.on('error', (error) => handlers.error(error));
   // 'close' comes after the IPC channel has closed, so after the last message; a signal reads as a failure.

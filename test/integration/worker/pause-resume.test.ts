@@ -12,8 +12,17 @@ import { quietEvents, testTrainerConfig } from '../../helpers/trainer.js';
 
 // The built modules: the trainer thread is a compiled file (npm test builds first).
 const dist = (path: string) => new URL(`../../../dist/worker/${path}`, import.meta.url).href;
-const { TrainerHost } = (await import(dist('training/trainer-host.js'))) as typeof import('../../../worker/training/trainer-host.js');
+const { TrainerHost, FREEZE_MS } = (await import(dist('training/trainer-host.js'))) as typeof import('../../../worker/training/trainer-host.js');
 const { startNode } = (await import(dist('node.js'))) as typeof import('../../../worker/node.js');
+
+/**
+ * The node's step once its pause has settled: a pause freezes a trainer process mid-step, and let go it ends that
+ * step and reports the steps it had trained before the pause (trainer-host.ts, FREEZE_MS).
+ */
+async function stepOncePaused(node: { status(): { step: number } }): Promise<number> {
+  await sleep(FREEZE_MS + 1000);
+  return node.status().step;
+}
 
 const SEQUENCES = Number(process.env.SEQ ?? 2000);
 const SETTLE_BOUND_MS = 5000;
@@ -72,11 +81,13 @@ describe('pause and resume', { timeout: 240_000 }, () => {
         if (i % 250 === 249) {
           // The trainer's real state: while it trains, progress comes within a second or so of each step (a
           // loaded CI machine can stretch a step, so a resumed trainer gets a generous bound to show it); a
-          // paused one stays silent for 1.5 s.
-          const before = progressEvents;
+          // paused one, once a frozen trainer has been let go to end its step, stays silent for 1.5 s.
           if (last === 'resume') {
+            const before = progressEvents;
             await expect.poll(() => progressEvents, { timeout: 15_000, message: `sequence ${i} ended with resume` }).toBeGreaterThan(before);
           } else {
+            await sleep(FREEZE_MS + 500);
+            const before = progressEvents;
             await sleep(1500);
             expect(progressEvents, `sequence ${i} ended with pause`).toBe(before);
           }
@@ -107,8 +118,8 @@ describe('pause and resume', { timeout: 240_000 }, () => {
         // The second call's reply is the state it was confirmed in (the first may have been confirmed before it).
         expect(replies[1]).toMatchObject({ kind: 'result', result: { state: expected } });
       }
-      // Ends with a pause: the trainer really stopped.
-      const step = node.status().step;
+      // Ends with a pause: the trainer really stopped (once a frozen trainer, let go, has ended its step).
+      const step = await stepOncePaused(node);
       await sleep(1500);
       expect(node.status().step).toBe(step);
       await call('resume');
@@ -146,7 +157,7 @@ describe('pause and resume', { timeout: 240_000 }, () => {
       const history = (await node.hub.dispatcher.handle({ kind: 'call', id: 2, method: 'roundHistory', params: { limit: 50 } })) as { result: { rounds: RoundRecord[] } };
       expect(history.result.rounds.find((r) => r.round === round)?.own).not.toBeNull();
       expect(states.map((s) => s.reasonText)).toContain(`Finishing round ${round}, then pausing`);
-      const paused = node.status().step;
+      const paused = await stepOncePaused(node);
       await sleep(1500);
       expect(node.status().step).toBe(paused);
       await call('resume');

@@ -32,7 +32,7 @@ describe.runIf(process.platform === 'linux')('the trainer thread priority', { ti
 
   it('is the lowest for the trainer thread only', async () => {
     const before = threadNices();
-    const { host } = await TrainerHost.start(testTrainerConfig(join(dir, 'run.ckpt')), quietEvents());
+    const { host } = await TrainerHost.start(testTrainerConfig(join(dir, 'run.ckpt')), quietEvents(), false, { isolation: 'thread' });
     try {
       const during = threadNices();
       const niced = [...during].filter(([tid, nice]) => nice === 19 && before.get(tid) !== 19);

@@ -5,7 +5,7 @@
  * its own, and a child whose node dies stops by itself instead of training for nobody.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,13 @@ function procState(pid: number): { state: string; ticks: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { state: fields[0]!, ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+/** `pid`'s state once it is `wanted`, or as it is after `ms`. */
+async function stateWithin(pid: number, wanted: string, ms: number): Promise<string> {
+  const started = performance.now();
+  while (procState(pid).state !== wanted && performance.now() - started < ms) await sleep(1);
+  return procState(pid).state;
 }
 
 const alive = (pid: number) => {
@@ -113,12 +120,10 @@ describe.runIf(process.platform === 'linux')('the trainer in a child process', {
     try {
       const [child] = trainerChildren();
       while (steps.length < 2) await sleep(20);
-      const asked = performance.now();
       await host.pause();
       // The signal is sent when the pause resolves; the kernel stops a process running on another core a moment later.
-      while (procState(child!).state !== 'T' && performance.now() - asked < 100) await sleep(1);
+      expect(await stateWithin(child!, 'T', 100), 'stopped within 100 ms of the pause').toBe('T');
       const frozen = procState(child!);
-      expect(frozen.state, 'stopped within 100 ms of the pause').toBe('T');
       await sleep(Math.min(400, FREEZE_MS / 2));
       expect(procState(child!), 'no compute while frozen').toEqual(frozen);
       // Let go, it ends the step it was stopped in (at the lowest priority) and then waits, paused.
@@ -144,7 +149,7 @@ describe.runIf(process.platform === 'linux')('the trainer in a child process', {
     }
   });
 
-  it('a trainer left frozen by a node killed mid-pause is let go by the next one, which starts from its checkpoint', async () => {
+  it('a trainer frozen by a pause whose node is killed is let go (parent-death signal), checkpoints and ends', async () => {
     const script = join(dir, 'frozen-node.mjs');
     const checkpoint = join(dir, 'frozen.ckpt');
     writeFileSync(
@@ -166,18 +171,38 @@ describe.runIf(process.platform === 'linux')('the trainer in a child process', {
         node.once('exit', (code) => reject(new Error(`the node exited first (${code})`)));
       });
       [child] = trainerChildren(node.pid);
-      node.kill('SIGKILL');
-      await sleep(FREEZE_MS + 500);
-      // Nothing lets it go now: its node is gone and it cannot notice.
-      expect(procState(child!).state).toBe('T');
+      expect(await stateWithin(child!, 'T', 100)).toBe('T');
+      node.kill('SIGKILL'); // before the node's own timer lets it go
+      for (let i = 0; i < 200 && alive(child!); i++) await sleep(100);
+      expect(alive(child!), 'the frozen trainer was let go and ended').toBe(false);
+      // Let go, it saw its node gone and checkpointed the steps it had trained: the next one starts from them.
       const { host, ready } = await TrainerHost.start(testTrainerConfig(checkpoint), quietEvents(), true, PROCESS);
       await host.stop();
-      expect(alive(child!), 'the frozen trainer was let go and ended').toBe(false);
-      // Let go, it saw its node gone and checkpointed the steps it had trained: the new one starts from them.
       expect(ready.step).toBeGreaterThan(0);
     } finally {
       node.kill('SIGKILL');
       if (child && alive(child)) process.kill(child, 'SIGKILL');
+    }
+  });
+
+  it('a trainer still stopped from an earlier node is let go, or killed, before the next one loads the checkpoint', async () => {
+    // Where no parent-death signal exists (or a trainer was stopped by hand): a stopped trainer of the checkpoint
+    // that does not end when let go. A stand-in with the trainer's entry on its command line.
+    const checkpoint = join(dir, 'stuck.ckpt');
+    const stuck = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'trainer-process.js'], { stdio: 'ignore' });
+    try {
+      const ended = new Promise<string | null>((resolve) => stuck.once('exit', (_code, signal) => resolve(signal)));
+      stuck.kill('SIGSTOP');
+      writeFileSync(`${checkpoint}.trainer-pid`, `${stuck.pid}\n`);
+      const { host } = await TrainerHost.start(testTrainerConfig(checkpoint), quietEvents(), true, PROCESS);
+      const [child] = trainerChildren();
+      const recorded = Number(readFileSync(`${checkpoint}.trainer-pid`, 'utf8'));
+      await host.stop();
+      expect(await ended, 'let go, it did not end: killed').toBe('SIGKILL');
+      expect(recorded, 'the new trainer holds the checkpoint now').toBe(child);
+      expect(existsSync(`${checkpoint}.trainer-pid`), 'and gives it up when it ends').toBe(false);
+    } finally {
+      stuck.kill('SIGKILL');
     }
   });
 

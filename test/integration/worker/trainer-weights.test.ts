@@ -21,6 +21,8 @@ describe('weights between the node and the trainer thread', { timeout: 120_000 }
     const { host } = await TrainerHost.start(
       config,
       quietEvents({ progress: () => void progress++, failed: (message) => void failures.push(message) }),
+      false,
+      { isolation: 'thread' }, // the thread moves buffers both ways; a trainer process copies them
     );
     try {
       const first = await host.readWeights();
