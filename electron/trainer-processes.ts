@@ -10,9 +10,10 @@ import type { TrainerProcessNotice, TrainerProcessRequest } from '../worker/trai
 export interface TrainerChild<Port> {
   postMessage(message: null, transfer: Port[]): void;
   kill(): boolean;
-  /** Undefined until the process has started (and after it has ended). */
+  /** Undefined until the process has started (its 'spawn'), and after it has ended. */
   readonly pid?: number | undefined;
   on(event: 'exit', listener: (code: number) => void): unknown;
+  once(event: 'spawn', listener: () => void): unknown;
   readonly stdout: NodeJS.ReadableStream | null;
   readonly stderr: NodeJS.ReadableStream | null;
 }
@@ -70,7 +71,13 @@ export function createTrainerProcesses<Port>(options: TrainerProcessesOptions<Po
     });
     const { port1, port2 } = new options.MessageChannelMain();
     child.postMessage(null, [port1]); // the trainer's first message: its way to the worker
-    options.reply({ type: 'trainer-port', id, ...(child.pid !== undefined ? { pid: child.pid } : {}) }, [port2]);
+    // The worker gets its end with the process id (to freeze the trainer during a pause), known once it has spawned.
+    const handOver = () => {
+      if (children.get(id) !== child) return; // it ended first: the exit notice said so
+      options.reply({ type: 'trainer-port', id, ...(child.pid !== undefined ? { pid: child.pid } : {}) }, [port2]);
+    };
+    if (child.pid !== undefined) handOver();
+    else child.once('spawn', handOver);
   }
 
   return {

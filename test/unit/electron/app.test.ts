@@ -176,6 +176,7 @@ describe('createApp', () => {
     await spawnWorker();
     child().emit('message', { type: 'spawn-trainer', id: 1 });
     expect(forkTrainer).toHaveBeenCalledWith(appPaths('/app', 'linux').trainerPath, [], expect.objectContaining({ stdio: 'pipe' }));
+    trainerChildren[0]!.spawn();
     const notice = child().messages.at(-1)!;
     expect(notice.message).toEqual({ type: 'trainer-port', id: 1 });
     expect((trainerChildren[0]!.messages[0]!.ports[0] as FakePort).peer).toBe(notice.ports[0]);

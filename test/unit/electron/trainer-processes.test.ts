@@ -25,11 +25,11 @@ class FakeTrainerChild extends EventEmitter {
   }
 }
 
-function setup(pid?: number) {
+function setup(pid: number | null = 4242) {
   const children: FakeTrainerChild[] = [];
   const fork = vi.fn(() => {
     children.push(new FakeTrainerChild());
-    children.at(-1)!.pid = pid;
+    children.at(-1)!.pid = pid ?? undefined;
     return children.at(-1)!;
   });
   const notices: Array<{ notice: TrainerProcessNotice; ports: FakePort[] }> = [];
@@ -51,8 +51,22 @@ describe('createTrainerProcesses (main)', () => {
     expect(trainers.handle({ type: 'spawn-trainer', id: 1 })).toBe(true);
     expect(fork).toHaveBeenCalledWith('/app/dist/worker/training/trainer-process.js', [], { serviceName: 'AIRTIST Miner trainer', stdio: 'pipe' });
     const [{ notice, ports }] = notices as [(typeof notices)[number]];
-    expect(notice).toEqual({ type: 'trainer-port', id: 1 });
+    expect(notice).toEqual({ type: 'trainer-port', id: 1, pid: 4242 });
     expect(children[0]!.ports[0]!.peer).toBe(ports[0]); // the two ends of one channel
+  });
+
+  it('hands the port over once the process has spawned, with its pid; one that ends first gets only its exit', () => {
+    const { trainers, children, notices } = setup(null);
+    trainers.handle({ type: 'spawn-trainer', id: 1 });
+    expect(notices).toEqual([]);
+    children[0]!.pid = 77;
+    children[0]!.emit('spawn');
+    expect(notices.map((n) => n.notice)).toEqual([{ type: 'trainer-port', id: 1, pid: 77 }]);
+
+    trainers.handle({ type: 'spawn-trainer', id: 2 });
+    children[1]!.emit('exit', 1);
+    children[1]!.emit('spawn');
+    expect(notices.map((n) => n.notice).slice(1)).toEqual([{ type: 'trainer-exit', id: 2, code: 1 }]);
   });
 
   it('tells the worker when a trainer process ends, kills on request, and kills every trainer when the worker is gone', () => {
