@@ -23,15 +23,15 @@ if (!parentPort) throw new Error('electron-entry must run in an Electron utility
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { 'data-dir': { type: 'string' }, offline: { type: 'boolean' }, 'log-file': { type: 'string', multiple: true } },
+  options: { 'data-dir': { type: 'string' }, offline: { type: 'boolean' }, 'log-file': { type: 'string', multiple: true }, trainer: { type: 'string' } },
   strict: false,
 });
 const dataDir = values['data-dir'];
 if (typeof dataDir !== 'string') throw new Error('--data-dir is required');
 
 const log = (line: string) => console.error(`[worker] ${line}`);
-// Trainer processes (Windows, macOS) are started by main on the worker's request: its notices come at once,
-// since the node waits for its trainer while it starts.
+// Trainer processes are started by main on the worker's request: its notices come at once, since the node waits
+// for its trainer while it starts. `--trainer thread` trains in a thread of this process instead.
 const trainers = electronTrainers(parentPort);
 // The keychain, through main, for "unlock the wallet when the app starts".
 const sealer = electronSealer(parentPort);
@@ -48,7 +48,7 @@ parentPort.on('message', (event) => {
 const node = await startNode({
   dataDir,
   log,
-  trainer: { isolation: defaultPlacement().isolation, spawn: trainers.spawn },
+  trainer: values.trainer === 'thread' ? { isolation: 'thread' } : { isolation: defaultPlacement().isolation, spawn: trainers.spawn },
   wallet: { sealer },
   // Main's log files, for a diagnostics export.
   logFiles: (values['log-file'] ?? []).filter((file): file is string => typeof file === 'string'),

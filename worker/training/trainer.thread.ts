@@ -5,18 +5,28 @@ import type { FromTrainer, ToTrainer } from './protocol.js';
 import { Trainer } from './trainer.js';
 
 if (!parentPort) throw new Error('trainer.thread must run in a worker thread');
-// Linux keeps a nice value per thread: this one, the training compute, goes to the lowest priority, so the
-// user's programs take the CPU back at once (even mid-step), while the node's own thread (the API, the peer
-// network) keeps its priority. Elsewhere the call would lower the whole process, so it is not made here.
-if (process.platform === 'linux') {
+
+/**
+ * Linux keeps a nice value per thread: this one, the training compute, goes to the lowest priority once it is
+ * ready to train, so the user's programs take the CPU back at once (even mid-step), while the node's own thread
+ * (the API, the peer network) keeps its priority. Loading (TensorFlow.js, the data, the checkpoint) runs at the
+ * normal one, so a node starts in seconds on a busy machine too. Elsewhere the call would lower the whole
+ * process, so it is not made here (a trainer process lowers itself: trainer-process.ts).
+ */
+function lowerPriority(): void {
+  if (process.platform !== 'linux') return;
   try {
     setPriority(constants.priority.PRIORITY_LOW); // 19, the lowest
   } catch {
     // a sandbox may refuse it: training then runs at normal priority
   }
 }
+
 const port = parentPort;
-const post = (message: FromTrainer, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+const post = (message: FromTrainer, transfer: ArrayBuffer[] = []) => {
+  if (message.type === 'ready') lowerPriority();
+  port.postMessage(message, transfer);
+};
 let trainer: Trainer | null = null;
 
 port.on('message', (message: ToTrainer) => {

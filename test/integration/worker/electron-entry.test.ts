@@ -19,7 +19,8 @@ describe('worker electron entry', { timeout: 90_000 }, () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves the control API on ports from main and shuts down cleanly when asked', async () => {
-    const child = spawn(process.execPath, ['--import', FAKE_PARENT, ENTRY, '--data-dir', dataDir, '--offline'], {
+    // A trainer process is main's to start, and this stand-in for main cannot hand ports across processes.
+    const child = spawn(process.execPath, ['--import', FAKE_PARENT, ENTRY, '--data-dir', dataDir, '--offline', '--trainer', 'thread'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

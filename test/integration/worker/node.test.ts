@@ -40,6 +40,9 @@ describe('airtist node (headless miner)', { timeout: 180_000 }, () => {
 
     const paused = await api.call('pause');
     expect(paused).toMatchObject({ state: 'paused', reason: 'user' });
+    // The pause froze the trainer mid-step; let go a moment later, it ends that step and the pause closes the open
+    // work unit: everything trained is then in the ledger. (Frozen between two steps, it has no unit to close.)
+    await nextEvent<WorkUnit>(api, 'work', () => true, 10_000).catch(() => null);
     const stepAtPause = (await api.call('status')).step;
     let progressWhilePaused = 0;
     const off = api.on('progress', () => progressWhilePaused++);
@@ -49,7 +52,6 @@ describe('airtist node (headless miner)', { timeout: 180_000 }, () => {
     expect(afterWait.step).toBe(stepAtPause);
     expect(afterWait.samplesPerSecond).toBe(0);
     expect(progressWhilePaused).toBe(0);
-    // The pause closed the open work unit: everything trained so far is in the ledger.
     const history = await api.call('workHistory', { limit: 100 });
     expect(history.units[0]?.stepEnd).toBe(stepAtPause);
 
