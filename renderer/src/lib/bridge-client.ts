@@ -15,6 +15,7 @@ import type {
   Result,
 } from '../../../worker/api/contract.js';
 import { ApiCallError } from '../../../worker/api/rpc-client.js';
+import { strings } from './strings.js';
 
 const ERROR_CODES: readonly ErrorCode[] = [
   'BAD_MESSAGE',
@@ -38,13 +39,13 @@ export function toApiCallError(reason: unknown): ApiCallError {
   if (reason instanceof ApiCallError) return reason;
   if (typeof reason === 'object' && reason !== null) {
     const { code, message } = reason as { code?: unknown; message?: unknown };
-    const text = typeof message === 'string' ? message : 'the node did not answer';
+    const text = typeof message === 'string' ? message : strings.connection.didNotAnswer;
     if (isErrorCode(code)) return new ApiCallError(code, text);
     const prefixed = /^(?:Error: )?([A-Z_]+): ([\s\S]*)$/.exec(text);
     if (prefixed && isErrorCode(prefixed[1])) return new ApiCallError(prefixed[1], prefixed[2] ?? '');
     return new ApiCallError('INTERNAL', text);
   }
-  return new ApiCallError('INTERNAL', typeof reason === 'string' ? reason : 'the node did not answer');
+  return new ApiCallError('INTERNAL', typeof reason === 'string' ? reason : strings.connection.didNotAnswer);
 }
 
 export function isAirtistBridge(value: unknown): value is AirtistBridge {
@@ -59,7 +60,7 @@ export function createBridgeClient(bridge: AirtistBridge): ApiClient {
 
   return {
     async call<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
-      if (closed) throw new ApiCallError('UNAVAILABLE', 'client closed');
+      if (closed) throw new ApiCallError('UNAVAILABLE', strings.connection.clientClosed);
       try {
         return (await bridge.call(method, params ?? {})) as Result<M>;
       } catch (error) {

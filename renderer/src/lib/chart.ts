@@ -1,4 +1,5 @@
 /** Geometry for the loss chart: scales, tick values and SVG path data. Pure, so it is tested without a DOM. */
+import { strings } from './strings.js';
 
 export type Scale = (value: number) => number;
 
@@ -96,7 +97,7 @@ function decimalsOf(value: number): number {
  */
 export function tickLabel(value: number, step = value): string {
   const abs = Math.max(Math.abs(value), Math.abs(step));
-  const [unit, suffix] = abs >= 1e6 ? [1e6, 'M'] : abs >= 1e3 ? [1e3, 'k'] : [1, ''];
+  const [unit, suffix] = abs >= 1e6 ? [1e6, strings.format.million] : abs >= 1e3 ? [1e3, strings.format.thousand] : [1, ''];
   if (value === 0) return '0';
   const decimals = decimalsOf(Math.abs(step) / unit || Math.abs(value) / unit);
   return `${(value / unit).toFixed(decimals)}${suffix}`;

@@ -9,6 +9,7 @@ import type { AirtistBridge, ApiClient } from '../../../worker/api/contract.js';
 import { ApiCallError } from '../../../worker/api/rpc-client.js';
 import { createBridgeClient, isAirtistBridge, toApiCallError } from './bridge-client.js';
 import type { ConnectionState, DashboardClient } from './connection.js';
+import { strings } from './strings.js';
 import { takeToken, type HistoryLike, type StorageLike, saveToken } from './token.js';
 import { createWebSocketClient, type FetchLike, type OpenSocket } from './ws-client.js';
 
@@ -34,7 +35,7 @@ export function pickTransport(env: Pick<ClientEnv, 'bridge' | 'href'>): Transpor
   if (protocol === 'http:' || protocol === 'https:') return { kind: 'websocket' };
   return {
     kind: 'none',
-    reason: 'This page was opened without a node behind it. Start the desktop app, or run `airtist node` and open the link it prints.',
+    reason: strings.connection.noNodeBehindPage,
   };
 }
 
@@ -66,7 +67,7 @@ export function createDashboardClient(env: ClientEnv): DashboardClient {
       return fixedConnection(
         createBridgeClient(choice.bridge),
         'bridge',
-        { phase: 'connected', attempt: 0, retryAt: null, message: 'Connected' },
+        { phase: 'connected', attempt: 0, retryAt: null, message: strings.connection.connected },
         () => choice.bridge.restartMiner().catch((error: unknown) => Promise.reject(toApiCallError(error))),
       );
     case 'none':

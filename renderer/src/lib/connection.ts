@@ -1,5 +1,6 @@
 /** The connection to the node as the UI shows it, whatever the transport. */
 import type { ApiClient } from '../../../worker/api/contract.js';
+import { strings } from './strings.js';
 
 export type ConnectionPhase =
   | 'connecting'
@@ -33,6 +34,4 @@ export interface DashboardClient extends ApiClient {
   readonly restartMiner: (() => Promise<void>) | null;
 }
 
-export const UNAUTHORIZED_MESSAGE =
-  'The node refused this page: open the link that "airtist node" printed when it started ' +
-  '(it ends in ?token=…), or paste it here.';
+export const UNAUTHORIZED_MESSAGE = strings.connection.unauthorized;

@@ -18,6 +18,7 @@ import { ApiCallError } from '../../../worker/api/rpc-client.js';
 import type { ConnectionState, DashboardClient } from './connection.js';
 import { appendProgress, MAX_WORK_UNITS, prependWorkUnit, trimProgress } from './history.js';
 import { isNewCommit } from './network.js';
+import { strings } from './strings.js';
 
 /** How long to wait before asking again when the node did not answer the initial load. */
 const RELOAD_DELAY_MS = 3000;
@@ -33,7 +34,7 @@ export type ToggleAction = 'pause' | 'resume';
 export function errorText(error: unknown): string {
   if (error instanceof ApiCallError) {
     return error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT'
-      ? 'The node is not answering right now.'
+      ? strings.common.nodeNotAnswering
       : error.message;
   }
   return error instanceof Error ? error.message : String(error);
@@ -158,7 +159,7 @@ export class Dashboard {
     try {
       this.#applyState(await this.#client.call(action));
     } catch (error) {
-      this.toggleError = `Could not ${action}: ${errorText(error)}`;
+      this.toggleError = (action === 'pause' ? strings.toggle.couldNotPause : strings.toggle.couldNotResume)(errorText(error));
     } finally {
       this.togglePending = null;
     }
@@ -187,7 +188,7 @@ export class Dashboard {
     try {
       this.#applyState(await call());
     } catch (error) {
-      this.toggleError = `Could not pause: ${errorText(error)}`;
+      this.toggleError = strings.toggle.couldNotPause(errorText(error));
     } finally {
       this.togglePending = null;
     }

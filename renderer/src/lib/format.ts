@@ -1,21 +1,14 @@
 /** How numbers, times and names read on the dashboard. Pure. */
 import type { BackendName, DatasetName, ModelName, NodeState } from '../../../worker/api/contract.js';
-import { STATE_LABELS } from '../../../worker/api/labels.js';
 import { formatAirt } from '../../../worker/rewards/emission.js';
+import { strings } from './strings.js';
 
-const BACKEND_LABELS: Record<BackendName, string> = {
-  'node-gpu': 'CUDA GPU',
-  node: 'Native CPU',
-  wasm: 'WebAssembly (SIMD)',
-  cpu: 'JavaScript CPU',
-};
-const MODEL_LABELS: Record<ModelName, string> = { dcgan: 'DCGAN', 'mlp-gan': 'MLP GAN', 'tiny-gan': 'Tiny GAN' };
-const DATASET_LABELS: Record<DatasetName, string> = { mnist: 'MNIST digits', 'fashion-mnist': 'Fashion-MNIST' };
+const words = strings.format;
 
-export const backendLabel = (backend: BackendName): string => BACKEND_LABELS[backend] ?? backend;
-export const modelLabel = (model: ModelName): string => MODEL_LABELS[model] ?? model;
-export const datasetLabel = (dataset: DatasetName): string => DATASET_LABELS[dataset] ?? dataset;
-export const stateLabel = (state: NodeState): string => STATE_LABELS[state] ?? state;
+export const backendLabel = (backend: BackendName): string => words.backends[backend] ?? backend;
+export const modelLabel = (model: ModelName): string => words.models[model] ?? model;
+export const datasetLabel = (dataset: DatasetName): string => words.datasets[dataset] ?? dataset;
+export const stateLabel = (state: NodeState): string => strings.state.labels[state] ?? state;
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -25,7 +18,7 @@ export function formatInteger(value: number): string {
 
 /** 0.4237 → "42 %"; not a number → "—". */
 export function formatPercent(fraction: number): string {
-  return Number.isFinite(fraction) ? `${Math.round(fraction * 100)} %` : '—';
+  return Number.isFinite(fraction) ? words.percent(Math.round(fraction * 100)) : '—';
 }
 
 /** 1234 → "1.23k", 5_600_000 → "5.6M"; small numbers stay exact. */
@@ -33,10 +26,10 @@ export function formatCompact(value: number): string {
   if (!Number.isFinite(value)) return '—';
   const abs = Math.abs(value);
   const units: [number, string][] = [
-    [1e12, 'T'],
-    [1e9, 'B'],
-    [1e6, 'M'],
-    [1e3, 'k'],
+    [1e12, words.trillion],
+    [1e9, words.billion],
+    [1e6, words.million],
+    [1e3, words.thousand],
   ];
   for (const [size, suffix] of units) {
     if (abs >= size) {
@@ -66,14 +59,12 @@ export function lossLabel(name: string): string {
 
 /** A loss in a sentence, for a tooltip: what the number means to someone who is not an ML engineer. */
 export function lossHint(name: string): string {
-  if (name === 'discriminator') return 'Discriminator loss: how hard the network finds telling its own paintings from real ones';
-  if (name === 'generator') return 'Generator loss: how hard the network finds fooling its own critic; the two balance as it learns';
-  return `${lossLabel(name)} loss: lower is better`;
+  return strings.training.lossHints[name] ?? strings.training.lossHint(lossLabel(name));
 }
 
 /** The short form for tight places: a GAN's two losses by initial, others in full. */
 export function lossShort(name: string): string {
-  return name === 'discriminator' ? 'D' : name === 'generator' ? 'G' : lossLabel(name);
+  return strings.training.lossShort[name] ?? lossLabel(name);
 }
 
 /** "D 1.213 · G 0.905" (or "—" when there are none yet). */
@@ -93,12 +84,12 @@ export function lossNames(records: readonly { losses: Readonly<Record<string, nu
 export function formatDuration(totalSeconds: number): string {
   if (!Number.isFinite(totalSeconds) || totalSeconds < 0) return '—';
   const seconds = Math.round(totalSeconds);
-  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 60) return words.seconds(seconds);
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} m ${String(seconds % 60).padStart(2, '0')} s`;
+  if (minutes < 60) return words.minutesSeconds(minutes, String(seconds % 60).padStart(2, '0'));
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h ${String(minutes % 60).padStart(2, '0')} m`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  if (hours < 24) return words.hoursMinutes(hours, String(minutes % 60).padStart(2, '0'));
+  return words.daysHours(Math.floor(hours / 24), hours % 24);
 }
 
 /** A time of day for a table row; the date too when it is not today. */
@@ -112,11 +103,11 @@ export function formatClock(unixMs: number, nowMs: number = Date.now()): string 
 /** "just now", "12 s ago", "3 min ago". */
 export function formatAgo(unixMs: number, nowMs: number = Date.now()): string {
   const seconds = Math.max(0, Math.round((nowMs - unixMs) / 1000));
-  if (seconds < 3) return 'just now';
-  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3) return words.justNow;
+  if (seconds < 60) return words.secondsAgo(seconds);
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  return `${Math.floor(minutes / 60)} h ago`;
+  if (minutes < 60) return words.minutesAgo(minutes);
+  return words.hoursAgo(Math.floor(minutes / 60));
 }
 
 /** A long id for display: the first and last few characters. */
@@ -133,17 +124,17 @@ export function formatAirtWei(wei: string | null | undefined, decimals = 4): str
 /** The daily estimate (rewards/estimate.ts) in words: the amount, then what it rests on. */
 export function estimateText(estimate: { weiPerDay: string; roundsPerDay: number; contributors: number } | null): { amount: string; basis: string } | null {
   if (!estimate) return null;
-  const miners = estimate.contributors === 1 ? '1 miner' : `${formatInteger(estimate.contributors)} miners`;
+  const miners = strings.earnings.miners(estimate.contributors, formatInteger(estimate.contributors));
   // An estimate has no business with many digits: whole AIRT from 100 up, two decimals below.
   const whole = /^\d+$/.test(estimate.weiPerDay) && BigInt(estimate.weiPerDay) >= 100n * 10n ** 18n;
   return {
     amount: formatAirtWei(estimate.weiPerDay, whole ? 0 : 2),
-    basis: `at the network's pace now: ${formatInteger(Math.round(estimate.roundsPerDay))} rounds a day, ${miners} in each, an even share of each round (a faster computer earns more)`,
+    basis: strings.earnings.estimateBasis(formatInteger(Math.round(estimate.roundsPerDay)), miners),
   };
 }
 
 /** Shards as people count them: shard 0 is "#1 of 8". */
-export const shardLabel = (shard: number, count: number): string => `#${shard + 1} of ${count}`;
+export const shardLabel = (shard: number, count: number): string => strings.nodeInfo.shardOf(shard, count);
 
 /** The node's uptime now: what it said when its status arrived, plus the time since (the page's own clock). */
 export function liveUptime(uptimeSeconds: number, receivedAt: number, now: number): number {

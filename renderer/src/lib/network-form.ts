@@ -5,6 +5,9 @@
  * says whether the saved ones differ from those the node runs with.
  */
 import { BOOTSTRAP_ADDRESS, MAX_BOOTSTRAP_PEERS, RESTART_SETTINGS, settingsSchema, type ChainSetting, type RestartSetting, type RunningNetwork, type Settings } from '../../../worker/api/contract.js';
+import { strings } from './strings.js';
+
+const words = strings.networkSettings;
 
 export type ChainKind = 'devnet' | 'none' | 'file';
 
@@ -39,18 +42,18 @@ export function validateNetwork(draft: NetworkDraft): NetworkValidation {
   const [min, max] = PORT_LIMITS;
   const portText = draft.p2pPort.trim();
   const port = Number(portText);
-  if (portText === '' || !Number.isInteger(port) || port < min || port > max) errors.p2pPort = `Enter a port from ${min} to ${max} (0: any free port).`;
+  if (portText === '' || !Number.isInteger(port) || port < min || port > max) errors.p2pPort = words.portProblem(min, max);
 
   const peers = draft.bootstrapPeers
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
   const bad = peers.find((peer) => !BOOTSTRAP_ADDRESS.test(peer));
-  if (bad !== undefined) errors.bootstrapPeers = `“${bad.length > 60 ? `${bad.slice(0, 57)}…` : bad}” is not an address with a peer id, like /ip4/203.0.113.7/tcp/7358/p2p/12D3KooW…`;
-  else if (peers.length > MAX_BOOTSTRAP_PEERS) errors.bootstrapPeers = `At most ${MAX_BOOTSTRAP_PEERS} peers.`;
+  if (bad !== undefined) errors.bootstrapPeers = words.notAnAddress(bad.length > 60 ? `${bad.slice(0, 57)}…` : bad);
+  else if (peers.length > MAX_BOOTSTRAP_PEERS) errors.bootstrapPeers = words.tooManyPeers(MAX_BOOTSTRAP_PEERS);
 
   const file = draft.chainFile.trim();
-  if (draft.chain === 'file' && file === '') errors.chainFile = 'Enter the path of the chain config file.';
+  if (draft.chain === 'file' && file === '') errors.chainFile = words.chainFileMissing;
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const chain: ChainSetting = draft.chain === 'file' ? { configFile: file } : draft.chain;
@@ -75,9 +78,4 @@ export function pendingSettings(saved: NetworkSettings, running: RunningNetwork 
   return RESTART_SETTINGS.filter((key) => !settled.has(key) && !same(saved[key], running[key]));
 }
 
-export const SETTING_WORDS: Record<RestartSetting, string> = {
-  p2pPort: 'the port',
-  bootstrapPeers: 'the bootstrap peers',
-  relayServer: 'the relay',
-  chain: 'the chain',
-};
+export const SETTING_WORDS: Record<RestartSetting, string> = words.settingWords;

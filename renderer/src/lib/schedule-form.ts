@@ -4,8 +4,12 @@
  * the contract's schema, as in the settings form.
  */
 import { settingsSchema, type ScheduleMode, type Settings, type TimeWindow } from '../../../worker/api/contract.js';
+import { strings } from './strings.js';
 
-export const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const words = strings.schedule;
+
+/** The days' short names, Sunday first (as `Date.getDay()` counts). */
+export const DAY_NAMES = words.days;
 /** Monday first, as most of the world writes a week. */
 export const DAY_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
 
@@ -66,25 +70,25 @@ export function validateSchedule(draft: ScheduleDraft): { ok: true; value: Sched
   const idleMinutes = Number(draft.idleMinutes.trim());
   const idleSeconds = Math.round(idleMinutes * 60);
   if (draft.idleMinutes.trim() === '' || !Number.isFinite(idleMinutes) || idleSeconds < idleMin || idleSeconds > idleMax) {
-    errors.idleMinutes = `Between ${idleMin / 60} and ${idleMax / 60} minutes.`;
+    errors.idleMinutes = words.idleProblem(idleMin / 60, idleMax / 60);
   }
   const whole = (text: string, [min, max]: readonly [number, number], unit: string) => {
     const value = Number(text.trim());
-    return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : `A whole number of ${unit}, ${min} to ${max}.`;
+    return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : words.wholeNumber(unit, min, max);
   };
-  const temperature = whole(draft.maxTemperature, limits('maxTemperatureC'), '°C');
+  const temperature = whole(draft.maxTemperature, limits('maxTemperatureC'), words.units.celsius);
   if (typeof temperature === 'string') errors.maxTemperature = temperature;
-  const load = whole(draft.maxLoad, limits('maxOtherLoadPercent'), 'percent');
+  const load = whole(draft.maxLoad, limits('maxOtherLoadPercent'), words.units.percent);
   if (typeof load === 'string') errors.maxLoad = load;
   const windows: TimeWindow[] = [];
   draft.windows.forEach((window, i) => {
     const start = parseClock(window.start);
     const end = parseClock(window.end);
-    if (window.days.length === 0) errors[`window${i}`] = 'Pick at least one day.';
-    else if (start === null || end === null) errors[`window${i}`] = 'Times like 18:00.';
+    if (window.days.length === 0) errors[`window${i}`] = words.pickDay;
+    else if (start === null || end === null) errors[`window${i}`] = words.timesLike;
     else windows.push({ days: [...new Set(window.days)].sort((a, b) => a - b), startMinute: start, endMinute: end });
   });
-  if (draft.mode === 'schedule' && draft.windows.length === 0) errors.window0 = 'Add a time to train, or choose another mode.';
+  if (draft.mode === 'schedule' && draft.windows.length === 0) errors.window0 = words.addTime;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,

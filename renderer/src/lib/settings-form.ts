@@ -3,6 +3,9 @@
  * The limits come from the contract's schema, so the form and the node can never disagree.
  */
 import { settingsSchema, type Settings } from '../../../worker/api/contract.js';
+import { strings } from './strings.js';
+
+const words = strings.settings;
 
 export interface SettingsDraft {
   sampleIntervalSeconds: string;
@@ -26,7 +29,7 @@ export type SettingsErrors = Partial<Record<keyof FormSettings, string>>;
 export type SettingsValidation = { ok: true; value: FormSettings } | { ok: false; errors: SettingsErrors };
 
 type NumericKey = 'sampleIntervalSeconds' | 'workUnitSeconds' | 'walletLockMinutes';
-const UNIT: Record<NumericKey, string> = { sampleIntervalSeconds: 'seconds', workUnitSeconds: 'seconds', walletLockMinutes: 'minutes' };
+const UNIT: Record<NumericKey, string> = { sampleIntervalSeconds: words.units.seconds, workUnitSeconds: words.units.seconds, walletLockMinutes: words.units.minutes };
 
 /** [min, max] the node accepts for a numeric setting. */
 export function settingLimits(key: NumericKey): [number, number] {
@@ -49,13 +52,12 @@ export function draftFrom(settings: Settings): SettingsDraft {
 function parseWhole(key: NumericKey, text: string): { value: number } | { error: string } {
   const [min, max] = settingLimits(key);
   const unit = UNIT[key];
-  const range = `between ${min} and ${max} ${unit}`;
   const trimmed = text.trim();
-  if (trimmed === '') return { error: `Enter a number of ${unit} ${range}.` };
+  if (trimmed === '') return { error: words.enterNumber(unit, min, max) };
   const value = Number(trimmed);
-  if (!Number.isFinite(value)) return { error: `Enter a number of ${unit} ${range}.` };
-  if (!Number.isInteger(value)) return { error: `Use whole ${unit}.` };
-  if (value < min || value > max) return { error: `Must be ${range}.` };
+  if (!Number.isFinite(value)) return { error: words.enterNumber(unit, min, max) };
+  if (!Number.isInteger(value)) return { error: words.useWhole(unit) };
+  if (value < min || value > max) return { error: words.mustBeBetween(unit, min, max) };
   return { value };
 }
 

@@ -3,13 +3,16 @@
  * mnemonic back, an amount and an address as typed. The node checks everything again; these only let the
  * page say what is wrong before it asks.
  */
+import { strings } from './strings.js';
+
+const words = strings.wallet;
 
 export const MIN_PASSWORD_LENGTH = 8;
 
 /** Why a new password cannot be used, or null. */
 export function newPasswordProblem(password: string, again: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `At least ${MIN_PASSWORD_LENGTH} characters.`;
-  if (password !== again) return 'The two passwords differ.';
+  if (password.length < MIN_PASSWORD_LENGTH) return words.passwordTooShort(MIN_PASSWORD_LENGTH);
+  if (password !== again) return words.passwordsDiffer;
   return null;
 }
 
@@ -37,12 +40,12 @@ export function wrongBackupWords(words: readonly string[], asked: readonly numbe
 /** An amount as typed ("12.5"): null if fine, else why not. The node parses it to the wei. */
 export function amountProblem(text: string): string | null {
   const trimmed = text.trim();
-  if (!/^\d{1,30}(\.\d{1,18})?$/.test(trimmed)) return 'An amount like 12.5 (at most 18 decimals).';
-  if (/^0*(\.0*)?$/.test(trimmed)) return 'More than 0.';
+  if (!/^\d{1,30}(\.\d{1,18})?$/.test(trimmed)) return words.amountProblem;
+  if (/^0*(\.0*)?$/.test(trimmed)) return words.amountZero;
   return null;
 }
 
 /** An address as typed: null if it looks like one (the node checks its checksum), else why not. */
 export function addressProblem(text: string): string | null {
-  return /^0x[0-9a-fA-F]{40}$/.test(text.trim()) ? null : 'An address is 0x and 40 hex digits.';
+  return /^0x[0-9a-fA-F]{40}$/.test(text.trim()) ? null : words.addressProblem;
 }

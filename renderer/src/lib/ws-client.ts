@@ -24,7 +24,10 @@ import {
 import { ApiCallError, createRpcClient, type Transport } from '../../../worker/api/rpc-client.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { UNAUTHORIZED_MESSAGE, type ConnectionState, type DashboardClient } from './connection.js';
+import { strings } from './strings.js';
 import { probeUrl, socketUrl } from './token.js';
+
+const words = strings.connection;
 
 export interface SocketHandlers {
   onOpen(): void;
@@ -104,7 +107,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
   let attempt = 0;
   let everConnected = false;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
-  let state: ConnectionState = { phase: 'connecting', attempt: 0, retryAt: null, message: 'Connecting to the node…' };
+  let state: ConnectionState = { phase: 'connecting', attempt: 0, retryAt: null, message: words.connecting };
 
   const stateListeners = new Set<(state: ConnectionState) => void>();
   const eventListeners = new Map<EventName, Set<(data: never) => void>>();
@@ -155,7 +158,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
     let closeListener: ((reason: string) => void) | null = null;
 
     if (state.phase !== 'connecting' && state.phase !== 'reconnecting') {
-      setState({ phase: 'connecting', attempt, retryAt: null, message: 'Connecting to the node…' });
+      setState({ phase: 'connecting', attempt, retryAt: null, message: words.connecting });
     }
 
     const handle = options.openSocket(socketUrl(options.pageHref, token), {
@@ -172,7 +175,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
         for (const event of EVENTS) rpc.on(event, (data) => emit(event, data));
         attempt = 0;
         everConnected = true;
-        setState({ phase: 'connected', attempt: 0, retryAt: null, message: 'Connected' });
+        setState({ phase: 'connected', attempt: 0, retryAt: null, message: words.connected });
       },
       onMessage(data) {
         if (!current()) return;
@@ -183,7 +186,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
         if (!current()) return;
         socket = null;
         rpc = null;
-        closeListener?.(reason || 'connection to the node lost');
+        closeListener?.(reason || words.lost);
         if (UNAUTHORIZED_CLOSE_CODES.has(code)) {
           setState({ phase: 'unauthorized', attempt, retryAt: null, message: UNAUTHORIZED_MESSAGE });
           return;
@@ -207,7 +210,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
     const delay = backoffDelay(attempt, backoff, random);
     attempt++;
     const retryAt = now() + delay;
-    const message = everConnected ? 'Connection to the node lost — reconnecting…' : 'Waiting for the node…';
+    const message = everConnected ? words.lostReconnecting : words.waiting;
     setState({ phase: everConnected ? 'reconnecting' : 'connecting', attempt, retryAt, message });
     retryTimer = setTimeout(connect, delay);
   }
@@ -223,7 +226,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
         reject,
         timer: setTimeout(() => {
           waiters.delete(waiter);
-          reject(new ApiCallError('UNAVAILABLE', 'not connected to the node'));
+          reject(new ApiCallError('UNAVAILABLE', words.notConnected));
         }, callTimeoutMs),
       };
       waiters.add(waiter);
@@ -268,7 +271,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Dashboar
     close() {
       clearRetry();
       dropSocket();
-      setState({ phase: 'closed', attempt, retryAt: null, message: 'Disconnected' });
+      setState({ phase: 'closed', attempt, retryAt: null, message: words.disconnected });
     },
   };
 }

@@ -1,0 +1,621 @@
+/**
+ * Every word the dashboard shows, in one place: the English catalog, grouped by page and area.
+ *
+ * Fixed text is a plain string; text with values in it is a small function (which also picks singular or
+ * plural), so a language can order the words its own way. Components and renderer modules import `strings`
+ * and never spell English inline (test/unit/renderer/strings.test.ts checks the components).
+ *
+ * A translation is another object of type `Strings` (`const fr: Strings = { … }`): the type makes it supply
+ * every entry, with the same functions. One catalog is chosen once, at start-up, and exported here as
+ * `strings` in place of `en`; nothing switches languages while the page runs.
+ *
+ * Left out on purpose: what the node sends already worded (its state's reason, a wallet problem, a refusal),
+ * data values, and the number and date formatting itself (lib/format.ts); punctuation and the placeholder
+ * dashes ("—", "–") are not words.
+ */
+import type {
+  BackendName,
+  ContributionStatus,
+  DatasetName,
+  ModelName,
+  NodeState,
+  RestartSetting,
+  RoundPhase,
+  ScheduleMode,
+  Theme,
+  WalletTransaction,
+} from '../../../worker/api/contract.js';
+
+/** `one` for exactly 1, `other` for every other count (English has just the two forms). */
+const plural = (count: number, one: string, other: string): string => (count === 1 ? one : other);
+
+/**
+ * Text with code in it, as alternating parts: plain text at even positions, code (shown in `<code>`) at odd
+ * ones, so a translation can move the code where its sentence needs it.
+ */
+export type TextWithCode = readonly string[];
+
+const en = {
+  app: {
+    name: 'AIRTIST Miner',
+  },
+
+  /** Words used across pages. */
+  common: {
+    airt: 'AIRT',
+    /** The chain's own coin, as a unit after an amount. */
+    gas: 'gas',
+    /** "12.5 AIRT". */
+    airtAmount: (amount: string) => `${amount} AIRT`,
+    /** An amount and its unit: "12.5 AIRT", "0.1 gas". */
+    amountIn: (amount: string, unit: string) => `${amount} ${unit}`,
+    save: 'Save',
+    saveChanges: 'Save changes',
+    saving: 'Saving…',
+    saved: 'Saved',
+    reset: 'Reset',
+    notSaved: (error: string) => `Not saved: ${error}`,
+    round: 'Round',
+    accepted: 'Accepted',
+    committedBy: 'Committed by',
+    samples: 'Samples',
+    status: 'Status',
+    when: 'When',
+    model: 'Model',
+    shard: 'Shard',
+    allTime: 'All time',
+    password: 'Password',
+    unlock: 'Unlock',
+    unlocking: 'Unlocking…',
+    readingChain: 'Reading the chain…',
+    connectingChain: 'Connecting to the chain…',
+    whenToTrain: 'When to train',
+    /** What the page says for a node that cannot answer (a timeout, a dropped line). */
+    nodeNotAnswering: 'The node is not answering right now.',
+  },
+
+  /** The line to the node: the banner, and the messages the transports give it. */
+  connection: {
+    connecting: 'Connecting to the node…',
+    connected: 'Connected',
+    disconnected: 'Disconnected',
+    waiting: 'Waiting for the node…',
+    lostReconnecting: 'Connection to the node lost — reconnecting…',
+    lost: 'connection to the node lost',
+    notConnected: 'not connected to the node',
+    didNotAnswer: 'the node did not answer',
+    clientClosed: 'client closed',
+    noNodeBehindPage: 'This page was opened without a node behind it. Start the desktop app, or run `airtist node` and open the link it prints.',
+    unauthorized: 'The node refused this page: open the link that "airtist node" printed when it started (it ends in ?token=…), or paste it here.',
+    unauthorizedTitle: 'This page is not authorized to reach the node.',
+    unauthorizedHelp: [
+      'Open the link that ',
+      'airtist node',
+      ' printed when it started (it ends in ',
+      '?token=…',
+      '), or paste it here. The token is also in the file ',
+      'api-token',
+      " in the node's data folder (the node prints it as ",
+      'Data dir:',
+      ' when it starts). If another node took this port, this is its page: its own link opens it.',
+    ] as TextWithCode,
+    accessLinkLabel: 'Access link or token',
+    accessLinkPlaceholder: 'http://127.0.0.1:…/?token=…',
+    notAccessLink: 'That is not the access link. It looks like http://127.0.0.1:PORT/?token=…',
+    connect: 'Connect',
+    noNode: 'No node to talk to.',
+    tryingAgainIn: (seconds: number, attempt: number) => `Trying again in ${seconds} s${attempt > 1 ? ` (attempt ${attempt})` : ''}.`,
+    tryingNow: 'Trying now…',
+    retryNow: 'Retry now',
+    waitingForAnswer: 'Waiting for the node to answer…',
+  },
+
+  header: {
+    brand: 'AIRTIST',
+    brandProduct: 'Miner',
+    tagline: 'Your computer helps the network learn to paint',
+  },
+
+  /** The node's state beside the training button. */
+  state: {
+    labels: {
+      starting: 'Starting',
+      training: 'Training',
+      paused: 'Paused',
+      stopping: 'Stopping',
+      error: 'Error',
+    } satisfies Record<NodeState, string> as Record<NodeState, string>,
+    notAuthorized: 'Not authorized',
+    noNode: 'No node',
+    reconnecting: 'Reconnecting',
+    connecting: 'Connecting',
+    loading: 'Loading',
+  },
+
+  toggle: {
+    pausing: 'Pausing…',
+    resuming: 'Resuming…',
+    pause: 'Pause training',
+    resume: 'Resume training',
+    afterRound: 'After this round',
+    afterRoundTitle: "Keep training until this round's work is sent, so it counts, then pause",
+    forHour: '1 hour',
+    forHourLabel: 'Pause for 1 hour',
+    forHourTitle: 'Pause for 1 hour, then train again by itself',
+    couldNotPause: (error: string) => `Could not pause: ${error}`,
+    couldNotResume: (error: string) => `Could not resume: ${error}`,
+  },
+
+  nodeInfo: {
+    label: 'Node',
+    compute: 'Compute',
+    dataset: 'Dataset',
+    shardTitle: 'The part of the dataset this computer trains on this round',
+    /** Shards as people count them: shard 0 is "#1 of 8". */
+    shardOf: (shard: number, count: number) => `#${shard + 1} of ${count}`,
+    batch: 'Batch',
+    batchTitle: 'Images per training step. The trainer works through a batch a few images at a time, so that a pause never waits long.',
+    batchImages: (size: number) => `${size} images`,
+    microBatch: (size: number) => `· ${size} at a time`,
+    uptime: 'Up',
+  },
+
+  pages: {
+    label: 'Pages',
+    dashboard: 'Dashboard',
+    earnings: 'Earnings',
+    wallet: 'Wallet',
+  },
+
+  footer: {
+    nodeTitle: "This computer's id in the ledger",
+    node: 'node',
+    runTitle: 'The training run this node takes part in: every peer in it trains the same model',
+    run: 'run',
+    apiTitle: 'The version of the control API between this page and the node',
+    apiVersion: (version: number) => `control API v${version}`,
+    desktop: 'Desktop app',
+    browser: 'Local web dashboard',
+  },
+
+  /** The Dashboard page's training views: the cards, the loss chart, the paintings, the work table. */
+  training: {
+    throughput: 'Throughput',
+    samplesPerSecond: 'samples/s',
+    throughputSparkline: 'Samples per second over the last minutes',
+    steps: 'Training steps',
+    loss: (losses: string) => `Loss ${losses}`,
+    today: 'Today',
+    samplesUnit: 'samples',
+    airtEarned: (amount: string) => `${amount} AIRT earned · `,
+    moreInProgress: (samples: string) => ` · ${samples} more in progress`,
+    workUnits: (count: number, shown: string = String(count)) => `${shown} ${plural(count, 'unit', 'units')}`,
+    trained: (duration: string, units: string) => `${duration} trained · ${units}`,
+    noWork: 'No work recorded yet',
+
+    lossTitle: 'Training losses',
+    lastUpdates: (count: number) => `Last ${count} updates`,
+    asReported: 'As training reports them',
+    lossSummary: (points: number, step: string, losses: readonly (readonly [name: string, value: string])[]) =>
+      `Loss chart over ${points} points up to step ${step}: ${losses.map(([name, value]) => `${name} ${value}`).join(', ')}.`,
+    lossSummaryEmpty: 'Loss chart: no training steps yet.',
+    atStep: (step: string) => `step ${step}`,
+    collectingLosses: 'Collecting losses: the chart starts with the next updates…',
+    waitingForSteps: 'Waiting for the first training steps…',
+    /** The two losses of a GAN, in a sentence for a tooltip and by initial for tight places. */
+    lossHints: {
+      discriminator: 'Discriminator loss: how hard the network finds telling its own paintings from real ones',
+      generator: 'Generator loss: how hard the network finds fooling its own critic; the two balance as it learns',
+    } as Record<string, string>,
+    lossHint: (label: string) => `${label} loss: lower is better`,
+    lossShort: { discriminator: 'D', generator: 'G' } as Record<string, string>,
+
+    paintingsTitle: 'What the network is painting',
+    paintingsOfRound: (round: string) => `The network's model, round ${round}`,
+    paintingsOfStep: (step: string) => `Step ${step}`,
+    paintingsWhen: (what: string, ago: string) => `${what} · ${ago}`,
+    waitingForPaintings: 'Waiting for the first paintings',
+    paintingsAltRound: (round: string) => `An 8 by 8 grid of images the network's model of round ${round} painted`,
+    paintingsAltStep: (step: string) => `An 8 by 8 grid of images the generator painted at step ${step}`,
+    earlyPaintings: 'Early paintings look like noise: the network starts from nothing and learns shapes over its first hours.',
+    smaller: 'Smaller',
+    enlarge: 'Enlarge',
+    savePainting: 'Save the painting as a PNG',
+    save: 'Save',
+    paintingsSoon: 'The first paintings appear after a few training steps.',
+
+    workTitle: 'Recent work',
+    workSub: 'Recorded in your local ledger',
+    noWorkUnits: 'No work units yet. One is recorded after each stretch of training.',
+    finished: 'Finished',
+    stepsColumn: 'Steps',
+    duration: 'Duration',
+    stepsRange: (start: string, end: string) => `steps ${start}–${end}`,
+  },
+
+  network: {
+    title: 'Network',
+    offline: 'Offline: training alone (start with network options to join the swarm)',
+    thisNodeIs: 'This node is',
+    peers: (count: number, shown: string = String(count)) => `${shown} ${plural(count, 'peer', 'peers')}`,
+    connected: 'connected',
+    waitingForNode: 'Waiting for the node',
+    roundNumber: (round: string) => `Round ${round}`,
+    timeLeft: 'Time left',
+    closesAt: (time: string) => `Closes at ${time}`,
+    contributions: 'Contributions',
+    expectedLeader: 'Expected leader',
+    youContributed: 'You contributed',
+    yes: 'yes',
+    notYet: 'not yet',
+    reputation: 'Your reputation',
+    reputationTitle:
+      "A moving average of the scores your work earned; it decays while you are away. It raises how much of a round you may earn and, with your last round's work, lets you lead.",
+    mayLead: ' · may lead',
+    joining: 'Joining the swarm…',
+    lastCommit: 'Last commit',
+    noCommit: 'No round committed yet.',
+    traffic: 'Traffic',
+    sent: 'Sent',
+    received: 'Received',
+    resyncs: 'Resyncs',
+    gossip: 'Gossip',
+    gossipTitle: 'Inbound gossip messages: accepted, ignored, rejected',
+    gossipAccepted: (count: string) => `${count} accepted`,
+    gossipIgnored: (count: string) => `${count} ignored`,
+    gossipRejected: (count: string) => `${count} rejected`,
+    peersTitle: 'Peers',
+    noPeers: 'No peers connected yet.',
+    /** A peer as this node sees it, when it is this node. */
+    you: 'you',
+    direct: 'direct',
+    relayed: 'relayed',
+    closing: 'closing…',
+    /** "2 of 3": contributions seen this round against the quorum that closes it. */
+    quorum: (contributions: number, quorum: number) => `${contributions} of ${quorum}`,
+    phases: {
+      starting: 'Starting',
+      syncing: 'Syncing with the network',
+      training: 'Training',
+      committing: 'Committing',
+      stopped: 'Stopped',
+      offline: 'Offline',
+    } satisfies Record<RoundPhase, string> as Record<RoundPhase, string>,
+    /** This node's part in a past round. */
+    own: {
+      accepted: 'accepted',
+      rejected: 'rejected',
+      rejectedBecause: (reason: string) => `rejected: ${reason}`,
+      pending: 'pending',
+    },
+
+    recentRounds: 'Recent rounds',
+    noRounds: 'No rounds recorded yet. Each round this node takes part in is kept in your local ledger.',
+    bytesIn: 'In',
+    bytesInTitle: 'Bytes this node received for the round',
+    bytesOut: 'Out',
+    bytesOutTitle: 'Bytes this node sent for the round',
+    yourContribution: 'Your contribution',
+    notCommitted: 'Not committed yet',
+
+    copyFull: (what: string) => `Copy the full ${what}`,
+    peerId: 'peer id',
+    copied: 'Copied',
+    copyByHand: '(selected: press Ctrl+C)',
+  },
+
+  /** The "Network and chain" settings panel. */
+  networkSettings: {
+    title: 'Network and chain',
+    intro: 'These take effect when the miner starts.',
+    port: 'Listen port',
+    portHint: (min: number, max: number) => `TCP; WebSocket uses the next port. ${min}–${max}, 0 for any free port.`,
+    portProblem: (min: number, max: number) => `Enter a port from ${min} to ${max} (0: any free port).`,
+    bootstrap: 'Bootstrap peers',
+    bootstrapPlaceholder: '/ip4/203.0.113.7/tcp/7358/p2p/12D3KooW…',
+    bootstrapHint: 'One address a line, with the peer id. Peers on your local network are found without them.',
+    notAnAddress: (address: string) => `“${address}” is not an address with a peer id, like /ip4/203.0.113.7/tcp/7358/p2p/12D3KooW…`,
+    tooManyPeers: (max: number) => `At most ${max} peers.`,
+    relay: 'Relay for other peers',
+    relayHint: 'For a computer others can reach: helps peers behind home routers connect',
+    chain: 'Rewards chain',
+    chainDevnet: 'Test chain',
+    chainFile: 'Config file',
+    chainNone: 'None',
+    chainFileLabel: 'Chain config file',
+    chainFilePlaceholder: '/path/to/chain.json',
+    chainFileMissing: 'Enter the path of the chain config file.',
+    chainDevnetHint: 'A chain inside the miner, for trying claims out: its AIRT are not worth anything.',
+    chainFileHint: 'A JSON file with rpcUrl, chainId and the mining and token contracts’ addresses.',
+    chainNoneHint: 'Rewards are recorded in the ledger, and cannot be claimed until a chain is chosen.',
+    /** The settings named in a sentence ("the miner uses the port, the relay when it restarts"). */
+    settingWords: {
+      p2pPort: 'the port',
+      bootstrapPeers: 'the bootstrap peers',
+      relayServer: 'the relay',
+      chain: 'the chain',
+    } satisfies Record<RestartSetting, string> as Record<RestartSetting, string>,
+    list: (words: readonly string[]) => words.join(', '),
+    fromCommandLine: (settings: string) => `Set on the command line for this run: ${settings}.`,
+    offline: 'This node was started offline: it trains alone and uses none of these.',
+    pending: (settings: string, canRestart: boolean) => `Saved. The miner uses ${settings} when it restarts${canRestart ? '' : ' (restart airtist node)'}.`,
+    restarting: 'Restarting…',
+    restartNow: 'Restart now',
+    notRestarted: (error: string) => `Not restarted: ${error}`,
+  },
+
+  settings: {
+    title: 'Settings',
+    theme: 'Theme',
+    themes: { system: 'Like the system', dark: 'Dark', light: 'Light' } satisfies Record<Theme, string> as Record<Theme, string>,
+    sampleInterval: 'Refresh paintings every',
+    secondsSuffix: 's',
+    sampleIntervalHint: (min: number, max: number) => `${min}–${max} seconds`,
+    workUnit: 'Work unit length',
+    workUnitHint: (min: number, max: number) => `Recorded in the ledger every ${min}–${max} s`,
+    walletLock: 'Lock the wallet after',
+    minutesSuffix: 'min',
+    walletLockHint: (min: number, max: number) => `${min}–${max} minutes without use`,
+    startPaused: 'Start paused',
+    startPausedHint: 'Keep the node paused when it starts',
+    closeToTray: 'Keep mining when the window closes',
+    closeToTrayHint: 'The app stays in the tray; Quit is in its menu',
+    startAtLogin: 'Start when I log in',
+    startAtLoginHint: 'Mine from the moment the computer starts',
+    startMinimized: 'Start in the tray',
+    startMinimizedHint: 'No window at login: open it from the tray',
+    dataFolder: 'Data folder',
+    dataFolderHint: 'The ledger, the wallet, checkpoints and keys.',
+    dataFolderOther: ' Start airtist node with --data-dir to use another folder.',
+    /** Units the form's messages name. */
+    units: { seconds: 'seconds', minutes: 'minutes' },
+    enterNumber: (unit: string, min: number, max: number) => `Enter a number of ${unit} between ${min} and ${max} ${unit}.`,
+    useWhole: (unit: string) => `Use whole ${unit}.`,
+    mustBeBetween: (unit: string, min: number, max: number) => `Must be between ${min} and ${max} ${unit}.`,
+  },
+
+  /** The "When to train" panel. */
+  schedule: {
+    modes: {
+      always: ['Always', 'Train whenever the app runs'],
+      idle: ['When the computer is idle', 'Stop the moment you use it'],
+      schedule: ['On a schedule', 'Only at the times below'],
+    } satisfies Record<ScheduleMode, readonly [label: string, hint: string]> as Record<ScheduleMode, readonly [label: string, hint: string]>,
+    mode: 'Mode',
+    idleMinutes: 'Idle for at least (minutes)',
+    maxLoad: 'Pause when other programs use more than (%)',
+    maxLoadHint: 'Of all cores; 100 never pauses for load.',
+    /** Sunday first, as `Date.getDay()` counts. */
+    days: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as readonly string[],
+    daysOf: (window: number) => `Days of time ${window}`,
+    from: 'From',
+    to: 'to',
+    toLabel: 'To',
+    remove: 'Remove',
+    removeWindow: (window: number) => `Remove time ${window}`,
+    addWindow: 'Add a time',
+    pastMidnight: 'An end before the start runs past midnight (22:00 to 06:00).',
+    quiet: 'Quiet mode',
+    quietHint: 'half speed: less heat and fan noise',
+    battery: 'Pause on battery',
+    fullscreen: 'Pause while a full-screen app (a game, a film) is in front',
+    maxTemperature: 'Pause when the CPU reaches (°C)',
+    maxTemperatureHint: 'Where the computer reports it; 5 °C below, it trains at half speed.',
+    idleProblem: (min: number, max: number) => `Between ${min} and ${max} minutes.`,
+    wholeNumber: (unit: string, min: number, max: number) => `A whole number of ${unit}, ${min} to ${max}.`,
+    /** Units the form's messages name. */
+    units: { celsius: '°C', percent: 'percent' },
+    pickDay: 'Pick at least one day.',
+    timesLike: 'Times like 18:00.',
+    addTime: 'Add a time to train, or choose another mode.',
+  },
+
+  earnings: {
+    label: 'Earnings',
+    none: 'Earnings appear once this node trains in rounds with the network (a node started offline earns nothing).',
+    today: 'Earned today',
+    expected: 'Expected a day',
+    about: (amount: string) => `≈ ${amount}`,
+    expectedBasis: 'At the network’s pace now, an even share',
+    expectedLater: 'After a few rounds with the network',
+    pending: 'Pending',
+    pendingDetail: "Credited, in no epoch's reward root yet",
+    acceptedRejected: (accepted: string, rejected: string) => `${accepted} accepted · ${rejected} rejected`,
+    epoch: (epoch: string) => `Epoch ${epoch}`,
+    ofRounds: (rounds: number) => `of ${rounds} rounds`,
+    epochClosed: (epoch: number, amount: string) => `Epoch ${epoch} closed with ${amount} AIRT for you`,
+    noEpochClosed: 'No epoch closed yet',
+    contributions: 'Your contributions',
+    noContributions: 'No contributions yet. Each round this node trains in, its update is scored by the network.',
+    score: 'Score',
+    scoreTitle: "The commit's score: credited work relative to the round's typical contribution",
+    credited: 'Credited',
+    statuses: {
+      received: 'Waiting for the commit',
+      accepted: 'Accepted',
+      rejected: 'Rejected',
+    } satisfies Record<ContributionStatus, string> as Record<string, string>,
+    withReason: (status: string, reason: string) => `${status}: ${reason}`,
+    chartTitle: 'AIRT earned per day',
+    chartEmpty: 'Nothing credited yet. Accepted contributions earn AIRT when their round is committed.',
+    barTitle: (day: string, amount: string) => `${day}: ${amount} AIRT`,
+    /** The daily estimate's basis, after its amount. */
+    miners: (count: number, shown: string = String(count)) => `${shown} ${plural(count, 'miner', 'miners')}`,
+    estimateBasis: (roundsPerDay: string, miners: string) =>
+      `at the network's pace now: ${roundsPerDay} rounds a day, ${miners} in each, an even share of each round (a faster computer earns more)`,
+  },
+
+  wallet: {
+    label: 'Wallet',
+    noWallet: 'This node has no wallet to show (it may still be starting).',
+    unreadable: (problem: string) => `The wallet file cannot be read: ${problem}`,
+    setUpTitle: 'Set up your wallet',
+    setUpHint: 'Your AIRT rewards are claimed into it. It lives on this computer, encrypted with your password.',
+    qrLabel: (address: string) => `QR code of the address ${address}`,
+    yourWallet: 'Your wallet',
+    address: 'address',
+    locked: 'Locked: unlock it to claim or send.',
+    unlocked: (locksAt: string | null) => `Unlocked${locksAt ? `, locks itself at ${locksAt}` : ''}.`,
+    otherRewardAddress: (address: string) => `This node's rewards go to another address, ${address}, as it was started with.`,
+    remember: "Unlock by itself when the app starts (the password is kept in this computer's keychain)",
+    lockNow: 'Lock now',
+    remembered: 'Unlocks by itself when the app starts.',
+    forget: 'Forget the password',
+    balances: 'Balances',
+    rows: {
+      airtWei: 'AIRT in the wallet',
+      claimableWei: 'Claimable',
+      pendingWei: 'Waiting for a root',
+      claimedWei: 'Claimed so far',
+      gasWei: 'Gas coin',
+    },
+    recoveryWords: 'Recovery words',
+    noRecoveryWords: 'This wallet was imported from a private key: it has no recovery words. Keep a copy of the key.',
+    hideWords: 'Hide the words',
+    exportLabel: 'Your password, to show the words',
+    show: 'Show',
+    checking: 'Checking…',
+    showPrivately: 'Show them only where nobody can see your screen.',
+    showWords: 'Show recovery words…',
+
+    claimable: 'Claimable',
+    chain: (which: string) => `chain ${which}`,
+    devnet: 'devnet (on this computer)',
+    loading: 'Loading the wallet…',
+    noneYet: 'Rewards are claimed into your wallet. You have none yet.',
+    setUp: 'Set up a wallet',
+    held: (airt: string, pending: string) => `${airt} AIRT in your wallet · ${pending} waiting for its epoch's root`,
+    rootsUpTo: (epoch: string) => ` · roots on chain up to epoch ${epoch}`,
+    unlockToClaim: 'Unlock the wallet to claim',
+    claiming: 'Claiming…',
+    nothingToClaim: 'Nothing to claim yet',
+    claim: (amount: string) => `Claim ${amount} AIRT`,
+    claimStatuses: {
+      pending: 'Sent: waiting for the chain to confirm it…',
+      confirmed: 'Claimed',
+      failed: 'The claim failed on chain',
+    } satisfies Record<WalletTransaction['status'], string> as Record<WalletTransaction['status'], string>,
+    claimLine: (status: string, amount: string) => `${status}: ${amount} AIRT`,
+    inBlock: (block: string) => ` in block ${block}`,
+
+    send: 'Send',
+    sendConfirm: 'Send',
+    sendTo: 'to',
+    sendFinal: '? A transaction on chain cannot be undone.',
+    unlockFirst: 'Unlock the wallet first.',
+    back: 'Back',
+    sending: 'Sending…',
+    sendNow: 'Send now',
+    to: 'To',
+    toPlaceholder: '0x…',
+    amount: 'Amount',
+    coin: 'Coin',
+    gasCoin: 'Gas coin',
+    youHold: (amount: string, unit: string) => `You hold ${amount} ${unit}.`,
+    review: 'Review',
+    sent: 'Sent: the transaction is below, followed until the chain confirms it.',
+    amountProblem: 'An amount like 12.5 (at most 18 decimals).',
+    amountZero: 'More than 0.',
+    addressProblem: 'An address is 0x and 40 hex digits.',
+
+    transactions: 'Transactions',
+    noTransactions: 'No claims or sends yet.',
+    what: 'What',
+    transaction: 'Transaction',
+    txStatuses: {
+      pending: 'Waiting for the chain',
+      confirmed: 'Confirmed',
+      failed: 'Failed',
+    } satisfies Record<WalletTransaction['status'], string> as Record<WalletTransaction['status'], string>,
+    claimKind: 'Claim',
+    sendToAddress: (to: string) => `Send to ${to}`,
+    inBlockShort: (block: number) => ` (block ${block})`,
+
+    newOrExisting: 'New or existing wallet',
+    create: 'Create a new wallet',
+    import: 'Import one I have',
+    secret: 'Recovery words (12 or 24) or a private key',
+    secretHint: 'Stays on this computer: it is encrypted with your password and never sent anywhere.',
+    passwordAgain: 'Password again',
+    passwordHint: 'It unlocks the wallet on this computer. If you forget it, only your recovery words bring the wallet back.',
+    passwordTooShort: (min: number) => `At least ${min} characters.`,
+    passwordsDiffer: 'The two passwords differ.',
+    creating: 'Creating…',
+    importing: 'Importing…',
+    createWallet: 'Create wallet',
+    importWallet: 'Import wallet',
+    writeDown:
+      'Write these 12 words down, in order, and keep them offline. They are the only way back to your AIRT if this computer or the password is lost. Anyone who has them can take it.',
+    wroteDown: 'I wrote the words down in order',
+    next: 'Next',
+    typeBack: 'To be sure the words are written down, type three of them.',
+    word: (position: number) => `Word ${position}`,
+    /** Positions counted from 1. */
+    wrongWords: (positions: readonly number[]) =>
+      `Word ${positions.join(' and ')} ${plural(positions.length, 'is', 'are')} not right: check what you wrote.`,
+    showAgain: 'Show the words again',
+    done: 'Done',
+  },
+
+  /** The first-run screen: a wallet, then when to train. */
+  onboarding: {
+    welcome: 'Welcome to AIRTIST Miner',
+    intro:
+      'Your computer will help train a shared AI artist and earn AIRT for it. First, a wallet for the AIRT: it stays on this computer, encrypted with a password you choose.',
+    later: 'Set up later',
+    laterHint: 'Rewards wait in the ledger until a wallet claims them; the Wallet page sets one up at any time.',
+    question: 'When should this computer train?',
+    modes: {
+      idle: ['When I am not using the computer', 'It stops the moment you touch the mouse or keyboard'],
+      always: ['Always', 'For a computer that does nothing else'],
+    } satisfies Partial<Record<ScheduleMode, readonly [label: string, hint: string]>>,
+    quiet: 'Quiet mode: half speed, less heat and fan noise',
+    speed: (rate: string, quiet: boolean) => `This computer trains at ${rate} samples a second right now${quiet ? ' (about half that in quiet mode)' : ''}.`,
+    measuring: 'Measuring how fast this computer trains…',
+    about: 'About',
+    airtADay: (amount: string) => `${amount} AIRT a day`,
+    aboutHalf: ' (about half in quiet mode)',
+    basis: (basis: string) => `, ${basis}.`,
+    estimateLater: 'The AIRT a day it can expect appears here once the node has seen a few rounds of the network.',
+    moreLater: 'A weekly schedule, the battery and the temperature limits are under “When to train” on the dashboard.',
+    start: 'Start mining',
+  },
+
+  /** Names and units as lib/format.ts and the network view write them. */
+  format: {
+    backends: {
+      'node-gpu': 'CUDA GPU',
+      node: 'Native CPU',
+      wasm: 'WebAssembly (SIMD)',
+      cpu: 'JavaScript CPU',
+    } satisfies Record<BackendName, string> as Record<BackendName, string>,
+    models: { dcgan: 'DCGAN', 'mlp-gan': 'MLP GAN', 'tiny-gan': 'Tiny GAN' } satisfies Record<ModelName, string> as Record<ModelName, string>,
+    datasets: { mnist: 'MNIST digits', 'fashion-mnist': 'Fashion-MNIST' } satisfies Record<DatasetName, string> as Record<DatasetName, string>,
+    percent: (whole: number) => `${whole} %`,
+    /** Suffixes of large numbers ("12.5k"), largest first. */
+    thousand: 'k',
+    million: 'M',
+    billion: 'B',
+    trillion: 'T',
+    /** "45 s", "12 m 05 s", "3 h 20 m", "2 d 4 h" (the smaller part comes padded). */
+    seconds: (seconds: number) => `${seconds} s`,
+    minutesSeconds: (minutes: number, seconds: string) => `${minutes} m ${seconds} s`,
+    hoursMinutes: (hours: number, minutes: string) => `${hours} h ${minutes} m`,
+    daysHours: (days: number, hours: number) => `${days} d ${hours} h`,
+    justNow: 'just now',
+    secondsAgo: (seconds: number) => `${seconds} s ago`,
+    minutesAgo: (minutes: number) => `${minutes} min ago`,
+    hoursAgo: (hours: number) => `${hours} h ago`,
+    /** Decimal units, as network traffic is counted. */
+    bytes: ['B', 'kB', 'MB', 'GB', 'TB'] as readonly string[],
+    bytesAmount: (amount: number, unit: string) => `${amount} ${unit}`,
+    underOneMs: '<1 ms',
+    milliseconds: (ms: number) => `${ms} ms`,
+  },
+};
+
+/** The shape every catalog has: a translation is an object of this type. */
+export type Strings = typeof en;
+
+/** The catalog the page uses (English; a translation chosen at start-up would take its place). */
+export const strings: Strings = en;
