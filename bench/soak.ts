@@ -1,6 +1,6 @@
 /**
  * Benchmark (issue 9): the worker's memory over a long run — a node training for `AIRTIST_BENCH_SOAK_MINUTES`
- * (default 10), its resident memory (every thread: the node and its trainer) sampled every 30 s, and the
+ * (default 10), its resident memory (the node and its trainer, a child process or a thread) sampled every 30 s, and the
  * growth from the first minute to the end against that first reading. A leak shows as a steady climb; a
  * healthy node levels off once its caches and the wasm heap have grown to their working size.
  */
@@ -9,16 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNode } from '../worker/node.js';
 import { selectBackend } from '../worker/training/backend.js';
+import { childPids, residentBytes } from './proc.js';
 import { runIfMain, sleep } from './stats.js';
 
 const MINUTES = Number(process.env.AIRTIST_BENCH_SOAK_MINUTES ?? 10);
 const EVERY_MS = 30_000;
 
-/** This process's resident memory, from /proc (process.memoryUsage().rss is the same number, where /proc is missing). */
-function residentMiB(): number {
+/**
+ * The node's resident memory: this process's and its trainer process's, from /proc (without /proc, this
+ * process's alone: process.memoryUsage().rss is the same number).
+ */
+async function residentMiB(): Promise<number> {
   try {
     const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
-    if (Number.isFinite(kb)) return kb / 1024;
+    const trainers = await Promise.all((await childPids('trainer-process')).map(residentBytes));
+    if (Number.isFinite(kb)) return kb / 1024 + trainers.reduce<number>((sum, bytes) => sum + (bytes ?? 0), 0) / 2 ** 20;
   } catch {
     // not Linux
   }
@@ -30,12 +35,12 @@ export async function run(): Promise<void> {
   try {
     const backend = await selectBackend('wasm');
     const node = await startNode({ dataDir: dir, model: 'mlp-gan', backend });
-    console.log(`\n# Worker memory over ${MINUTES} min of training (mlp-gan, ${backend}; the node and its trainer thread)`);
+    console.log(`\n# Worker memory over ${MINUTES} min of training (mlp-gan, ${backend}; the node and its trainer)`);
     const samples: Array<{ minute: number; mib: number; step: number }> = [];
     const started = Date.now();
     while (Date.now() - started < MINUTES * 60_000) {
       await sleep(EVERY_MS);
-      samples.push({ minute: (Date.now() - started) / 60_000, mib: residentMiB(), step: node.status().step });
+      samples.push({ minute: (Date.now() - started) / 60_000, mib: await residentMiB(), step: node.status().step });
     }
     console.log(samples.map((s) => `${s.minute.toFixed(1)} min ${s.mib.toFixed(0)} MiB (step ${s.step})`).join('\n'));
     // After the first minute (the wasm heap and caches grow to their working size): the range, and the trend
