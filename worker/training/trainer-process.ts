@@ -72,10 +72,10 @@ function electronParent(): Promise<Parent> | null {
 }
 
 /**
- * The whole process to the lowest priority once its trainer is ready to train (loading runs at the normal one,
- * so a node starts in seconds on a busy machine too): on Windows the idle priority class, on macOS nice 19.
- * Linux keeps a nice value per thread, so there each thread of the process (V8's, libuv's, the trainer's) is
- * lowered one by one; threads started from then on inherit the value.
+ * The whole process to the lowest priority before it starts the thread (loading too: at normal priority, many
+ * peers starting on one machine starve each other's event loops): on Windows the idle priority class, on macOS
+ * nice 19. Linux keeps a nice value per thread, so there each thread Node has started so far (V8's, libuv's) is
+ * lowered one by one; threads started from here on inherit the value.
  */
 function lowerPriority(): void {
   const lowest = constants.priority.PRIORITY_LOW;
@@ -87,6 +87,8 @@ function lowerPriority(): void {
   }
 }
 
+lowerPriority();
+
 const parent = forkedParent() ?? (await electronParent());
 if (!parent) throw new Error('trainer-process must be started by the node (child_process.fork) or by Electron');
 
@@ -94,10 +96,7 @@ let started = false;
 /** This process's record as its checkpoint's trainer (see trainer-pid.ts), once it has one. */
 let pidPath: string | null = null;
 const link = threadLink(spawnTrainerThread(), {
-  message: (message) => {
-    if (message.type === 'ready') lowerPriority();
-    parent.send(message);
-  },
+  message: (message) => parent.send(message),
   error: (error) => parent.send({ type: 'error', message: error.message, ...(error.stack ? { stack: error.stack } : {}) }),
   exit(code) {
     if (pidPath) unclaim(pidPath);

@@ -7,11 +7,11 @@ import { Trainer } from './trainer.js';
 if (!parentPort) throw new Error('trainer.thread must run in a worker thread');
 
 /**
- * Linux keeps a nice value per thread: this one, the training compute, goes to the lowest priority once it is
- * ready to train, so the user's programs take the CPU back at once (even mid-step), while the node's own thread
- * (the API, the peer network) keeps its priority. Loading (TensorFlow.js, the data, the checkpoint) runs at the
- * normal one, so a node starts in seconds on a busy machine too. Elsewhere the call would lower the whole
- * process, so it is not made here (a trainer process lowers itself: trainer-process.ts).
+ * Linux keeps a nice value per thread: this one, the training compute, goes to the lowest priority from the
+ * start, so the user's programs take the CPU back at once (even mid-step), while the node's own thread (the API,
+ * the peer network) keeps its priority. Loading (TensorFlow.js, the data) runs at the lowest too: at normal
+ * priority, many peers starting on one machine starve each other's event loops, and rounds split. Elsewhere the
+ * call would lower the whole process, so it is not made here (a trainer process lowers itself: trainer-process.ts).
  */
 function lowerPriority(): void {
   if (process.platform !== 'linux') return;
@@ -22,11 +22,9 @@ function lowerPriority(): void {
   }
 }
 
+lowerPriority();
 const port = parentPort;
-const post = (message: FromTrainer, transfer: ArrayBuffer[] = []) => {
-  if (message.type === 'ready') lowerPriority();
-  port.postMessage(message, transfer);
-};
+const post = (message: FromTrainer, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 let trainer: Trainer | null = null;
 
 port.on('message', (message: ToTrainer) => {
