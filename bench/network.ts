@@ -10,8 +10,10 @@
  *    the trainer never waits for the network unless the round machinery makes it. Target ≥ 97 %.
  * 3. Scale: the largest swarm of the tiny model (tiny-gan, batch 8) this machine runs: N = 4, 8, 16, 32, 64
  *    peers, 3 rounds each, rounds of N seconds (20 at least: two cores train every peer's H steps in a round)
- *    — whether every round's hashes agree, contributions per round, resident memory per peer, startup time.
- *    Stops at the first N that fails, would pass 70 % of memory, or the time budget.
+ *    and a quorum of N — whether every round's hashes agree, contributions per round, how long each round
+ *    took, resident memory per peer (its trainer's included), startup time. Stops at the first N that fails,
+ *    would pass 70 % of memory, or the time budget. `AIRTIST_BENCH_SCALE_TRAINER=thread` trains each peer in a
+ *    thread instead of a process (the app's default): 64 peers fit this machine's memory only so.
  *
  * `AIRTIST_BENCH_NETWORK=join,wan,scale` picks parts; `AIRTIST_BENCH_SCALE=4,8,16,32` the swarm sizes;
  * `AIRTIST_BENCH_NETWORK_MINUTES` the time budget (default 8); `AIRTIST_BENCH_KEEP=1` keeps the temp dir with
@@ -22,12 +24,14 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Swarm, type Member, type SwarmRound } from '../worker/swarm/swarm.js';
 import { freePort, killAtExit, launchNode, logTail, stopNode } from './launch.js';
-import { connectionOwner, residentBytes, tcpSockets } from './proc.js';
+import { connectionOwner, nodeResidentBytes, tcpSockets } from './proc.js';
 import { median, runIfMain, sleep } from './stats.js';
 import { link, startWanProxy, type Link, type WanProxy } from './wan-proxy.js';
 
 const PARTS = new Set((process.env.AIRTIST_BENCH_NETWORK ?? 'join,wan,scale').split(','));
 const SCALE = (process.env.AIRTIST_BENCH_SCALE ?? '4,8,16,32,64').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 1);
+/** Where each scale peer trains (`--trainer`): the app's default, a process, unless `thread` is asked. */
+const SCALE_TRAINER = process.env.AIRTIST_BENCH_SCALE_TRAINER === 'thread' ? ['--trainer', 'thread'] : [];
 /** The whole file's time on this machine (2 cores): the scale part tries a larger N only if it fits. */
 const BUDGET_MS = Number(process.env.AIRTIST_BENCH_NETWORK_MINUTES ?? 8) * 60_000;
 const POLL_MS = 50;
@@ -330,7 +334,17 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
     for (const m of members.slice(0, 3)) console.log(logTail(m, 12));
     return { ok: false, ms: Date.now() - started, meanRss: 0 };
   };
-  const swarm = await Swarm.start({ dataDir: join(root, `scale-${peers}`), roundSeconds, innerSteps, batchSize, model, backend: 'wasm', print: quiet }, peers).catch(
+  // Every peer is awaited (quorum N): with the run's quorum of 3, a tiny model's rounds close as fast as three
+  // peers can train 20 steps, back to back, and a round's fixed costs (a commit, N checkpoints) swamp the
+  // machine before the last peers have started. A member may take 5 minutes to start on a saturated machine.
+  const config = {
+    dataDir: join(root, `scale-${peers}`),
+    ...{ roundSeconds, innerSteps, batchSize, model, backend: 'wasm', quorum: peers, nodeArgs: SCALE_TRAINER },
+    startTimeoutMs: 300_000,
+    pollMs: 2000,
+    print: quiet,
+  };
+  const swarm = await Swarm.start(config, peers).catch(
     (error: unknown) => error as Error,
   );
   if (swarm instanceof Error) return failed(swarm, []);
@@ -338,18 +352,21 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
   try {
     swarm.members.forEach((m) => killAtExit(m.child));
     const serving = Date.now() - started;
-    const first = await swarm.nextFullRound(120_000 + 4 * roundSeconds * 1000);
+    const first = await swarm.nextFullRound(120_000 + 10 * roundSeconds * 1000);
     const joined = Date.now() - started;
     const described: SwarmRound[] = [];
-    for (let r = first; r < first + rounds; r++) {
-      await swarm.waitPast(r, roundSeconds * 3000 + 30_000);
+    const roundMs: number[] = [];
+    for (let r = first, since = Date.now(); r < first + rounds; r++, since = Date.now()) {
+      // A saturated machine stretches a round far past its window: every peer checks every contribution.
+      await swarm.waitPast(r, roundSeconds * 10_000 + 60_000);
+      roundMs.push(Date.now() - since);
       described.push(await swarm.describe(r));
     }
-    for (const m of swarm.members) rss.push((await residentBytes(m.child.pid!)) ?? 0);
+    for (const m of swarm.members) rss.push((await nodeResidentBytes(m.child.pid!)) ?? 0);
     const ok = described.every((r) => r.agree);
     console.log(
       `N ${String(peers).padStart(2)} (${roundSeconds} s rounds): ${ok ? 'hashes agree' : 'HASHES DIFFER'} in rounds ${first}–${first + rounds - 1} · ` +
-        `contributions ${described.map((r) => r.participants).join(', ')} · RSS ${(mean(rss) / 2 ** 20).toFixed(0)} MiB per peer (max ${(Math.max(...rss) / 2 ** 20).toFixed(0)}) · ` +
+        `contributions ${described.map((r) => r.participants).join(', ')} · rounds took ${roundMs.map(seconds).join(', ')} · RSS ${(mean(rss) / 2 ** 20).toFixed(0)} MiB per peer (max ${(Math.max(...rss) / 2 ** 20).toFixed(0)}) · ` +
         `startup: all serving ${seconds(serving)}, all in a round ${seconds(joined)} · ${seconds(Date.now() - started)} in all`,
     );
     if (!ok) {

@@ -8,6 +8,15 @@ export async function residentBytes(pid: number): Promise<number | null> {
   return match ? Number(match[1]) * 1024 : null;
 }
 
+/** Resident memory of a process and its trainer child, if it has one (the node's default placement). */
+export async function nodeResidentBytes(pid: number): Promise<number | null> {
+  const own = await residentBytes(pid);
+  if (own === null) return null;
+  const trainers = await childPids('trainer-process', pid);
+  const theirs = await Promise.all(trainers.map(residentBytes));
+  return theirs.reduce<number>((sum, bytes) => sum + (bytes ?? 0), own);
+}
+
 export interface TcpSocket {
   localPort: number;
   remotePort: number;

@@ -4,30 +4,21 @@
  * growth from the first minute to the end against that first reading. A leak shows as a steady climb; a
  * healthy node levels off once its caches and the wasm heap have grown to their working size.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNode } from '../worker/node.js';
 import { selectBackend } from '../worker/training/backend.js';
-import { childPids, residentBytes } from './proc.js';
+import { nodeResidentBytes } from './proc.js';
 import { runIfMain, sleep } from './stats.js';
 
 const MINUTES = Number(process.env.AIRTIST_BENCH_SOAK_MINUTES ?? 10);
 const EVERY_MS = 30_000;
 
-/**
- * The node's resident memory: this process's and its trainer process's, from /proc (without /proc, this
- * process's alone: process.memoryUsage().rss is the same number).
- */
+/** The node's resident memory, this process's and its trainer process's (without /proc, this process's alone). */
 async function residentMiB(): Promise<number> {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
-    const trainers = await Promise.all((await childPids('trainer-process')).map(residentBytes));
-    if (Number.isFinite(kb)) return kb / 1024 + trainers.reduce<number>((sum, bytes) => sum + (bytes ?? 0), 0) / 2 ** 20;
-  } catch {
-    // not Linux
-  }
-  return process.memoryUsage().rss / 2 ** 20;
+  const bytes = await nodeResidentBytes(process.pid).catch(() => null);
+  return (bytes ?? process.memoryUsage().rss) / 2 ** 20;
 }
 
 export async function run(): Promise<void> {

@@ -30,6 +30,10 @@ export interface SwarmConfig {
   quorum?: number;
   /** More `airtist node` flags for every member. */
   nodeArgs?: string[];
+  /** How long a member may take to serve its API after its start (default 90 s; a saturated machine needs more). */
+  startTimeoutMs?: number;
+  /** How often waits ask every member where it is (default 250 ms; each ask is two API calls per member). */
+  pollMs?: number;
   /**
    * One devnet chain for the whole swarm, in this process (default none): the first members (up to three)
    * are its validators, a majority of them must sign each epoch's root, and every member claims on it.
@@ -151,10 +155,17 @@ async function launch(name: string, dataDir: string, args: string[], timeoutMs: 
  * connected to its control API. `spawned` is told the process at once, before it dials anyone; a node that
  * fails to come up is killed.
  */
-export async function startMember(name: string, dataDir: string, args: string[], spawned?: (child: ChildProcess) => void, kind: Member['kind'] = 'honest'): Promise<Member> {
+export async function startMember(
+  name: string,
+  dataDir: string,
+  args: string[],
+  spawned?: (child: ChildProcess) => void,
+  kind: Member['kind'] = 'honest',
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<Member> {
   let started: ChildProcess | null = null;
   try {
-    const { child, url, output } = await launch(name, dataDir, args, START_TIMEOUT_MS, (child) => {
+    const { child, url, output } = await launch(name, dataDir, args, timeoutMs, (child) => {
       started = child;
       spawned?.(child);
     });
@@ -254,7 +265,7 @@ export class Swarm {
         const at = views.map(({ member, network }) => `${member.name} at ${network.round?.round ?? '?'}`).join(', ');
         throw new Error(`round ${round} was not behind every peer within ${Math.round(timeoutMs / 1000)} s (${at})`);
       }
-      await sleep(250);
+      await sleep(this.config.pollMs ?? 250);
     }
   }
 
@@ -269,7 +280,7 @@ export class Swarm {
     for (;;) {
       const described = await this.describe(round, members);
       if (described.agree || Date.now() > deadline) return described;
-      await sleep(250);
+      await sleep(this.config.pollMs ?? 250);
     }
   }
 
@@ -294,7 +305,7 @@ export class Swarm {
       const bases = new Set(views.map(({ network }) => `${network.round?.round}/${network.round?.baseHash}`));
       if (joined && bases.size === 1) return Math.max(...views.map(({ network }) => network.round!.round)) + 1;
       if (Date.now() > deadline) throw new Error(`not every peer joined the rounds within ${Math.round(timeoutMs / 1000)} s`);
-      await sleep(250);
+      await sleep(this.config.pollMs ?? 250);
     }
   }
 
@@ -375,7 +386,7 @@ export class Swarm {
       ...(through ? ['--bootstrap', through.address] : []),
       ...(config.nodeArgs ?? []),
     ];
-    return startMember(name, dataDir, args, undefined, kind);
+    return startMember(name, dataDir, args, undefined, kind, config.startTimeoutMs);
   }
 }
 
