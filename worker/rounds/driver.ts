@@ -44,6 +44,7 @@ import { modelHash } from './outer.js';
 import { quorumOf, quorumVerdict } from './quorum.js';
 import { loadRoundState, saveRoundState, type RoundState } from './round-state.js';
 import type { RunSpec } from './run-spec.js';
+import { SerialTasks } from './serial.js';
 import { fetchState, serveState, type SyncState } from './sync.js';
 import { verifyCommit, verifyState, type VerifiedCommit } from './verify.js';
 import type { Improvement, ScoreRequest } from '../training/scoring.js';
@@ -142,9 +143,6 @@ interface Committed {
   lastCommit: RoundInfo['lastCommit'];
 }
 
-/** A queued task that runs longer than this is logged: the round's timing waits behind it. */
-const SLOW_TASK_MS = 1000;
-
 /** How often a fallback waiting for its commit slot looks again at who is still connected. */
 const SLOT_RECHECK_MS = 500;
 
@@ -215,9 +213,8 @@ export class RoundDriver {
   /** The round whose contributions last said this peer is on a fork (checked once a round). */
   private forkSeenIn = -1;
 
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private queue: Promise<void> = Promise.resolve();
-  private stopped = false;
+  /** Every change to the round runs here, one at a time (serial.ts). */
+  private readonly tasks: SerialTasks;
   private stateCache: SyncState | null = null;
   /** Inbound requests per protocol, for /metrics. */
   readonly requestStats: { contribution: RequestStats | null; state: RequestStats | null } = { contribution: null, state: null };
@@ -228,6 +225,7 @@ export class RoundDriver {
     this.self = options.peer.peerId;
     this.timing = { ...defaultTiming(options.spec), ...options.timing };
     this.log = options.log ?? (() => {});
+    this.tasks = new SerialTasks(this.log);
     this.contributions = new ContributionStore({
       spec: options.spec,
       runId: options.runId,
@@ -312,7 +310,7 @@ export class RoundDriver {
         const signers = this.commitsArrived.get(message.commit.round) ?? [];
         this.commitsArrived.set(message.commit.round, [...signers, message.signer]);
         for (const r of this.commitsArrived.keys()) if (r < this.round - 1) this.commitsArrived.delete(r);
-        return this.enqueue('a commit', () => this.receiveCommit(message));
+        return this.tasks.enqueue('a commit', () => this.receiveCommit(message));
       },
     });
     this.requestStats.contribution = serve(
@@ -325,31 +323,28 @@ export class RoundDriver {
 
     // A joining peer first looks for the network's latest state; alone, it starts from its own.
     await this.waitForPeers(this.timing.joinWaitMs);
-    await this.enqueue('joining', async () => {
+    await this.tasks.enqueue('joining', async () => {
       if (peer.libp2p.getPeers().length > 0) await this.resync('joining', { force: !this.totals }).catch((error: Error) => this.log(`rounds: starting on our own state: ${error.message}`));
       if (this.phase !== 'training') await this.openRound({ fresh: true });
     });
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.phase = 'stopped';
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    await this.queue.catch(() => undefined);
+    await this.tasks.stop();
   }
 
   /** The trainer holds at `step`: once it has trained the round's H steps, the round's work is done. */
   trainerHeld(step: number): void {
     this.heldAt = step;
-    void this.enqueue('the trainer holding', async () => {
+    void this.tasks.enqueue('the trainer holding', async () => {
       if (this.phase === 'training' && !this.own && step >= this.roundStartStep + this.spec.round.maxInnerSteps) await this.contribute();
     });
   }
 
   /** A restarted trainer thread holds its last checkpoint's weights: give it θ_r and the round's steps again. */
   trainerRestarted(): void {
-    void this.enqueue('a trainer restart', async () => {
+    void this.tasks.enqueue('a trainer restart', async () => {
       if (this.phase !== 'training') return;
       if (this.own) addSparse(this.error, this.own.update);
       await this.openRound({ fresh: true });
@@ -479,10 +474,10 @@ export class RoundDriver {
 
     const opened = ++this.opened;
     const windowMs = this.windowEndsAt - this.openedAt;
-    this.after('the window end', windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
-    this.after('the close', windowMs + this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened) : undefined));
+    this.tasks.after('the window end', windowMs, () => (this.opened === opened && this.phase === 'training' && !this.own ? this.contribute() : undefined));
+    this.tasks.after('the close', windowMs + this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened) : undefined));
     // A round nobody commits is given up, weights unchanged (the commit slots of up to 8 ranks, then a margin).
-    this.after('giving up', windowMs + this.timing.graceMs + 2 * this.timing.patienceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
+    this.tasks.after('giving up', windowMs + this.timing.graceMs + 2 * this.timing.patienceMs + 10 * this.timing.fallbackMs, () => (this.opened === opened ? this.abandon() : undefined));
     this.changed();
     void trainer.paint(Float32Array.from(this.theta), this.round).catch((error: Error) => this.log(`rounds: painting round ${this.round}'s model: ${error.message}`));
     // A trainer already holding at the grant trained the whole round while the last one closed.
@@ -513,7 +508,7 @@ export class RoundDriver {
     if (adversary && !readyToCheat(adversary, this.othersOfRound().length, this.lastAccepted.length)) {
       // A copycat or a replayer waits for something to copy; the round may close without it.
       const opened = this.opened;
-      this.after('a cheat waiting', 250, () => (this.opened === opened ? this.contribute() : undefined));
+      this.tasks.after('a cheat waiting', 250, () => (this.opened === opened ? this.contribute() : undefined));
       return;
     }
     const snapshot = await this.options.trainer.snapshot(this.spec.round.maxInnerSteps);
@@ -600,7 +595,7 @@ export class RoundDriver {
     if (verdict.kind === 'close') this.close('a quorum is in');
     else if (verdict.kind === 'fork' && this.forkSeenIn !== this.round) {
       this.forkSeenIn = this.round;
-      void this.enqueue('a fork', () => this.resync(`${verdict.elsewhere} of round ${this.round}'s contributions are on another base`));
+      void this.tasks.enqueue('a fork', () => this.resync(`${verdict.elsewhere} of round ${this.round}'s contributions are on another base`));
     }
   }
 
@@ -611,7 +606,7 @@ export class RoundDriver {
   private closeLate(opened: number, extended = false): void {
     const pending = [...this.contributions.round(this.round).values()].some((c) => c.update === null && !c.refused && c.header.baseHash === this.base);
     if (pending && !extended && this.validContributions().length < this.quorum()) {
-      this.after('the close', this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened, true) : undefined));
+      this.tasks.after('the close', this.timing.graceMs, () => (this.opened === opened ? this.closeLate(opened, true) : undefined));
       return;
     }
     this.close('the window ended');
@@ -641,8 +636,8 @@ export class RoundDriver {
     const slot = commitSlot(this.ranking(), this.self, this.closedAt, waitFor);
     if (slot === null) return;
     const wait = slot - Date.now();
-    if (wait <= 0) void this.enqueue('the commit slot', () => this.commitIfOpen(opened));
-    else this.after('the commit slot', Math.min(wait, SLOT_RECHECK_MS), () => this.awaitCommitSlot(opened));
+    if (wait <= 0) void this.tasks.enqueue('the commit slot', () => this.commitIfOpen(opened));
+    else this.tasks.after('the commit slot', Math.min(wait, SLOT_RECHECK_MS), () => this.awaitCommitSlot(opened));
   }
 
   /** Commits, if the round `opened` counted is still the one training here (a timer may outlive it). */
@@ -660,7 +655,7 @@ export class RoundDriver {
       // A round can close before this peer's own contribution is made (a quorum came in while it synced): the
       // peers ranked after it wait for it with patience, so it commits as soon as its contribution is in.
       const opened = this.opened;
-      if (this.own === null) this.after('the commit slot', SLOT_RECHECK_MS, () => this.commitIfOpen(opened));
+      if (this.own === null) this.tasks.after('the commit slot', SLOT_RECHECK_MS, () => this.commitIfOpen(opened));
       else this.log(`rounds: round ${this.round}: our own contribution is not among the valid ones; leaving the commit to a fallback`);
       return;
     }
@@ -668,7 +663,7 @@ export class RoundDriver {
     const round = this.round;
     const verdicts = await this.verifier.verify(round, this.base, this.theta, held, (c) => this.arrivals.get(c.hash) ?? Number.MAX_SAFE_INTEGER, this.reputation);
     // A round moved on while the trainer scored (a better commit came, or a resync) is not ours to commit.
-    if (this.round !== round || this.phase !== 'committing' || this.stopped) return;
+    if (this.round !== round || this.phase !== 'committing' || this.tasks.stopped) return;
     for (const { held: c, reason, detail } of verdicts.rejected) {
       this.log(`rounds: round ${round}: refused ${c.hash.slice(0, 8)} by ${c.peerId.slice(-8)}: ${REJECTION_WORDS[reason]}${detail ? ` (${detail})` : ''}`);
     }
@@ -922,7 +917,7 @@ export class RoundDriver {
   /** Fetches a held contribution's payload from the first of `sources` that has it, then sees whether the round can close. */
   private loadPayload(c: Held, sources: string[]): void {
     void this.contributions.load(c, sources)
-      .then(() => this.enqueue('a payload', async () => {
+      .then(() => this.tasks.enqueue('a payload', async () => {
         if (c.refused) this.log(`rounds: refused ${c.hash.slice(0, 8)} by ${c.peerId.slice(-8)} for round ${c.header.round}: ${REJECTION_WORDS[c.refused]}`);
         this.checkQuorum();
         this.changed();
@@ -978,33 +973,9 @@ export class RoundDriver {
     this.options.changed?.(this.info());
   }
 
-  /**
-   * Runs `task` after every earlier one; a failure is logged, never thrown into gossip or timers. A task that
-   * holds the queue for long (everything else about the round waits behind it) is logged by `what`.
-   */
-  private enqueue(what: string, task: () => Promise<void> | void): Promise<void> {
-    const next = this.queue.then(async () => {
-      if (this.stopped) return;
-      const started = performance.now();
-      await task();
-      const took = performance.now() - started;
-      if (took > SLOW_TASK_MS) this.log(`rounds: handling ${what} took ${Math.round(took)} ms`);
-    });
-    this.queue = next.catch((error: Error) => this.log(`rounds: ${error.message}`));
-    return this.queue;
-  }
-
-  private after(what: string, ms: number, task: () => Promise<void> | void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.enqueue(what, task);
-    }, Math.max(0, ms));
-    this.timers.add(timer);
-  }
-
   private async waitForPeers(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    while (!this.stopped && this.options.peer.libp2p.getPeers().length === 0 && Date.now() < deadline) {
+    while (!this.tasks.stopped && this.options.peer.libp2p.getPeers().length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
