@@ -1,10 +1,10 @@
 /**
- * The trainer in a child process of its own (the `process` placement, the default on Windows and macOS, where
- * a priority belongs to a whole process): the node drives it exactly as it drives the thread (pause, resume,
+ * The trainer in a child process of its own (the `process` placement, the default: a priority belongs to a
+ * whole process on Windows and macOS, and only a process can be frozen mid-step): the node drives it exactly as it drives the thread (pause, resume,
  * weights, stop with a checkpoint), the child runs every thread at the lowest priority while the node keeps
  * its own, and a child whose node dies stops by itself instead of training for nobody.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,31 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+/**
+ * A node in a process of its own (the script `path`): it starts a trainer process on `checkpoint`, runs
+ * `then` (script text with `host` and the count of `steps` in scope), and says so on stdout. Resolves with the
+ * node then; rejects if it exits first.
+ */
+async function nodeWithTrainer(path: string, checkpoint: string, then: string): Promise<ChildProcess> {
+  writeFileSync(
+    path,
+    `const { TrainerHost } = await import(${JSON.stringify(dist('trainer-host.js').href)});
+    let steps = 0;
+    const events = { progress() { steps++; }, samples() {}, unit() {}, paused() {}, resumed() {}, held() {}, disk() {}, warning() {}, failed() {} };
+    const { host } = await TrainerHost.start(${JSON.stringify(testTrainerConfig(checkpoint))}, events, false, { isolation: 'process' });
+    ${then}
+    process.stdout.write('ready\\n');`,
+  );
+  const node = spawn(process.execPath, [path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    node.stdout.once('data', () => resolve());
+    node.once('exit', (code) => reject(new Error(`the node exited first (${code})`)));
+  });
+  return node;
+}
+
+const stepsAtLeast = (n: number) => `while (steps < ${n}) await new Promise((resolve) => setTimeout(resolve, 20));`;
 
 describe.runIf(process.platform === 'linux')('the trainer in a child process', { timeout: 90_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'airtist-trainer-process-'));
@@ -147,26 +172,10 @@ describe.runIf(process.platform === 'linux')('the trainer in a child process', {
   });
 
   it('a trainer frozen by a pause whose node is killed is let go (parent-death signal), checkpoints and ends', async () => {
-    const script = join(dir, 'frozen-node.mjs');
     const checkpoint = join(dir, 'frozen.ckpt');
-    writeFileSync(
-      script,
-      `const { TrainerHost } = await import(${JSON.stringify(dist('trainer-host.js').href)});
-      const config = ${JSON.stringify(testTrainerConfig(checkpoint))};
-      let steps = 0;
-      const events = { progress() { steps++; }, samples() {}, unit() {}, paused() {}, resumed() {}, held() {}, disk() {}, warning() {}, failed() {} };
-      const { host } = await TrainerHost.start(config, events, false, { isolation: 'process' });
-      while (steps < 2) await new Promise((resolve) => setTimeout(resolve, 20));
-      await host.pause();
-      process.stdout.write('frozen\\n');`,
-    );
-    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const node = await nodeWithTrainer(join(dir, 'frozen-node.mjs'), checkpoint, `${stepsAtLeast(2)} await host.pause();`);
     let child: number | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        node.stdout.on('data', () => resolve());
-        node.once('exit', (code) => reject(new Error(`the node exited first (${code})`)));
-      });
       [child] = trainerChildren(node.pid);
       expect(await stateWithin(child!, 'T', 100)).toBe('T');
       node.kill('SIGKILL'); // before the node's own timer lets it go
@@ -235,21 +244,9 @@ describe.runIf(process.platform === 'linux')('the trainer in a child process', {
 
   it('stops by itself, after a checkpoint, when its node is killed', async () => {
     // A node in a process of its own, killed with SIGKILL while its trainer child trains.
-    const script = join(dir, 'node.mjs');
     const checkpoint = join(dir, 'orphan.ckpt');
-    writeFileSync(
-      script,
-      `const { TrainerHost } = await import(${JSON.stringify(dist('trainer-host.js').href)});
-      const config = ${JSON.stringify(testTrainerConfig(checkpoint))};
-      const events = { progress() { process.stdout.write('step\\n'); }, samples() {}, unit() {}, paused() {}, resumed() {}, held() {}, disk() {}, warning() {}, failed() {} };
-      await TrainerHost.start(config, events, false, { isolation: 'process' });`,
-    );
-    const node = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const node = await nodeWithTrainer(join(dir, 'node.mjs'), checkpoint, stepsAtLeast(1));
     try {
-      await new Promise<void>((resolve, reject) => {
-        node.stdout.on('data', () => resolve());
-        node.once('exit', (code) => reject(new Error(`the node exited first (${code})`)));
-      });
       const [child] = trainerChildren(node.pid);
       expect(child).toBeDefined();
       node.kill('SIGKILL');
