@@ -96,8 +96,8 @@ export function trayView({ state, samplesPerSecond, todayWei, restarting }: Tray
     detail = saysState ? state.reasonText : `${label} (${state.reasonText})`;
   }
   // The menu line is rebuilt with the menu, on a change of state: without the speed, which moves every second.
-  // Training with something to say ("Finishing round 7, then pausing", "Training gently: …") says it.
-  const says = state.state === 'training' && state.reason === 'running' && state.reasonText && !/^training on your shard$/i.test(state.reasonText);
+  // Training with something to say ("Finishing round 7, then pausing") says it.
+  const says = state.state === 'training' && state.cause.kind === 'finishing-round';
   const status = state.state === 'training' ? (says ? state.reasonText : label) : detail;
   return {
     // Windows truncates tray tooltips at 127 characters.
@@ -179,7 +179,7 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
 
   const setState = (state: StateInfo) => {
     model.restarting = false;
-    model.state = { state: state.state, reason: state.reason, reasonText: state.reasonText };
+    model.state = { state: state.state, reason: state.reason, cause: state.cause, reasonText: state.reasonText };
     if (state.state !== 'training') model.samplesPerSecond = null;
     render();
   };

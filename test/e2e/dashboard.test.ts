@@ -113,7 +113,7 @@ describe('dashboard (browser e2e)', { timeout: 120_000 }, () => {
 
   it('pauses for an hour from its button, and Resume ends it', async () => {
     await page.getByTestId('pause-for-hour').click();
-    await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/Paused by you until \d\d:\d\d/);
+    await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/Paused\s*—\s*by you until \d\d:\d\d/);
     await page.getByTestId('toggle-training').click();
     await expect.poll(async () => (await page.getByTestId('state').textContent()) ?? '', { timeout: 15_000 }).toMatch(/training/i);
   });

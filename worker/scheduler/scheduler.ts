@@ -12,6 +12,7 @@
  * back, so the miner does not flap on and off at the limit.
  */
 
+import type { ScheduleReason } from '../api/contract/node.js';
 import type { Settings, TimeWindow } from '../api/contract/settings.js';
 
 /** The settings the scheduler reads (the user's, from the ledger). */
@@ -37,16 +38,7 @@ export interface Signals {
   fullscreen: boolean | null;
 }
 
-export type ScheduleReason =
-  | 'suspended'
-  | 'paused-until'
-  | 'battery'
-  | 'hot'
-  | 'fullscreen'
-  | 'in-use'
-  | 'busy'
-  | 'outside-schedule'
-  | 'running';
+export type { ScheduleReason };
 
 export interface Decision {
   train: boolean;
@@ -56,6 +48,9 @@ export interface Decision {
   state: 'training' | 'paused' | 'waiting';
   reason: ScheduleReason;
   text: string;
+  /** What the text says in numbers, for a UI to word it: the end of a pause for a while, the heat that holds. */
+  until?: number;
+  temperatureC?: number;
 }
 
 /** Degrees below the limit where training goes gentle, and heat/load must fall below the limit to resume. */
@@ -73,7 +68,14 @@ export function inWindow(window: TimeWindow, day: number, minute: number): boole
   return (window.days.includes(day) && minute >= window.startMinute) || (window.days.includes(yesterday) && minute < window.endMinute);
 }
 
-const hold = (state: 'paused' | 'waiting', reason: ScheduleReason, text: string): Decision => ({ train: false, intensity: 0, state, reason, text });
+const hold = (state: 'paused' | 'waiting', reason: ScheduleReason, text: string, detail: Pick<Decision, 'until' | 'temperatureC'> = {}): Decision => ({
+  train: false,
+  intensity: 0,
+  state,
+  reason,
+  text,
+  ...detail,
+});
 
 /** The decision for now; `previous` (the last decision) gives heat and load their margin before resuming. */
 export function decide(settings: SchedulerSettings, signals: Signals, previous?: Decision): Decision {
@@ -81,12 +83,12 @@ export function decide(settings: SchedulerSettings, signals: Signals, previous?:
   if (settings.pauseUntil !== null && settings.pauseUntil > signals.now) {
     const minutes = Math.ceil((settings.pauseUntil - signals.now) / 60_000);
     const text = minutes >= 24 * 60 ? `Paused by you for ${Math.round(minutes / (24 * 60))} days` : `Paused by you until ${clockOf((signals.localMinute + minutes) % (24 * 60))}`;
-    return hold('paused', 'paused-until', text);
+    return hold('paused', 'paused-until', text, { until: settings.pauseUntil });
   }
   if (settings.pauseOnBattery && signals.onBattery) return hold('paused', 'battery', 'Paused: on battery');
   if (signals.temperatureC !== null) {
     const limit = previous?.reason === 'hot' ? settings.maxTemperatureC - COOL_DOWN_C : settings.maxTemperatureC;
-    if (signals.temperatureC >= limit) return hold('paused', 'hot', `Paused: the CPU is hot (${Math.round(signals.temperatureC)} °C), cooling down`);
+    if (signals.temperatureC >= limit) return hold('paused', 'hot', `Paused: the CPU is hot (${Math.round(signals.temperatureC)} °C), cooling down`, { temperatureC: signals.temperatureC });
   }
   if (settings.pauseWhenFullscreen && signals.fullscreen) return hold('paused', 'fullscreen', 'Paused: a full-screen app is in front');
   if (settings.scheduleMode === 'idle') {

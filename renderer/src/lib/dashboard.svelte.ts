@@ -178,7 +178,7 @@ export class Dashboard {
   /** Whether "finish the round, then pause" means anything now: training in a round, not already asked. */
   get canFinishRound(): boolean {
     const round = this.network?.round;
-    return this.status?.state === 'training' && !!round && !round.contributed && !this.status.reasonText.startsWith('Finishing');
+    return this.status?.state === 'training' && !!round && !round.contributed && this.status.cause.kind !== 'finishing-round';
   }
 
   async #pauseWith(call: () => Promise<StateInfo>): Promise<void> {
@@ -298,6 +298,7 @@ export class Dashboard {
     status.state = info.state;
     status.reason = info.reason;
     status.reasonText = info.reasonText;
+    status.cause = info.cause;
     if (info.state !== 'training') status.samplesPerSecond = 0;
     // After a restart the node may run on another backend or shard: refresh the rest of the header.
     if (restarted) void this.load();

@@ -9,7 +9,7 @@
  * every entry, with the same functions. One catalog is chosen once, at start-up, and exported here as
  * `strings` in place of `en`; nothing switches languages while the page runs.
  *
- * Left out on purpose: what the node sends already worded (its state's reason, a wallet problem, a refusal),
+ * Left out on purpose: what the node sends already worded (a wallet problem, a refusal, an error's message),
  * data values, and the number and date formatting itself (lib/format.ts); punctuation and the placeholder
  * dashes ("—", "–") are not words.
  */
@@ -22,6 +22,7 @@ import type {
   RestartSetting,
   RoundPhase,
   ScheduleMode,
+  ScheduleReason,
   Theme,
   WalletTransaction,
 } from '../../../worker/api/contract.js';
@@ -130,6 +131,31 @@ const en = {
     reconnecting: 'Reconnecting',
     connecting: 'Connecting',
     loading: 'Loading',
+    /** Why, beside the state's label ("Paused — on battery"): worded from the node's cause (lib/state-cause.ts). */
+    causes: {
+      loading: 'loading the model and data',
+      running: 'on your shard',
+      pausedByUser: 'by you',
+      startPaused: 'start paused is on',
+      shutdown: 'shutting down',
+      failure: 'training stopped after an error',
+      finishingRound: (round: number) => `finishing round ${round}, then pausing`,
+      pausedUntil: (clock: string) => `by you until ${clock}`,
+      pausedForDays: (days: number) => `by you for ${days} ${plural(days, 'day', 'days')}`,
+      hot: (celsius: number | null) => (celsius === null ? 'the CPU is hot, cooling down' : `the CPU is hot (${celsius} °C), cooling down`),
+      schedule: {
+        suspended: 'the computer is asleep',
+        battery: 'on battery',
+        fullscreen: 'a full-screen app is in front',
+        'in-use': 'you are using the computer',
+        busy: 'other programs are busy',
+        'outside-schedule': 'outside your schedule',
+        running: 'on your shard',
+      } satisfies Record<Exclude<ScheduleReason, 'hot' | 'paused-until'>, string>,
+      diskFullCheckpoint: (free: string, needed: string) => `the disk is full (${free} free, a checkpoint needs ${needed})`,
+      diskFullLedger: (free: string) => `the disk is full (${free} free; the ledger needs room to record work)`,
+      ledgerError: (message: string) => `the ledger cannot record work (${message}); retrying`,
+    },
   },
 
   toggle: {

@@ -15,13 +15,26 @@ const dist = (path: string) => new URL(`../../../dist/worker/${path}`, import.me
 const { TrainerHost, FREEZE_MS } = (await import(dist('training/trainer-host.js'))) as typeof import('../../../worker/training/trainer-host.js');
 const { startNode } = (await import(dist('node.js'))) as typeof import('../../../worker/node.js');
 
+/** How long the step must hold still to count as settled: past the trainer's progress report (once a second). */
+const SETTLED_MS = 3000;
+
 /**
- * The node's step once its pause has settled: a pause freezes a trainer process mid-step, and let go it ends that
- * step and reports the steps it had trained before the pause (trainer-host.ts, FREEZE_MS).
+ * The node's step once its pause has settled: a pause freezes a trainer process mid-step, and let go (after
+ * FREEZE_MS, trainer-host.ts) it ends that step at the lowest priority — seconds on a busy machine — and
+ * reports it. Fails if the step never holds still, as it would if the trainer went on training.
  */
 async function stepOncePaused(node: { status(): { step: number } }): Promise<number> {
-  await sleep(FREEZE_MS + 1000);
-  return node.status().step;
+  await sleep(FREEZE_MS);
+  const deadline = Date.now() + 30_000;
+  let step = node.status().step;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const now = node.status().step;
+    if (now !== step) [step, since] = [now, Date.now()];
+    else if (Date.now() - since >= SETTLED_MS) return step;
+  }
+  throw new Error(`paused, the node's step never held still for ${SETTLED_MS} ms (it reached ${step})`);
 }
 
 const SEQUENCES = Number(process.env.SEQ ?? 2000);
@@ -148,10 +161,10 @@ describe('pause and resume', { timeout: 240_000 }, () => {
       await expect.poll(() => node.network().round?.phase === 'training' && node.status().step > 0 && !node.network().round?.contributed, { timeout: 30_000 }).toBe(true);
       const round = node.network().round!.round;
       const reply = await call('pauseAfterRound');
-      expect(reply).toMatchObject({ kind: 'result', result: { state: 'training', reasonText: `Finishing round ${round}, then pausing` } });
+      expect(reply).toMatchObject({ kind: 'result', result: { state: 'training', cause: { kind: 'finishing-round', round }, reasonText: `Finishing round ${round}, then pausing` } });
       const step = node.status().step;
       await expect.poll(() => node.status().state, { timeout: 30_000 }).toBe('paused');
-      expect(node.status()).toMatchObject({ reason: 'user', reasonText: 'Paused by you' });
+      expect(node.status()).toMatchObject({ reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you' });
       expect(node.status().step).toBeGreaterThan(step); // it trained on while the round ran
       // The round it finished has this node's contribution in it.
       const history = (await node.hub.dispatcher.handle({ kind: 'call', id: 2, method: 'roundHistory', params: { limit: 50 } })) as { result: { rounds: RoundRecord[] } };

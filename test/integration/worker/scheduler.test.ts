@@ -36,7 +36,7 @@ describe('the scheduler in a node', { timeout: 120_000 }, () => {
       expect(node.status().state).toBe('training');
 
       // The user touches the mouse: the reply comes once the trainer has stopped.
-      expect(await call('reportSignals', { idleSeconds: 0, screenLocked: false })).toEqual({ state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' });
+      expect(await call('reportSignals', { idleSeconds: 0, screenLocked: false })).toEqual({ state: 'paused', reason: 'schedule', cause: { kind: 'schedule', reason: 'in-use', until: null, temperatureC: null }, reasonText: 'Paused: you are using the computer' });
       const step = node.status().step;
       await sleep(800);
       expect(node.status().step).toBe(step);
@@ -53,7 +53,7 @@ describe('the scheduler in a node', { timeout: 120_000 }, () => {
 
       // Pause for an hour holds an idle machine and says until when; Resume ends it.
       const paused = await call('pauseFor', { minutes: 60 });
-      expect(paused).toMatchObject({ state: 'paused', reason: 'user', reasonText: expect.stringMatching(/^Paused by you until \d\d:\d\d$/) });
+      expect(paused).toMatchObject({ state: 'paused', reason: 'user', cause: { kind: 'schedule', reason: 'paused-until', until: expect.any(Number), temperatureC: null }, reasonText: expect.stringMatching(/^Paused by you until \d\d:\d\d$/) });
       expect((await call('getSettings')) as unknown as { pauseUntil: number | null }).toMatchObject({ pauseUntil: expect.any(Number) });
       expect(await call('resume')).toMatchObject({ state: 'training' });
       expect((await call('getSettings')) as unknown as { pauseUntil: number | null }).toMatchObject({ pauseUntil: null });

@@ -19,6 +19,7 @@ import {
 const TRAINING: StateInfo & { samplesPerSecond: number } = {
   state: 'training',
   reason: 'running',
+  cause: { kind: 'running' },
   reasonText: 'Training',
   samplesPerSecond: 12,
 };

@@ -5,7 +5,7 @@ import { PORT_CHANNEL, RESTART_CHANNEL, type AirtistBridge, type StateInfo } fro
 import { createDispatcher, type Handlers } from '../../../worker/api/dispatch.js';
 import { exposeBridge, type RendererPort } from '../../../electron/bridge.js';
 
-const PAUSED: StateInfo = { state: 'paused', reason: 'user', reasonText: 'Paused by you' };
+const PAUSED: StateInfo = { state: 'paused', reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you' };
 
 /** The worker end: the real dispatcher behind a real MessagePort, as the lead's worker will have it. */
 function workerOn(port: MessagePort) {

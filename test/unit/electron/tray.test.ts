@@ -3,8 +3,8 @@ import type { ApiClient, EventName, StateInfo, Status } from '../../../worker/ap
 import { createTray, trayView } from '../../../electron/tray.js';
 import { FakeMenu, FakeTray, fakeNativeImage, flush } from './fakes.js';
 
-const TRAINING: StateInfo = { state: 'training', reason: 'running', reasonText: 'Training' };
-const PAUSED: StateInfo = { state: 'paused', reason: 'user', reasonText: 'Paused by you' };
+const TRAINING: StateInfo = { state: 'training', reason: 'running', cause: { kind: 'running' }, reasonText: 'Training' };
+const PAUSED: StateInfo = { state: 'paused', reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you' };
 
 /** An ApiClient stand-in whose events the test pushes and whose calls answer from `answers`. */
 function fakeApi(answers: Partial<Record<string, unknown>>) {
@@ -73,12 +73,12 @@ describe('trayView', () => {
       canPause: false,
       canResume: true,
     });
-    const failed = { state: 'error', reason: 'failure', reasonText: 'the trainer crashed' } as const;
+    const failed = { state: 'error', reason: 'failure', cause: { kind: 'failure' }, reasonText: 'the trainer crashed' } as const;
     expect(trayView({ state: failed, samplesPerSecond: null, todayWei: null, restarting: false }).tooltip).toBe(
       'AIRTIST Miner — Error (the trainer crashed)',
     );
     // Held by the schedule, the node resumes by itself: Pause is offered, Resume is not.
-    const held = { state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' } as const;
+    const held = { state: 'paused', reason: 'schedule', cause: { kind: 'schedule', reason: 'in-use', until: null, temperatureC: null }, reasonText: 'Paused: you are using the computer' } as const;
     expect(trayView({ state: held, samplesPerSecond: null, todayWei: null, restarting: false })).toMatchObject({ status: 'Paused: you are using the computer', canPause: true, canResume: false });
     const long = { ...failed, reasonText: 'x'.repeat(300) };
     const error = trayView({ state: long, samplesPerSecond: null, todayWei: null, restarting: false });
@@ -146,7 +146,7 @@ describe('tray', () => {
   });
 
   it('Pause for 1 hour pauses for 60 minutes, and the menu shows the state and the AIRT earned today', async () => {
-    const until: StateInfo = { state: 'paused', reason: 'user', reasonText: 'Paused by you until 15:00' };
+    const until: StateInfo = { state: 'paused', reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you until 15:00' };
     const earnings = { totals: { todayWei: '2500000000000000000' } };
     const { handle, tray, call } = setup({ status: { ...TRAINING, samplesPerSecond: 1 }, pauseFor: until, earnings });
     await handle.refresh();
@@ -164,7 +164,7 @@ describe('tray', () => {
   });
 
   it('Finish the round, then pause is offered while training, and asks the node for just that', async () => {
-    const finishing: StateInfo = { state: 'training', reason: 'running', reasonText: 'Finishing round 7, then pausing' };
+    const finishing: StateInfo = { state: 'training', reason: 'running', cause: { kind: 'finishing-round', round: 7 }, reasonText: 'Finishing round 7, then pausing' };
     const { handle, tray, call } = setup({ status: { ...TRAINING, samplesPerSecond: 1 }, pauseAfterRound: finishing });
     await handle.refresh();
     expect(tray.item('Finish the round, then pause').enabled).toBe(true);
@@ -190,11 +190,11 @@ describe('tray', () => {
     const { handle, tray, emit } = setup({ status: { ...TRAINING } });
     await handle.refresh();
     expect(tray.image).toEqual({ path: '/app/build/tray-training.png' });
-    emit('state', { state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' });
+    emit('state', { state: 'paused', reason: 'schedule', cause: { kind: 'schedule', reason: 'in-use', until: null, temperatureC: null }, reasonText: 'Paused: you are using the computer' });
     expect(tray.image).toEqual({ path: '/app/build/tray-waiting.png' });
     emit('state', PAUSED);
     expect(tray.image).toEqual({ path: '/app/build/tray-paused.png' });
-    emit('state', { state: 'error', reason: 'failure', reasonText: 'the trainer crashed' });
+    emit('state', { state: 'error', reason: 'failure', cause: { kind: 'failure' }, reasonText: 'the trainer crashed' });
     expect(tray.image).toEqual({ path: '/app/build/tray-error.png' });
     handle.disconnected();
     expect(tray.image).toEqual({ path: '/app/build/tray.png' });

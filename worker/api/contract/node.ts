@@ -16,9 +16,28 @@ export type NodeState = 'starting' | 'training' | 'paused' | 'stopping' | 'error
 /** Why the node is in its state; the UI shows `reasonText`, tools match on `reason`. */
 export type StateReason = 'loading' | 'running' | 'user' | 'settings' | 'schedule' | 'disk' | 'shutdown' | 'failure';
 
+/** What the scheduler decided from (scheduler/scheduler.ts): `running` trains, the rest hold the trainer. */
+export type ScheduleReason = 'suspended' | 'paused-until' | 'battery' | 'hot' | 'fullscreen' | 'in-use' | 'busy' | 'outside-schedule' | 'running';
+
+/**
+ * The reason as data, with what its sentence needs: a UI words it in its own language from this (the
+ * dashboard's catalog, renderer/src/lib/strings.ts); `reasonText` is the node's English, for logs and the CLI.
+ */
+export type StateCause =
+  | { kind: 'loading' | 'running' | 'paused-by-user' | 'start-paused' | 'shutdown' | 'failure' }
+  /** "Finish the round, then pause": training on until `round`'s contribution is sent. */
+  | { kind: 'finishing-round'; round: number }
+  /** Held by the schedule; `until` (ms since the epoch) for a pause for a while, `temperatureC` when hot. */
+  | { kind: 'schedule'; reason: ScheduleReason; until: number | null; temperatureC: number | null }
+  /** No room on the disk: for a checkpoint (`neededBytes` set), or for the ledger to record work (null). */
+  | { kind: 'disk-full'; freeBytes: number; neededBytes: number | null }
+  /** The ledger fails to record for another reason; the node retries. */
+  | { kind: 'ledger-error'; message: string };
+
 export interface StateInfo {
   state: NodeState;
   reason: StateReason;
+  cause: StateCause;
   /** A sentence for people, e.g. "Paused by you". */
   reasonText: string;
 }

@@ -10,7 +10,7 @@ import { fakeHandlers, sampleNetwork, sampleStatus, sampleTransaction, sampleUni
 const sampleEvents: Events = {
   progress: { step: 1, samplesPerSecond: 2, microBatch: 8, losses: { discriminator: 3, generator: 4 }, time: 5 },
   samples: { step: 1, pngBase64: 'AAAA', width: 2, height: 2, time: 3 },
-  state: { state: 'paused', reason: 'user', reasonText: 'Paused by you' },
+  state: { state: 'paused', reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you' },
   work: sampleUnit(),
   network: sampleNetwork(),
   wallet: sampleWallet(),

@@ -5,6 +5,7 @@ import type { Handlers } from '../../../../worker/api/dispatch.js';
 export const sampleStatus = (): Status => ({
   state: 'training',
   reason: 'running',
+  cause: { kind: 'running' },
   reasonText: 'Training on your shard',
   apiVersion: 1,
   appVersion: '0.0.0-test',
@@ -61,11 +62,11 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
       return state.settings;
     },
     status: () => sampleStatus(),
-    pause: () => ({ state: 'paused', reason: 'user', reasonText: 'Paused by you' }),
-    resume: () => ({ state: 'training', reason: 'running', reasonText: 'Training on your shard' }),
-    pauseAfterRound: () => ({ state: 'training', reason: 'running', reasonText: 'Finishing round 4, then pausing' }),
-    pauseFor: () => ({ state: 'paused', reason: 'schedule', reasonText: 'Paused by you until 15:00' }),
-    reportSignals: () => ({ state: 'paused', reason: 'schedule', reasonText: 'Paused: you are using the computer' }),
+    pause: () => ({ state: 'paused', reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you' }),
+    resume: () => ({ state: 'training', reason: 'running', cause: { kind: 'running' }, reasonText: 'Training on your shard' }),
+    pauseAfterRound: () => ({ state: 'training', reason: 'running', cause: { kind: 'running' }, reasonText: 'Finishing round 4, then pausing' }),
+    pauseFor: () => ({ state: 'paused', reason: 'schedule', cause: { kind: 'schedule', reason: 'in-use', until: null, temperatureC: null }, reasonText: 'Paused by you until 15:00' }),
+    reportSignals: () => ({ state: 'paused', reason: 'schedule', cause: { kind: 'schedule', reason: 'in-use', until: null, temperatureC: null }, reasonText: 'Paused: you are using the computer' }),
     getSettings: () => state.settings,
     setSettings: (patch) => (state.settings = { ...state.settings, ...patch }),
     workHistory: ({ limit }) => ({

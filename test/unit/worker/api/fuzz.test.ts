@@ -153,7 +153,7 @@ describe('control API fuzz', () => {
       good.receive(raw);
       broken.receive(raw);
     }
-    const state: StateInfo = { state: 'paused', reason: 'user', reasonText: 'Paused by you' };
+    const state: StateInfo = { state: 'paused', reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you' };
     hub.publish('state', state);
     // Fake handlers answer synchronously: every reply is out once the microtasks and the rejection checks ran.
     await new Promise((resolve) => setTimeout(resolve, 10));

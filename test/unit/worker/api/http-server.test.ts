@@ -147,7 +147,7 @@ describe('dashboard http server', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     hub.publish('progress', { step: 5, samplesPerSecond: 1, microBatch: 8, losses: { discriminator: 1, generator: 1 }, time: 1 });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(messages).toContainEqual({ kind: 'result', id: 1, result: { state: 'paused', reason: 'user', reasonText: 'Paused by you' } });
+    expect(messages).toContainEqual({ kind: 'result', id: 1, result: { state: 'paused', reason: 'user', cause: { kind: 'paused-by-user' }, reasonText: 'Paused by you' } });
     expect(messages).toContainEqual(expect.objectContaining({ kind: 'error', error: expect.objectContaining({ code: 'BAD_MESSAGE' }) }));
     expect(messages).toContainEqual(expect.objectContaining({ kind: 'event', event: 'progress' }));
     expect(hub.dispatcher.stats.rejected.BAD_MESSAGE).toBeGreaterThan(0);
