@@ -34,7 +34,7 @@ import { CONTRIBUTION_PROTOCOL } from './rounds/messages.js';
 import { STATE_PROTOCOL } from './rounds/sync.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
 import type { EpochRecord } from './ledger/rewards.js';
-import { deriveState, sameState, type NodeFacts } from './state.js';
+import { deriveState, sameState, startingFacts, type NodeFacts } from './state.js';
 import { assignShard } from './training/data/shards.js';
 import { defaultModelFor, modelFacts } from './training/models/catalog.js';
 import { probeBestBackend } from './training/backend-probe.js';
@@ -123,16 +123,7 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
   const nodeId = readOrCreateSecret(dataDir, 'node-id', 16);
 
   // The facts the state is derived from (see state.ts); every change goes through refreshState().
-  const facts: NodeFacts = {
-    phase: 'starting',
-    userPaused: false,
-    pausedBy: 'user',
-    trainerPaused: false,
-    checkpointDisk: null,
-    ledgerBlock: null,
-    schedule: null,
-    pauseAfterRound: null,
-  };
+  const facts: NodeFacts = startingFacts();
   let state = deriveState(facts);
   const refreshState = () => {
     const next = deriveState(facts);

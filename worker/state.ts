@@ -24,6 +24,18 @@ export interface NodeFacts {
   pauseAfterRound: number | null;
 }
 
+/** The facts of a node that is starting: nothing paused, held or asked for yet. */
+export const startingFacts = (): NodeFacts => ({
+  phase: 'starting',
+  userPaused: false,
+  pausedBy: 'user',
+  trainerPaused: false,
+  checkpointDisk: null,
+  ledgerBlock: null,
+  schedule: null,
+  pauseAfterRound: null,
+});
+
 type PlainReason = Exclude<StateInfo['reason'], 'disk' | 'schedule'>;
 
 const PLAIN: Record<PlainReason, { text: string; cause: StateCause }> = {

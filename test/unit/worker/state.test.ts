@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deriveState, type NodeFacts } from '../../../worker/state.js';
+import { deriveState, startingFacts, type NodeFacts } from '../../../worker/state.js';
 
-const running: NodeFacts = {
-  phase: 'running',
-  userPaused: false,
-  pausedBy: 'user',
-  trainerPaused: false,
-  checkpointDisk: null,
-  ledgerBlock: null,
-  schedule: null,
-  pauseAfterRound: null,
-};
+const running: NodeFacts = { ...startingFacts(), phase: 'running' };
 const full = { freeBytes: 0, neededBytes: 13_500_000 };
 
 describe('deriveState', () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StateCause } from '../../../../../worker/api/contract.js';
 import { causeText } from '../../../../../renderer/src/lib/state-cause.js';
-import { deriveState, type NodeFacts } from '../../../../../worker/state.js';
+import { deriveState, startingFacts, type NodeFacts } from '../../../../../worker/state.js';
 
-const facts = (overrides: Partial<NodeFacts>): NodeFacts => ({
-  phase: 'running',
-  userPaused: false,
-  pausedBy: 'user',
-  trainerPaused: false,
-  checkpointDisk: null,
-  ledgerBlock: null,
-  schedule: null,
-  pauseAfterRound: null,
-  ...overrides,
-});
+const facts = (overrides: Partial<NodeFacts>): NodeFacts => ({ ...startingFacts(), phase: 'running', ...overrides });
 const schedule = (reason: Extract<StateCause, { kind: 'schedule' }>['reason'], extra: Partial<Extract<StateCause, { kind: 'schedule' }>> = {}): StateCause => ({
   kind: 'schedule',
   reason,
