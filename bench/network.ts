@@ -336,12 +336,14 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
   };
   // Every peer is awaited (quorum N): with the run's quorum of 3, a tiny model's rounds close as fast as three
   // peers can train 20 steps, back to back, and a round's fixed costs (a commit, N checkpoints) swamp the
-  // machine before the last peers have started. A member may take 5 minutes to start on a saturated machine.
+  // machine before the last peers have started. Members start paused and are resumed together once all serve,
+  // so the last ones start on a machine no round is saturating yet; each may still take 5 minutes.
   const config = {
     dataDir: join(root, `scale-${peers}`),
     ...{ roundSeconds, innerSteps, batchSize, model, backend: 'wasm', quorum: peers, nodeArgs: SCALE_TRAINER },
     startTimeoutMs: 300_000,
     pollMs: 2000,
+    startPaused: true,
     print: quiet,
   };
   const swarm = await Swarm.start(config, peers).catch(
@@ -352,6 +354,7 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
   try {
     swarm.members.forEach((m) => killAtExit(m.child));
     const serving = Date.now() - started;
+    await swarm.resume();
     const first = await swarm.nextFullRound(120_000 + 10 * roundSeconds * 1000);
     const joined = Date.now() - started;
     const described: SwarmRound[] = [];

@@ -65,6 +65,8 @@ export interface NodeOptions {
   logFiles?: readonly string[];
   /** Free space training must leave on the data dir's disk (default 100 MB). */
   reserveDiskBytes?: number;
+  /** Start paused this time, whatever the start-paused setting says (`airtist node --paused`); Resume starts it. */
+  startPaused?: boolean;
   /** Stand-ins for the scheduler's own measurements (tests). */
   scheduler?: Pick<SchedulerServiceOptions, 'sampleLoad' | 'temperature' | 'tickMs'>;
   /** The wallet locks itself after this long unused (default 15 minutes); scrypt's cost, lowered only in tests. */
@@ -151,8 +153,9 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
     throw error;
   }
   let settings: Settings = ledger.ledger.getSettings();
-  facts.userPaused = facts.trainerPaused = settings.startPaused;
-  facts.pausedBy = settings.startPaused ? 'settings' : 'user';
+  const startPaused = options.startPaused || settings.startPaused;
+  facts.userPaused = facts.trainerPaused = startPaused;
+  facts.pausedBy = startPaused ? 'settings' : 'user';
   // The scheduler decides from the first moment (a trainer started while the user is at the keyboard starts
   // held); once the trainer runs, each change of its decision holds, frees or slows it.
   let onSchedule = (decision: Decision) => void (facts.schedule = decision);

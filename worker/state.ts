@@ -9,7 +9,7 @@ import type { DiskFull } from './training/protocol.js';
 
 export interface NodeFacts {
   phase: 'starting' | 'running' | 'failed' | 'stopping';
-  /** The user's last call (or the start-paused setting), and which of the two it was. */
+  /** The user's last call (or starting paused: the setting or `--paused`), and which of the two it was. */
   userPaused: boolean;
   pausedBy: 'user' | 'settings';
   /** What the trainer last confirmed. */
@@ -42,7 +42,7 @@ const PLAIN: Record<PlainReason, { text: string; cause: StateCause }> = {
   loading: { text: 'Loading the model and data', cause: { kind: 'loading' } },
   running: { text: 'Training on your shard', cause: { kind: 'running' } },
   user: { text: 'Paused by you', cause: { kind: 'paused-by-user' } },
-  settings: { text: 'Paused: start paused is on', cause: { kind: 'start-paused' } },
+  settings: { text: 'Paused: started paused (Resume starts training)', cause: { kind: 'start-paused' } },
   shutdown: { text: 'Shutting down', cause: { kind: 'shutdown' } },
   failure: { text: 'Training stopped after an error', cause: { kind: 'failure' } },
 };

@@ -35,6 +35,8 @@ Options:
   --batch-size N     samples per step (default: the model's)
   --min-free-disk MB free space training always leaves on the data dir's disk (default 100)
   --progress-every S seconds between progress lines (default 5; 0 = quiet)
+  --paused           start paused this time (the node joins and follows the network; Resume on the dashboard
+                     starts training)
   --trainer WHERE    process | thread: run the training compute in a child process at the lowest priority,
                      which a pause freezes at once (default), or in a thread of this process (Linux lowers
                      it alone to nice 19; a pause waits for its micro-step, so micro-steps stay short)
@@ -71,6 +73,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       'batch-size': { type: 'string' },
       'min-free-disk': { type: 'string' },
       'progress-every': { type: 'string', default: String(PROGRESS_EVERY_SECONDS) },
+      paused: { type: 'boolean' },
       trainer: { type: 'string' },
       listen: { type: 'string', multiple: true },
       announce: { type: 'string', multiple: true },
@@ -115,6 +118,7 @@ export async function nodeCommand(argv: string[]): Promise<void> {
     ...(minFreeDisk !== undefined ? { reserveDiskBytes: minFreeDisk * 1e6 } : {}),
     ...(networkFlags ? { network: networkFlags } : {}),
     ...(trainer ? { trainer: { isolation: trainer } } : {}),
+    ...(values.paused ? { startPaused: true } : {}),
     log,
   });
   const token = loadOrCreateToken(dataDir);

@@ -35,6 +35,11 @@ export interface SwarmConfig {
   /** How often waits ask every member where it is (default 250 ms; each ask is two API calls per member). */
   pollMs?: number;
   /**
+   * Start every member paused (`--paused`) and let `resume` start them together: a large swarm on a small
+   * machine then starts its last members on an idle machine, not one saturated by the first members' rounds.
+   */
+  startPaused?: boolean;
+  /**
    * One devnet chain for the whole swarm, in this process (default none): the first members (up to three)
    * are its validators, a majority of them must sign each epoch's root, and every member claims on it.
    */
@@ -222,6 +227,11 @@ export class Swarm {
     return member;
   }
 
+  /** Resumes every live member's training (members started paused wait for this). */
+  async resume(members = this.alive()): Promise<void> {
+    await Promise.all(members.map((member) => member.api.call('resume')));
+  }
+
   /** Kills a member at once (SIGKILL: no shutdown, as a crash or a pulled plug). */
   async kill(member: Member): Promise<void> {
     member.api.close();
@@ -379,6 +389,7 @@ export class Swarm {
       ...(config.epochRounds ? ['--epoch-rounds', String(config.epochRounds)] : []),
       ...(config.quorum ? ['--quorum', String(config.quorum)] : []),
       ...(kind === 'honest' ? [] : ['--adversary', kind]),
+      ...(config.startPaused ? ['--paused'] : []),
       // Each member is credited to an address of its own, so a swarm's reward table has one row per member.
       '--reward-address', rewardAddressOf(name),
       // One chain for all, the swarm's, or none (one devnet per member would be N chains).

@@ -136,7 +136,7 @@ const en = {
       loading: 'loading the model and data',
       running: 'on your shard',
       pausedByUser: 'by you',
-      startPaused: 'start paused is on',
+      startPaused: 'started paused (Resume starts training)',
       shutdown: 'shutting down',
       failure: 'training stopped after an error',
       finishingRound: (round: number) => `finishing round ${round}, then pausing`,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, startNodeProcess } from '../../helpers/node-process.js';
+import { CLI, connectApi, nextEvent, sleep, startNodeProcess } from '../../helpers/node-process.js';
 import { unzip } from '../../helpers/unzip.js';
 
 const airtist = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -114,6 +114,31 @@ describe('airtist cli', { timeout: 90_000 }, () => {
       const token = readFileSync(join(dir, 'api-token'), 'utf8').trim();
       for (const { text } of files.values()) expect(text).not.toContain(token);
       running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--paused starts the node paused this time only, without touching the saved setting; Resume trains', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airtist-cli-paused-'));
+    try {
+      const running = await startNodeProcess(dir, ['--paused']);
+      const api = await connectApi(running);
+      try {
+        let held = await api.call('status');
+        for (const until = Date.now() + 60_000; held.state === 'starting' && Date.now() < until; held = await api.call('status')) await sleep(200);
+        expect(held).toMatchObject({ state: 'paused', cause: { kind: 'start-paused' } });
+        expect((await api.call('getSettings')).startPaused).toBe(false);
+        // Held still: no step is taken while it waits.
+        await sleep(1500);
+        expect((await api.call('status')).step).toBe(held.step);
+        expect(await api.call('resume')).toMatchObject({ state: 'training' });
+        await nextEvent(api, 'progress', (p) => p.step > held.step, 60_000);
+      } finally {
+        api.close();
+        running.child.kill('SIGTERM');
+      }
       expect(await running.exited).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
