@@ -30,8 +30,6 @@ import { startP2pService, type P2pOptions, type P2pService } from './p2p/service
 import { networkWithSettings } from './network-options.js';
 import type { AdversaryKind } from './rounds/adversary.js';
 import { RoundDriver, type RoundTiming } from './rounds/driver.js';
-import { CONTRIBUTION_PROTOCOL } from './rounds/messages.js';
-import { STATE_PROTOCOL } from './rounds/sync.js';
 import { DEFAULT_RUN_SPEC, runIdOf, type RunSpec } from './rounds/run-spec.js';
 import type { EpochRecord } from './ledger/rewards.js';
 import { deriveState, sameState, startingFacts, type NodeFacts } from './state.js';
@@ -531,11 +529,10 @@ export async function startNode(options: NodeOptions): Promise<MinerNode> {
 
   const networkMetrics = (): NetworkMetrics | null => {
     if (!p2p) return null;
-    const { contribution, state } = driver?.requestStats ?? { contribution: null, state: null };
     return {
       status: network(),
       messages: p2p.peer.stats.rows(),
-      requests: { ...(contribution ? { [CONTRIBUTION_PROTOCOL]: contribution } : {}), ...(state ? { [STATE_PROTOCOL]: state } : {}) },
+      requests: { ...driver?.requestStats },
       banned: { now: p2p.peer.misbehaviour.bannedCount(), total: p2p.peer.misbehaviour.banCount },
     };
   };

@@ -32,6 +32,25 @@ export interface CommitRecord {
   /** The round's emission split (worker/rewards/split.ts), in wei as decimal text; absent: nothing credited. */
   rewards?: { emissionWei: string; unallocatedWei: string; credits: Array<{ hash: string; wei: string }> };
   closedAt: number;
+  /** The commit as its signer signed it, kept so this peer can hand it to one mending its history. */
+  signed?: Uint8Array;
+}
+
+/**
+ * A round this ledger recorded on the losing side of a fork, as the network's chain has it (rounds/history.ts):
+ * its base, and its commit, or none when the round closed without one there.
+ */
+export interface MendRecord {
+  runId: string;
+  round: number;
+  baseHash: string;
+  commit: CommitRecord | null;
+}
+
+/** What the ledger holds of a round: the model it started from and the one its commit made (null: none). */
+export interface RoundHashes {
+  baseHash: string;
+  modelHash: string | null;
 }
 
 /** A commit as a peer adopts it: its accepted contributions, the round's traffic and the commit, in one write. */
@@ -54,6 +73,14 @@ export interface RoundRecords {
   recordCommit(c: CommitRecord): void;
   /** All of an adopted commit in one transaction: nothing of it is recorded if any of it fails. */
   recordAdoption(a: AdoptionRecord): void;
+  /** Rewrites rounds recorded on a fork's losing side as the network has them, all in one transaction. */
+  recordMend(rounds: readonly MendRecord[]): void;
+  /** The round's base and model hashes, or null when this ledger never opened it. */
+  hashes(runId: string, round: number): RoundHashes | null;
+  /** The round's commit as signed, or null when none was recorded with its bytes. */
+  signedCommit(runId: string, round: number): Uint8Array | null;
+  /** The reward address each of the round's contributions this ledger holds names (null: none). */
+  rewardAddresses(runId: string, round: number): Map<string, string | null>;
   history(runId: string, limit: number): RoundRow[];
   /** The round's contributions with what the commit made of them, own first, then by hash. */
   contributions(runId: string, round: number): Array<{ hash: string; peerId: string; own: boolean; status: string; reason: string | null; score: number | null }>;
@@ -77,7 +104,11 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
       (run_id, round, hash, peer_id, own, reward_address, samples, steps, losses, payload_bytes, received_at)
     VALUES (@runId, @round, @hash, @peerId, @own, @rewardAddress, @samples, @steps, @losses, @payloadBytes, @receivedAt)
     ON CONFLICT (run_id, round, hash) DO NOTHING`);
-  const closeRound = db.prepare(`UPDATE rounds SET model_hash = ?, committed_by = ?, accepted = ?, closed_at = max(opened_at, ?)
+  const closeRound = db.prepare(`UPDATE rounds SET model_hash = ?, committed_by = ?, accepted = ?, closed_at = max(opened_at, ?), commit_bytes = ?
+    WHERE run_id = ? AND round = ?`);
+  // A mended round: its base as the network has it, and nothing of the commit it loses.
+  const rebase = db.prepare(`UPDATE rounds SET base_hash = ?, model_hash = NULL, committed_by = NULL, accepted = 0, closed_at = NULL,
+      commit_bytes = NULL, emission_wei = NULL, unallocated_wei = NULL
     WHERE run_id = ? AND round = ?`);
   const accept = db.prepare(`UPDATE contributions SET status = 'accepted', score = ?, reason = NULL WHERE run_id = ? AND round = ? AND hash = ?`);
   const credit = db.prepare(`UPDATE contributions SET credited_wei = ? WHERE run_id = ? AND round = ? AND hash = ? AND status = 'accepted'`);
@@ -118,14 +149,32 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
       for (const { hash, wei } of c.rewards.credits) credit.run(checkWei(hash, wei), c.runId, c.round, hash);
       emission.run(checkWei('emission', c.rewards.emissionWei), checkWei('unallocated', c.rewards.unallocatedWei), c.runId, c.round);
     }
-    closeRound.run(c.modelHash, c.committedBy, accepted, c.closedAt, c.runId, c.round);
+    closeRound.run(c.modelHash, c.committedBy, accepted, c.closedAt, c.signed ?? null, c.runId, c.round);
   });
 
   function recordCommit(c: CommitRecord): void {
     checkHash('commit', 'modelHash', c.modelHash);
     checkCount('commit', 'closedAt', c.closedAt);
+    if (c.signed !== undefined && !(c.signed instanceof Uint8Array && c.signed.length > 0)) throw new LedgerInputError('commit: the signed bytes must be a non-empty byte array');
     commit(c);
   }
+
+  const hashesOf = db.prepare<[string, number], RoundHashes>('SELECT base_hash AS baseHash, model_hash AS modelHash FROM rounds WHERE run_id = ? AND round = ?');
+  const signedOf = db.prepare<[string, number], Buffer | null>('SELECT commit_bytes FROM rounds WHERE run_id = ? AND round = ?').pluck();
+  const addressesOf = db.prepare<[string, number], { hash: string; address: string | null }>(
+    'SELECT hash, reward_address AS address FROM contributions WHERE run_id = ? AND round = ?',
+  );
+  const mend = db.transaction((rounds: readonly MendRecord[]) => {
+    for (const m of rounds) {
+      checkHash('mend', 'baseHash', m.baseHash);
+      if (m.commit && (m.commit.runId !== m.runId || m.commit.round !== m.round)) throw new LedgerInputError(`mend: round ${m.round}'s commit is another round's`);
+      // A round this ledger never opened is not rewritten: it holds nothing of that round to mend.
+      if (rebase.run(m.baseHash, m.runId, m.round).changes === 0) continue;
+      resetRound.run(m.runId, m.round);
+      // Without a commit its contributions stay received, as in a round that closed without one here.
+      if (m.commit) recordCommit(m.commit);
+    }
+  });
 
   const records: RoundRecords = {
     open(runId, round, baseHash, openedAt) {
@@ -158,6 +207,13 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
       records.addTraffic(a.commit.runId, a.commit.round, a.traffic.bytesIn, a.traffic.bytesOut);
       records.recordCommit(a.commit);
     }),
+    recordMend: (rounds) => mend(rounds),
+    hashes: (runId, round) => hashesOf.get(runId, round) ?? null,
+    signedCommit(runId, round) {
+      const bytes = signedOf.get(runId, round);
+      return bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null;
+    },
+    rewardAddresses: (runId, round) => new Map(addressesOf.all(runId, round).map(({ hash, address }) => [hash, address])),
     contributions(runId, round) {
       return contributionsOf.all(runId, round).map((row) => ({ ...row, own: row.own === 1 }));
     },

@@ -20,6 +20,8 @@ export interface Adoption {
   runId: string;
   commit: Commit;
   signer: string;
+  /** The commit as signed (the ledger keeps it for peers mending their history: history.ts). */
+  signed: Uint8Array;
   /** The commit's accepted contributions as this peer holds them. */
   accepted: readonly Contributed[];
   /** This peer's own contribution of the round, if any. */
@@ -47,7 +49,7 @@ export function contributionRecord(runId: string, { hash, peerId, header }: Cont
   };
 }
 
-export function adoptionRecord({ runId, commit, signer, accepted, ownHash, rewards, traffic, now }: Adoption): AdoptionRecord {
+export function adoptionRecord({ runId, commit, signer, signed, accepted, ownHash, rewards, traffic, now }: Adoption): AdoptionRecord {
   return {
     contributions: accepted.map((c) => contributionRecord(runId, c, c.hash === ownHash, now)),
     traffic,
@@ -60,6 +62,7 @@ export function adoptionRecord({ runId, commit, signer, accepted, ownHash, rewar
       rejected: commit.rejected,
       rewards,
       closedAt: now,
+      signed,
     },
   };
 }

@@ -45,7 +45,8 @@ import { quorumOf, quorumVerdict } from './quorum.js';
 import { loadRoundState, saveRoundState, type RoundState } from './round-state.js';
 import type { RunSpec } from './run-spec.js';
 import { SerialTasks } from './serial.js';
-import { fetchState, serveState, type SyncState } from './sync.js';
+import { STATE_PROTOCOL, fetchState, serveState, type SyncState } from './sync.js';
+import { COMMIT_PROTOCOL, fetchCommit, mendHistory, serveCommits, type SignedCommit } from './history.js';
 import { verifyCommit, verifyState, type VerifiedCommit } from './verify.js';
 import type { Improvement, ScoreRequest } from '../training/scoring.js';
 import type { Assignment } from '../training/task.js';
@@ -217,7 +218,10 @@ export class RoundDriver {
   private readonly tasks: SerialTasks;
   private stateCache: SyncState | null = null;
   /** Inbound requests per protocol, for /metrics. */
-  readonly requestStats: { contribution: RequestStats | null; state: RequestStats | null } = { contribution: null, state: null };
+  /** Each served protocol's requests, by protocol id (/metrics). */
+  readonly requestStats: Record<string, RequestStats> = {};
+  /** A mend of the rounds recorded on a fork's losing side, while one runs (history.ts); stop waits for it. */
+  private mending: Promise<void> | null = null;
 
   constructor(private readonly options: RoundDriverOptions) {
     this.spec = options.spec;
@@ -313,13 +317,17 @@ export class RoundDriver {
         return this.tasks.enqueue('a commit', () => this.receiveCommit(message));
       },
     });
-    this.requestStats.contribution = serve(
+    this.requestStats[CONTRIBUTION_PROTOCOL] = serve(
       peer.libp2p,
       CONTRIBUTION_PROTOCOL,
       { maxRequestBytes: 128, timeoutMs: this.timing.requestTimeoutMs, perMinute: 600, onMalformed: (from) => peer.strike(from) },
       async (body) => this.contributions.serve(body),
     );
-    this.requestStats.state = serveState(peer.libp2p, () => this.syncState(), { onMalformed: (from) => peer.strike(from) });
+    this.requestStats[STATE_PROTOCOL] = serveState(peer.libp2p, () => this.syncState(), { onMalformed: (from) => peer.strike(from) });
+    this.requestStats[COMMIT_PROTOCOL] = serveCommits(peer.libp2p, this.runId, (round) => this.options.records.signedCommit(this.runId, round), {
+      timeoutMs: this.timing.requestTimeoutMs,
+      onMalformed: (from) => peer.strike(from),
+    });
 
     // A joining peer first looks for the network's latest state; alone, it starts from its own.
     await this.waitForPeers(this.timing.joinWaitMs);
@@ -332,6 +340,7 @@ export class RoundDriver {
   async stop(): Promise<void> {
     this.phase = 'stopped';
     await this.tasks.stop();
+    await this.mending;
   }
 
   /** The trainer holds at `step`: once it has trained the round's H steps, the round's work is done. */
@@ -802,6 +811,7 @@ export class RoundDriver {
           runId: this.runId,
           commit,
           signer,
+          signed: message.bytes,
           accepted: next.accepted,
           ownHash: this.own?.hash ?? null,
           rewards: next.rewards,
@@ -894,6 +904,9 @@ export class RoundDriver {
       this.log(`rounds: synced to round ${this.round}, model ${this.base.slice(0, 12)}`);
       await this.save();
       await this.openRound({ fresh: true });
+      // Off the rounds' line: asking peers for past commits must not hold up the round just opened.
+      const stateCommit = state.commit ? { ...(await openCommit(state.commit)), bytes: state.commit } : null;
+      this.mending ??= this.mendHistory(adopted.round, adopted.hash, stateCommit).finally(() => (this.mending = null));
     } catch (error) {
       this.phase = previous;
       throw error;
@@ -944,6 +957,32 @@ export class RoundDriver {
   private refuse(c: Held, reason: RejectionReason): void {
     this.contributions.refuse(c, reason);
     if (c.header.round === this.round) this.recordContribution(c, false);
+  }
+
+  /** Rewrites the rounds this peer recorded on a fork's losing side as the chain synced to has them (history.ts). */
+  private async mendHistory(round: number, modelHash: string, stateCommit: SignedCommit | null): Promise<void> {
+    const { records } = this.options;
+    const { libp2p } = this.options.peer;
+    try {
+      const rows = await mendHistory({
+        runId: this.runId,
+        emission: this.spec.rewards,
+        round,
+        modelHash,
+        stateCommit,
+        hashes: (r) => records.hashes(this.runId, r),
+        signedCommit: (r) => records.signedCommit(this.runId, r),
+        rewardAddresses: (r) => records.rewardAddresses(this.runId, r),
+        fetch: (r, hash) =>
+          fetchCommit(libp2p, libp2p.getPeers(), { runId: this.runId, round: r, modelHash: hash }, { timeoutMs: this.timing.requestTimeoutMs, received: (bytes) => (this.bytesReceived += bytes) }),
+        now: Date.now(),
+      });
+      if (rows.length === 0 || this.tasks.stopped) return;
+      this.record((ledger) => ledger.recordMend(rows));
+      this.log(`rounds: rounds ${rows[0]!.round}–${rows.at(-1)!.round} were recorded on a fork's losing side; mended as the network has them`);
+    } catch (error) {
+      this.log(`rounds: could not mend the rounds before ${round}: ${(error as Error).message}`);
+    }
   }
 
   private recordContribution(c: Held, own: boolean): void {

@@ -134,7 +134,7 @@ describe('airtist cli', { timeout: 90_000 }, () => {
         await sleep(1500);
         expect((await api.call('status')).step).toBe(held.step);
         expect(await api.call('resume')).toMatchObject({ state: 'training' });
-        await nextEvent(api, 'progress', (p) => p.step > held.step, 60_000);
+        await nextEvent<{ step: number }>(api, 'progress', (p) => p.step > held.step, 60_000);
       } finally {
         api.close();
         running.child.kill('SIGTERM');

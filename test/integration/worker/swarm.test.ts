@@ -18,6 +18,7 @@ import { roundEmission } from '../../../worker/rewards/emission.js';
 import type { Peer } from '../../../worker/p2p/peer.js';
 import { request, RequestError } from '../../../worker/p2p/request.js';
 import { signCommit } from '../../../worker/rounds/commit.js';
+import { COMMIT_PROTOCOL, fetchCommit } from '../../../worker/rounds/history.js';
 import { signContribution, type ContributionHeader } from '../../../worker/rounds/contribution.js';
 import { CONTRIBUTION_PROTOCOL, MAX_HEADER_BYTES, commitsTopic, contributionsTopic } from '../../../worker/rounds/messages.js';
 import type { Member } from '../../../worker/swarm/swarm.js';
@@ -220,6 +221,11 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
       for (const [topic, bytes] of messages) await publish(attacker, topic, bytes);
       // A garbage request on the contribution protocol is answered with an error, not a crash.
       await expect(request(attacker.libp2p, peerIdFromString(target.peerId), CONTRIBUTION_PROTOCOL, new Uint8Array([1, 2, 3]), { timeoutMs: 5000, maxFrameBytes: 1024 })).rejects.toBeInstanceOf(RequestError);
+      await expect(request(attacker.libp2p, peerIdFromString(target.peerId), COMMIT_PROTOCOL, new Uint8Array([1, 2, 3]), { timeoutMs: 5000, maxFrameBytes: 1024 })).rejects.toBeInstanceOf(RequestError);
+      // A well-formed one gets the commit of a past round as the target's ledger keeps it, signed (history.ts).
+      const past = (await target.api.call('roundHistory', { limit: 50 })).rounds.find((r) => r.modelHash !== null)!;
+      const served = await fetchCommit(attacker.libp2p, [peerIdFromString(target.peerId)], { runId, round: past.round, modelHash: past.modelHash! }, { timeoutMs: 5000 });
+      expect(served?.commit, "a past round's commit, served").toMatchObject({ runId, round: past.round, modelHash: past.modelHash });
 
       const contributions = `topic="${contributionsTopic(runId)}"`;
       const expected = [
@@ -230,6 +236,7 @@ describe('a swarm of miner processes on loopback', { timeout: 240_000 }, () => {
         new RegExp(`^airtist_p2p_messages_total\\{${contributions},outcome="ignore",reason="stale-round"\\} [1-9]`, 'm'),
         new RegExp(`^airtist_p2p_messages_total\\{topic="${commitsTopic(runId)}",outcome="reject",reason="wrong-run"\\} [1-9]`, 'm'),
         new RegExp(`^airtist_p2p_requests_total\\{protocol="${CONTRIBUTION_PROTOCOL}",outcome="malformed"\\} [1-9]`, 'm'),
+        new RegExp(`^airtist_p2p_requests_total\\{protocol="${COMMIT_PROTOCOL}",outcome="malformed"\\} [1-9]`, 'm'),
       ];
       await until(async () => {
         const text = await metrics(target);
