@@ -30,8 +30,8 @@ export function roundHistoryView(ledger: Ledger, runId: string, limit: number): 
   const { rounds } = ledger;
   return rounds.history(runId, limit).map(({ runId: _run, ...row }) => {
     const own = rounds.contributions(runId, row.round).find((c) => c.own);
-    const reason = own?.reason ? (REJECTION_WORDS[own.reason as RejectionReason] ?? own.reason) : null;
-    return { ...row, own: own ? { status: own.status, reason } : null };
+    const reasonText = own?.reason ? (REJECTION_WORDS[own.reason as RejectionReason] ?? own.reason) : null;
+    return { ...row, own: own ? { status: own.status, reason: own.reason, reasonText } : null };
   });
 }
 

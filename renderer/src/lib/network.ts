@@ -1,6 +1,7 @@
 /** How the peer network and its rounds read on the dashboard's Network view. Pure. */
 import type { CommitSummary, RoundPhase, RoundRecord } from '../../../worker/api/contract.js';
 import { formatDuration } from './format.js';
+import { rejectionText } from './rejection.js';
 import { strings } from './strings.js';
 
 const words = strings.network;
@@ -66,7 +67,10 @@ export const quorumText = (contributions: number, quorum: number): string => wor
 /** This node's part in a past round: "accepted", "rejected: <reason>", "pending" until the commit, or "–". */
 export function contributionText(own: RoundRecord['own']): string {
   if (!own) return NONE;
-  if (own.status === 'rejected') return own.reason ? words.own.rejectedBecause(own.reason) : words.own.rejected;
+  if (own.status === 'rejected') {
+    const reason = rejectionText(own.reason, own.reasonText);
+    return reason ? words.own.rejectedBecause(reason) : words.own.rejected;
+  }
   // The ledger marks a contribution "received" until a commit accepts or rejects it.
   if (own.status === 'received') return words.own.pending;
   return own.status === 'accepted' ? words.own.accepted : own.status;

@@ -5,6 +5,9 @@
 
 export type ContributionStatus = 'received' | 'accepted' | 'rejected';
 
+/** Why the network refused a contribution (verify/reasons.ts); the ledger says 'not in the commit' for one a commit left out. */
+export type { RejectionReason } from '../../verify/reasons.js';
+
 /** One of this node's contributions to a round. */
 export interface OwnContribution {
   round: number;

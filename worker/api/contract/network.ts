@@ -84,6 +84,6 @@ export interface RoundRecord {
   bytesOut: number;
   openedAt: number;
   closedAt: number | null;
-  /** This node's contribution: null when it did not contribute. */
-  own: { status: string; reason: string | null } | null;
+  /** This node's contribution: null when it did not contribute; a refused one's reason code and its words. */
+  own: { status: string; reason: string | null; reasonText: string | null } | null;
 }

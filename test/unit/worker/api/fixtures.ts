@@ -79,7 +79,7 @@ export function fakeHandlers(): Handlers & { settings: Settings } {
     network: () => sampleNetwork(),
     roundHistory: ({ limit }) => ({
       rounds: [
-        { round: 3, baseHash: 'ab'.repeat(32), modelHash: 'ef'.repeat(32), committedBy: '12D3KooWOther', accepted: 3, bytesIn: 10, bytesOut: 20, openedAt: 1, closedAt: 2, own: { status: 'accepted', reason: null } },
+        { round: 3, baseHash: 'ab'.repeat(32), modelHash: 'ef'.repeat(32), committedBy: '12D3KooWOther', accepted: 3, bytesIn: 10, bytesOut: 20, openedAt: 1, closedAt: 2, own: { status: 'accepted', reason: null, reasonText: null } },
       ].slice(0, limit),
     }),
     earnings: ({ limit }) => sampleEarnings(limit),

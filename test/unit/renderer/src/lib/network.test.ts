@@ -85,10 +85,14 @@ describe('network', () => {
   });
 
   it("describes this node's part in a round", () => {
-    expect(contributionText({ status: 'accepted', reason: null })).toBe('accepted');
-    expect(contributionText({ status: 'rejected', reason: 'not in the commit' })).toBe('rejected: not in the commit');
-    expect(contributionText({ status: 'rejected', reason: null })).toBe('rejected');
-    expect(contributionText({ status: 'received', reason: null })).toBe('pending');
+    expect(contributionText({ status: 'accepted', reason: null, reasonText: null })).toBe('accepted');
+    // The reason is worded from the catalog by its code, whatever words the node sent.
+    expect(contributionText({ status: 'rejected', reason: 'not in the commit', reasonText: 'not in the commit' })).toBe('rejected: not in the round’s commit');
+    expect(contributionText({ status: 'rejected', reason: 'copy', reasonText: 'NODE WORDS' })).toBe('rejected: a copy of another peer’s update');
+    // A code this dashboard does not know yet (a newer node): the node's words.
+    expect(contributionText({ status: 'rejected', reason: 'future-code', reasonText: 'a reason from a newer node' })).toBe('rejected: a reason from a newer node');
+    expect(contributionText({ status: 'rejected', reason: null, reasonText: null })).toBe('rejected');
+    expect(contributionText({ status: 'received', reason: null, reasonText: null })).toBe('pending');
     expect(contributionText(null)).toBe('–');
   });
 
