@@ -16,6 +16,7 @@ import { RESTART_CHANNEL } from '../worker/api/wire.js';
 import { createUpdater, type AutoUpdaterLike, type Updater } from './updater.js';
 import { createMainLog, type ElectronLogLike } from './logging.js';
 import { createSecretSealer, type SafeStorageLike } from './secret-sealer.js';
+import { strings } from './strings.js';
 
 /** The parts of Electron's `app` used here. */
 export interface AppLike {
@@ -209,7 +210,7 @@ export function createApp<Port extends MainPort, Image, Menu>(deps: AppDeps<Port
       exportDiagnostics: () => {
         worker.api.call('exportDiagnostics').then(
           ({ path: zip }) => deps.showItemInFolder(zip),
-          (error: Error) => notifier?.notify('Could not export diagnostics', error.message, () => window?.show()),
+          (error: Error) => notifier?.notify(...strings.notifications.diagnosticsFailed(error.message), () => window?.show()),
         );
       },
       quit: () => app.quit(),

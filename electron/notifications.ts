@@ -7,6 +7,9 @@
  */
 import type { ApiClient } from '../worker/api/contract.js';
 import { formatAirt } from '../worker/rewards/emission.js';
+import { strings, type Notice } from './strings.js';
+
+const words = strings.notifications;
 
 export interface NotificationLike {
   show(): void;
@@ -46,12 +49,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
     notification.on('click', click);
     notification.show();
   };
-  const notify = (title: string, body: string, page?: string) => show(title, body, () => options.openWindow(page));
+  const notify = ([title, body]: Notice, page?: string) => show(title, body, () => options.openWindow(page));
 
   async function check(): Promise<void> {
     const earnings = await api.call('earnings', { limit: 1 });
     const count = earnings.totals.accepted;
-    if (accepted === 0 && count > 0) notify('Your first contribution was accepted', 'The network took this computer’s work into its model: AIRT is credited to you from now on.', 'earnings');
+    if (accepted === 0 && count > 0) notify(words.firstAccepted, 'earnings');
     accepted = count;
     const wallet = await api.call('walletStatus');
     if (!wallet.address || wallet.chain.state !== 'ready') return;
@@ -59,7 +62,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const claimable = BigInt(balances.claimableWei);
     // Once per epoch root while something is claimable (and once after a start, as a reminder).
     if (claimable > 0n && balances.latestEpoch !== null && balances.latestEpoch !== announcedEpoch) {
-      notify('AIRT to claim', `${formatAirt(claimable, 2)} AIRT can be claimed into your wallet.`, 'earnings');
+      notify(words.claimable(formatAirt(claimable, 2)), 'earnings');
       announcedEpoch = balances.latestEpoch;
     }
   }
@@ -72,7 +75,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   return {
     workerCrashed(code, restartInMs) {
-      notify('The miner stopped unexpectedly', `It restarts in ${Math.max(1, Math.round(restartInMs / 1000))} s${code === null ? '' : ` (exit code ${code})`}; your work so far is saved.`);
+      notify(words.crashed(Math.max(1, Math.round(restartInMs / 1000)), code));
     },
     notify: show,
   };

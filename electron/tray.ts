@@ -7,7 +7,10 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { ApiClient, StateInfo } from '../worker/api/contract.js';
 import { STATE_LABELS } from '../worker/api/labels.js';
 import { formatAirt } from '../worker/rewards/emission.js';
+import { strings } from './strings.js';
 import type { UpdateOffer } from './updater.js';
+
+const words = strings.tray;
 
 /** How long "Pause for 1 hour" pauses. */
 export const PAUSE_FOR_MINUTES = 60;
@@ -81,19 +84,19 @@ function formatRate(samplesPerSecond: number): string {
 }
 
 export function trayView({ state, samplesPerSecond, todayWei, restarting }: TrayModel): TrayView {
-  const earned = todayWei !== null && /^\d+$/.test(todayWei) ? `AIRT earned today: ${formatAirt(BigInt(todayWei), 2)}` : null;
+  const earned = todayWei !== null && /^\d+$/.test(todayWei) ? words.earnedToday(formatAirt(BigInt(todayWei), 2)) : null;
   if (!state) {
-    const status = restarting ? 'The miner stopped; restarting it…' : 'Starting…';
-    return { tooltip: `AIRTIST Miner — ${status}`, status, earned, canPause: false, canResume: false };
+    const status = restarting ? words.restarting : words.starting;
+    return { tooltip: words.tooltip(status), status, earned, canPause: false, canResume: false };
   }
   const label = STATE_LABELS[state.state];
   let detail = label;
   if (state.state === 'training') {
-    if (samplesPerSecond !== null) detail += `, ${formatRate(samplesPerSecond)} samples/s`;
+    if (samplesPerSecond !== null) detail += `, ${words.samplesPerSecond(formatRate(samplesPerSecond))}`;
   } else if (state.reasonText) {
     // "Paused by you" says it all; "Error" needs its reason beside it.
     const saysState = state.reasonText.toLowerCase().startsWith(label.toLowerCase());
-    detail = saysState ? state.reasonText : `${label} (${state.reasonText})`;
+    detail = saysState ? state.reasonText : words.withReason(label, state.reasonText);
   }
   // The menu line is rebuilt with the menu, on a change of state: without the speed, which moves every second.
   // Training with something to say ("Finishing round 7, then pausing") says it.
@@ -101,7 +104,7 @@ export function trayView({ state, samplesPerSecond, todayWei, restarting }: Tray
   const status = state.state === 'training' ? (says ? state.reasonText : label) : detail;
   return {
     // Windows truncates tray tooltips at 127 characters.
-    tooltip: `AIRTIST Miner — ${detail}`.slice(0, 127),
+    tooltip: words.tooltip(detail).slice(0, 127),
     status,
     earned,
     // Held by the schedule (the user at the keyboard, on battery), the node resumes by itself: Pause stays offered.
@@ -142,17 +145,17 @@ export function createTray<Image, Menu>(options: TrayOptions<Image, Menu>): Mine
     { label: view.status, enabled: false },
     ...(view.earned ? [{ label: view.earned, enabled: false }] : []),
     { type: 'separator' },
-    { label: 'Pause', enabled: view.canPause, click: () => command('pause') },
-    { label: 'Pause for 1 hour', enabled: view.canPause, click: () => command('pauseFor') },
+    { label: words.pause, enabled: view.canPause, click: () => command('pause') },
+    { label: words.pauseForHour, enabled: view.canPause, click: () => command('pauseFor') },
     // Offered while training: the round's work is sent (and counts) before the pause.
-    { label: 'Finish the round, then pause', enabled: view.canPause && model.state?.state === 'training', click: () => command('pauseAfterRound') },
-    { label: 'Resume', enabled: view.canResume, click: () => command('resume') },
+    { label: words.finishRound, enabled: view.canPause && model.state?.state === 'training', click: () => command('pauseAfterRound') },
+    { label: words.resume, enabled: view.canResume, click: () => command('resume') },
     { type: 'separator' },
-    { label: 'Open AIRTIST Miner', click: () => options.openWindow() },
+    { label: words.open, click: () => options.openWindow() },
     ...(update ? [{ label: update.label, enabled: update.enabled, click: () => update?.click() }] : []),
-    { label: 'Export diagnostics…', enabled: model.state !== null, click: () => options.exportDiagnostics() },
+    { label: words.exportDiagnostics, enabled: model.state !== null, click: () => options.exportDiagnostics() },
     { type: 'separator' },
-    { label: 'Quit', click: () => options.quit() },
+    { label: words.quit, click: () => options.quit() },
   ];
 
   const render = () => {

@@ -5,6 +5,10 @@
  * tests drive this with a fake; a development run (not packaged) has nothing to update and never looks.
  */
 
+import { strings } from './strings.js';
+
+const words = strings.updates;
+
 /** The parts of electron-updater's AppUpdater used here. */
 export interface AutoUpdaterLike {
   autoDownload: boolean;
@@ -76,11 +80,11 @@ export function createUpdater(options: UpdaterOptions): Updater {
   function offerFor(current: UpdateState): UpdateOffer | null {
     switch (current.kind) {
       case 'available':
-        return { label: `Download update ${current.version}`, enabled: true, click: download };
+        return { label: words.download(current.version), enabled: true, click: download };
       case 'downloading':
-        return { label: `Downloading update ${current.version}…`, enabled: false, click: () => {} };
+        return { label: words.downloading(current.version), enabled: false, click: () => {} };
       case 'ready':
-        return { label: `Restart to update to ${current.version}`, enabled: true, click: install };
+        return { label: words.restart(current.version), enabled: true, click: install };
       default:
         return null;
     }
@@ -100,11 +104,11 @@ export function createUpdater(options: UpdaterOptions): Updater {
       autoUpdater.on('update-available', ({ version }) => {
         if (state.kind !== 'none' && 'version' in state && state.version === version) return;
         set({ kind: 'available', version });
-        options.notify(`AIRTIST Miner ${version} is available`, 'Click to download it; it installs when you restart the app.', download);
+        options.notify(...words.available(version), download);
       });
       autoUpdater.on('update-downloaded', ({ version }) => {
         set({ kind: 'ready', version });
-        options.notify(`AIRTIST Miner ${version} is ready`, 'Click to restart and update now, or it installs when you next quit.', install);
+        options.notify(...words.ready(version), install);
       });
       // Offline, a missing release feed, a bad signature: said in the log, never a crash or a dialog.
       autoUpdater.on('error', (error) => log(`updater: ${error.message}`));
