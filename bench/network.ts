@@ -24,7 +24,7 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Swarm, type Member, type SwarmRound } from '../worker/swarm/swarm.js';
 import { freePort, killAtExit, launchNode, logTail, stopNode } from './launch.js';
-import { connectionOwner, nodeResidentBytes, tcpSockets } from './proc.js';
+import { childPids, connectionOwner, cpuSeconds, nodeResidentBytes, tcpSockets } from './proc.js';
 import { median, runIfMain, sleep } from './stats.js';
 import { link, startWanProxy, type Link, type WanProxy } from './wan-proxy.js';
 
@@ -354,6 +354,8 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
   try {
     swarm.members.forEach((m) => killAtExit(m.child));
     const serving = Date.now() - started;
+    // What the swarm costs before any training: every peer connected to every other (pings, gossip, the DHT).
+    const idleCores = await coresUsed(swarm.members, 20_000);
     await swarm.resume();
     const first = await swarm.nextFullRound(120_000 + 10 * roundSeconds * 1000);
     const joined = Date.now() - started;
@@ -370,6 +372,7 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
     console.log(
       `N ${String(peers).padStart(2)} (${roundSeconds} s rounds): ${ok ? 'hashes agree' : 'HASHES DIFFER'} in rounds ${first}–${first + rounds - 1} · ` +
         `contributions ${described.map((r) => r.participants).join(', ')} · rounds took ${roundMs.map(seconds).join(', ')} · RSS ${(mean(rss) / 2 ** 20).toFixed(0)} MiB per peer (max ${(Math.max(...rss) / 2 ** 20).toFixed(0)}) · ` +
+        `paused, before training: ${idleCores.toFixed(2)} cores (${((idleCores / peers) * 100).toFixed(1)} % of a core per peer) · ` +
         `startup: all serving ${seconds(serving)}, all in a round ${seconds(joined)} · ${seconds(Date.now() - started)} in all`,
     );
     if (!ok) {
@@ -382,6 +385,15 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
   } finally {
     await swarm.stop();
   }
+}
+
+/** The cores `members` keep busy over `ms`, their trainer processes included. */
+async function coresUsed(members: readonly Member[], ms: number): Promise<number> {
+  const pids = (await Promise.all(members.map(async (m) => [m.child.pid!, ...(await childPids('trainer-process', m.child.pid!))]))).flat();
+  const used = async () => (await Promise.all(pids.map(cpuSeconds))).reduce<number>((sum, s) => sum + (s ?? 0), 0);
+  const before = await used();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return ((await used()) - before) / (ms / 1000);
 }
 
 async function scale(root: string, startedAt: number): Promise<void> {
