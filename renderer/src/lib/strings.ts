@@ -27,6 +27,7 @@ import type {
   Theme,
   WalletTransaction,
 } from '../../../worker/api/contract.js';
+import { REJECTION_WORDS } from '../../../worker/verify/reasons.js';
 
 /** `one` for exactly 1, `other` for every other count (English has just the two forms). */
 const plural = (count: number, one: string, other: string): string => (count === 1 ? one : other);
@@ -465,18 +466,8 @@ const en = {
     withReason: (status: string, reason: string) => `${status}: ${reason}`,
     /** Why the network refused a contribution, by the reason's code. */
     rejections: {
-      'wrong-run': 'trained for another run',
-      'wrong-round': 'sent for another round',
-      'wrong-base': 'trained from another model than the round’s',
-      'non-finite': 'the update holds NaN or infinite values',
-      samples: 'its claim does not add up: the samples, steps and size of the update disagree',
-      replay: 'an update that was already contributed',
-      zero: 'the update is (almost) zero',
-      norm: 'the update is far larger than the others',
-      copy: 'a copy of another peer’s update',
-      'no-improvement': 'it did not improve the model on its own data',
-      malformed: 'its signed payload does not decode',
-      direction: 'the update points nowhere near where the round’s other updates do',
+      // English is the node's own wording (its logs and CLI say the same); a translation words each code itself.
+      ...REJECTION_WORDS,
       'not in the commit': 'not in the round’s commit',
     } satisfies Record<RejectionReason | 'not in the commit', string> as Record<string, string>,
     chartTitle: 'AIRT earned per day',
