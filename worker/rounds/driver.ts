@@ -905,8 +905,7 @@ export class RoundDriver {
       await this.save();
       await this.openRound({ fresh: true });
       // Off the rounds' line: asking peers for past commits must not hold up the round just opened.
-      const stateCommit = state.commit ? { ...(await openCommit(state.commit)), bytes: state.commit } : null;
-      this.mending ??= this.mendHistory(adopted.round, adopted.hash, stateCommit).finally(() => (this.mending = null));
+      this.mending ??= this.mendHistory(adopted.round, adopted.hash, state.commit).finally(() => (this.mending = null));
     } catch (error) {
       this.phase = previous;
       throw error;
@@ -960,10 +959,11 @@ export class RoundDriver {
   }
 
   /** Rewrites the rounds this peer recorded on a fork's losing side as the chain synced to has them (history.ts). */
-  private async mendHistory(round: number, modelHash: string, stateCommit: SignedCommit | null): Promise<void> {
+  private async mendHistory(round: number, modelHash: string, commitBytes: Uint8Array | null): Promise<void> {
     const { records } = this.options;
     const { libp2p } = this.options.peer;
     try {
+      const stateCommit: SignedCommit | null = commitBytes ? { ...(await openCommit(commitBytes)), bytes: commitBytes } : null;
       const rows = await mendHistory({
         runId: this.runId,
         emission: this.spec.rewards,
