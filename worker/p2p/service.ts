@@ -34,7 +34,6 @@ export interface P2pService {
 }
 
 const PRIVATE = /^\/ip[46]\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1\/|f[cd])/;
-const PING_EVERY_MS = 10_000;
 const REDIAL_EVERY_MS = 3000;
 
 /** Starts the peer with this node's identity (see `loadOrCreatePeerKey`). */
@@ -62,18 +61,6 @@ export async function startP2pService(privateKey: PrivateKey, options: P2pOption
   }
   log(`p2p: peer ${peer.peerId} on ${peer.addresses().join(', ') || 'no address'}`);
 
-  // Latency per peer, from libp2p's ping, refreshed in the background for the dashboard.
-  const latency = new Map<string, number>();
-  const pinger = setInterval(() => {
-    for (const connection of peer.libp2p.getConnections()) {
-      const id = connection.remotePeer.toString();
-      void (peer.libp2p.services as unknown as { ping: { ping(peer: unknown): Promise<number> } }).ping
-        .ping(connection.remotePeer)
-        .then((ms) => latency.set(id, ms), () => latency.delete(id));
-    }
-  }, PING_EVERY_MS);
-  pinger.unref();
-
   // Bootstrap dials once at start; a connection lost later (a busy machine missing pings) is dialled again.
   const bootstrap = options.bootstrap ?? [];
   const redial = setInterval(() => {
@@ -94,9 +81,11 @@ export async function startP2pService(privateKey: PrivateKey, options: P2pOption
         const id = connection.remotePeer.toString();
         const relayed = connection.remoteAddr.toString().includes('/p2p-circuit');
         const known = byPeer.get(id);
+        // libp2p's connection monitor pings every connection every 10 s and keeps the round trip on it.
+        const rtt = connection.rtt === undefined ? null : Math.round(connection.rtt);
         byPeer.set(id, {
           id,
-          latencyMs: latency.get(id) ?? null,
+          latencyMs: known?.latencyMs ?? rtt,
           direct: (known?.direct ?? false) || !relayed,
           address: known?.address ?? connection.remoteAddr.toString(),
         });
@@ -104,7 +93,6 @@ export async function startP2pService(privateKey: PrivateKey, options: P2pOption
       return [...byPeer.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     },
     async stop() {
-      clearInterval(pinger);
       clearInterval(redial);
       await peer.stop();
     },
