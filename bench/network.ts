@@ -32,8 +32,6 @@ const PARTS = new Set((process.env.AIRTIST_BENCH_NETWORK ?? 'join,wan,scale').sp
 const SCALE = (process.env.AIRTIST_BENCH_SCALE ?? '4,8,16,32,64').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 1);
 /** Where each scale peer trains (`--trainer`): the app's default, a process, unless `thread` is asked. */
 const SCALE_TRAINER = process.env.AIRTIST_BENCH_SCALE_TRAINER === 'thread' ? ['--trainer', 'thread'] : [];
-/** `AIRTIST_BENCH_SCALE_MAX_CONNECTIONS=N`: each peer keeps at most N connections, not one to every other. */
-const SCALE_MAX_CONNECTIONS = process.env.AIRTIST_BENCH_SCALE_MAX_CONNECTIONS ? ['--max-connections', process.env.AIRTIST_BENCH_SCALE_MAX_CONNECTIONS] : [];
 /** The whole file's time on this machine (2 cores): the scale part tries a larger N only if it fits. */
 const BUDGET_MS = Number(process.env.AIRTIST_BENCH_NETWORK_MINUTES ?? 8) * 60_000;
 const POLL_MS = 50;
@@ -342,7 +340,7 @@ async function scaleOnce(root: string, peers: number): Promise<ScaleResult> {
   // so the last ones start on a machine no round is saturating yet; each may still take 5 minutes.
   const config = {
     dataDir: join(root, `scale-${peers}`),
-    ...{ roundSeconds, innerSteps, batchSize, model, backend: 'wasm', quorum: peers, nodeArgs: [...SCALE_TRAINER, ...SCALE_MAX_CONNECTIONS] },
+    ...{ roundSeconds, innerSteps, batchSize, model, backend: 'wasm', quorum: peers, nodeArgs: SCALE_TRAINER },
     startTimeoutMs: 300_000,
     pollMs: 2000,
     startPaused: true,

@@ -49,9 +49,6 @@ relay and chain come from the saved settings (the dashboard's Settings page) unl
   --bootstrap ADDR   peer to join through, /ip4/…/tcp/…/p2p/<id>; repeatable
   --relay            also serve as a circuit relay and bootstrap node for peers behind NAT
   --no-mdns          do not look for peers on the LAN
-  --max-connections N
-                     keep at most N peer connections (default 64); fewer cost less CPU and bandwidth on a
-                     large network, where payloads are then fetched over connections opened for them
   --offline          no network: train alone, without rounds
   --round-seconds S  training window of a round (default ${DEFAULT_RUN_SPEC.round.seconds}; a test network sets its own run)
   --inner-steps H    at most this many steps per round (default ${DEFAULT_RUN_SPEC.round.maxInnerSteps})
@@ -83,7 +80,6 @@ export async function nodeCommand(argv: string[]): Promise<void> {
       bootstrap: { type: 'string', multiple: true },
       relay: { type: 'boolean' },
       'no-mdns': { type: 'boolean' },
-      'max-connections': { type: 'string' },
       offline: { type: 'boolean' },
       'round-seconds': { type: 'string' },
       'inner-steps': { type: 'string' },
@@ -219,7 +215,6 @@ function networkOptions(values: {
   bootstrap?: string[] | undefined;
   relay?: boolean | undefined;
   'no-mdns'?: boolean | undefined;
-  'max-connections'?: string | undefined;
   'round-seconds'?: string | undefined;
   'inner-steps'?: string | undefined;
   'epoch-rounds'?: string | undefined;
@@ -251,7 +246,6 @@ function networkOptions(values: {
     // Only what the command line names: the rest comes from the saved settings (network-options.ts).
     ...(values.relay ? { relay: true } : {}),
     mdns: !values['no-mdns'],
-    ...(values['max-connections'] !== undefined ? { maxConnections: integer(values['max-connections'], 'max-connections', 2, 10_000) } : {}),
     ...(values['round-seconds'] !== undefined ? { roundSeconds: integer(values['round-seconds'], 'round-seconds', 1, 86_400) } : {}),
     ...(values['inner-steps'] !== undefined ? { innerSteps: integer(values['inner-steps'], 'inner-steps', 1, 100_000) } : {}),
     ...(values['epoch-rounds'] !== undefined ? { epochRounds: integer(values['epoch-rounds'], 'epoch-rounds', 1, 1_000_000) } : {}),
