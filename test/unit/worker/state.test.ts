@@ -13,7 +13,7 @@ describe('deriveState', () => {
     ['stopping wins over everything', { phase: 'stopping', userPaused: true, trainerPaused: true }, 'stopping', 'shutdown', /Shutting down/],
     ['a failed trainer', { phase: 'failed', checkpointDisk: full }, 'error', 'failure', /after an error/],
     ['paused by the user, confirmed', { userPaused: true, trainerPaused: true }, 'paused', 'user', /^Paused by you$/],
-    ['start paused', { userPaused: true, pausedBy: 'settings', trainerPaused: true }, 'paused', 'settings', /start paused/],
+    ['start paused', { userPaused: true, pausedBy: 'settings', trainerPaused: true }, 'paused', 'settings', /started paused/],
     // The trainer's real state until it confirms the call: still training.
     ['a pause not yet confirmed', { userPaused: true }, 'training', 'running', /Training/],
     ['a resume not yet confirmed', { trainerPaused: true }, 'paused', 'user', /Paused by you/],
