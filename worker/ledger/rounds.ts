@@ -170,9 +170,10 @@ export function createRoundRecords(db: Database.Database): RoundRecords {
       if (m.commit && (m.commit.runId !== m.runId || m.commit.round !== m.round)) throw new LedgerInputError(`mend: round ${m.round}'s commit is another round's`);
       // A round this ledger never opened is not rewritten: it holds nothing of that round to mend.
       if (rebase.run(m.baseHash, m.runId, m.round).changes === 0) continue;
-      resetRound.run(m.runId, m.round);
-      // Without a commit its contributions stay received, as in a round that closed without one here.
+      // A commit resets the round's contributions itself; without one they stay received, as in a round that
+      // closed without a commit here.
       if (m.commit) recordCommit(m.commit);
+      else resetRound.run(m.runId, m.round);
     }
   });
 

@@ -217,7 +217,6 @@ export class RoundDriver {
   /** Every change to the round runs here, one at a time (serial.ts). */
   private readonly tasks: SerialTasks;
   private stateCache: SyncState | null = null;
-  /** Inbound requests per protocol, for /metrics. */
   /** Each served protocol's requests, by protocol id (/metrics). */
   readonly requestStats: Record<string, RequestStats> = {};
   /** A mend of the rounds recorded on a fork's losing side, while one runs (history.ts); stop waits for it. */
@@ -975,7 +974,6 @@ export class RoundDriver {
         rewardAddresses: (r) => records.rewardAddresses(this.runId, r),
         fetch: (r, hash) =>
           fetchCommit(libp2p, libp2p.getPeers(), { runId: this.runId, round: r, modelHash: hash }, { timeoutMs: this.timing.requestTimeoutMs, received: (bytes) => (this.bytesReceived += bytes) }),
-        now: Date.now(),
       });
       if (rows.length === 0 || this.tasks.stopped) return;
       this.record((ledger) => ledger.recordMend(rows));

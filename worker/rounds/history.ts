@@ -114,7 +114,6 @@ export interface MendContext {
   rewardAddresses: (round: number) => Map<string, string | null>;
   /** Round `round`'s commit that made `modelHash`, from peers. */
   fetch: (round: number, modelHash: string) => Promise<SignedCommit | null>;
-  now: number;
 }
 
 /** The rounds this ledger recorded differently from the network's chain, as that chain has them, oldest first. */

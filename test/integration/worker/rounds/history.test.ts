@@ -135,7 +135,6 @@ describe('mending the rounds recorded on a fork’s losing side', { timeout: 60_
       fetched.push(round);
       return fetchCommit(client.libp2p, [peerIdFromString(server.peerId)], { runId: RUN, round, modelHash }, { timeoutMs: 5000 });
     },
-    now: 9000,
   });
 
   it('rewrites each losing round as the network committed it, with the credits its commit makes', async () => {
